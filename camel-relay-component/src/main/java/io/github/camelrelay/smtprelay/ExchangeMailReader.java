@@ -1,0 +1,285 @@
+package io.github.camelrelay.smtprelay;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Date;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Properties;
+import java.util.Set;
+
+import io.github.camelrelay.smtprelay.delivery.MessageContent;
+import io.github.camelrelay.smtprelay.delivery.OutgoingMail;
+import io.github.camelrelay.smtprelay.mail.MailAddress;
+import jakarta.mail.Address;
+import jakarta.mail.Message;
+import jakarta.mail.MessagingException;
+import jakarta.mail.Session;
+import jakarta.mail.internet.AddressException;
+import jakarta.mail.internet.InternetAddress;
+import jakarta.mail.internet.InternetHeaders;
+import jakarta.mail.internet.MimeMessage;
+import org.apache.camel.Exchange;
+import org.apache.camel.StreamCache;
+import org.apache.camel.WrappedFile;
+import org.apache.camel.converter.stream.CachedOutputStream;
+
+/**
+ * Turns an exchange into an {@link OutgoingMail}, or explains with an {@link InvalidMailException} why it cannot.
+ * <p>
+ * The rule that tells the two kinds of input apart: when the body is not a {@link MimeMessage} and the exchange has
+ * a {@code To}, {@code Cc} or {@code Bcc} header, a new message is composed the camel-mail way (body text plus the
+ * To, Cc, Bcc, From, Reply-To, Subject and Content-Type headers). Otherwise the body must be a complete RFC 5322
+ * message, relayed byte for byte.
+ */
+final class ExchangeMailReader {
+
+    private static final Session SESSION = Session.getInstance(new Properties());
+    private static final DateTimeFormatter RFC5322_DATE = DateTimeFormatter.ofPattern("EEE, d MMM yyyy HH:mm:ss Z", Locale.ROOT);
+    private static final List<String> COMPOSE_HEADERS = List.of("To", "Cc", "Bcc", "From", "Reply-To", "Subject", "Content-Type");
+
+    private final String heloName;
+    private final boolean addReceivedHeader;
+
+    ExchangeMailReader(String heloName, boolean addReceivedHeader) {
+        this.heloName = heloName;
+        this.addReceivedHeader = addReceivedHeader;
+    }
+
+    OutgoingMail read(Exchange exchange) throws InvalidMailException {
+        org.apache.camel.Message in = exchange.getMessage();
+        Object body = in.getBody();
+        boolean compose = !(body instanceof MimeMessage)
+                          && (in.getHeader("To") != null || in.getHeader("Cc") != null || in.getHeader("Bcc") != null);
+        try {
+            MessageContent content;
+            Headers headers;
+            if (compose) {
+                for (String h : COMPOSE_HEADERS) {
+                    noLineBreaks(h + " header", in.getHeader(h, String.class));
+                }
+                content = composed(exchange);
+                headers = name -> in.getHeader(name, String.class);
+            } else {
+                content = raw(exchange, body);
+                InternetHeaders parsed = headerSection(content);
+                headers = name -> parsed.getHeader(name, ",");
+            }
+            MailAddress sender = sender(in, headers);
+            List<MailAddress> recipients = recipients(in, headers);
+            return new OutgoingMail(exchange.getExchangeId(), exchange.getClock().getCreated(), sender, recipients, content,
+                    addReceivedHeader ? receivedHeader(exchange) : null);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidMailException(e.getMessage(), "5.1.3", exchange, e);
+        } catch (MessagingException | IOException e) {
+            throw new InvalidMailException("Cannot read the message: " + e.getMessage(), "5.6.0", exchange, e);
+        }
+    }
+
+    private interface Headers {
+        String get(String name);
+    }
+
+    private static MailAddress sender(org.apache.camel.Message in, Headers headers) throws AddressException {
+        Object explicit = in.getHeader(SmtpRelayConstants.ENVELOPE_FROM);
+        if (explicit != null) {
+            return MailAddress.of(explicit.toString(), true);
+        }
+        for (String name : List.of("Sender", "From")) {
+            String value = headers.get(name);
+            if (value != null && !value.isBlank()) {
+                noLineBreaks(name + " header", value.replaceAll("\r\n[ \t]", " "));
+                InternetAddress[] parsed = InternetAddress.parseHeader(value, false);
+                if (parsed.length > 0) {
+                    return MailAddress.of(parsed[0].getAddress());
+                }
+            }
+        }
+        throw new IllegalArgumentException("Expected an envelope sender in the " + SmtpRelayConstants.ENVELOPE_FROM
+                                           + " header or a Sender or From header in the message but found none");
+    }
+
+    private static List<MailAddress> recipients(org.apache.camel.Message in, Headers headers) throws AddressException {
+        Set<MailAddress> set = new LinkedHashSet<>();
+        Object explicit = in.getHeader(SmtpRelayConstants.RECIPIENTS);
+        if (explicit != null) {
+            for (String s : values(explicit)) {
+                for (String part : s.split(",")) {
+                    if (!part.isBlank()) {
+                        set.add(MailAddress.of(part));
+                    }
+                }
+            }
+        } else {
+            for (String name : List.of("To", "Cc", "Bcc")) {
+                String value = headers.get(name);
+                if (value != null && !value.isBlank()) {
+                    for (InternetAddress a : InternetAddress.parseHeader(value.replaceAll("\r?\n[ \t]", " "), false)) {
+                        if (a.isGroup()) {
+                            for (InternetAddress member : a.getGroup(false)) {
+                                set.add(MailAddress.of(member.getAddress()));
+                            }
+                        } else {
+                            set.add(MailAddress.of(a.getAddress()));
+                        }
+                    }
+                }
+            }
+        }
+        if (set.isEmpty()) {
+            throw new IllegalArgumentException("Expected at least one recipient in the " + SmtpRelayConstants.RECIPIENTS
+                                               + " header or in To, Cc or Bcc but found none");
+        }
+        return new ArrayList<>(set);
+    }
+
+    private static List<String> values(Object header) {
+        List<String> list = new ArrayList<>();
+        if (header instanceof Collection<?> c) {
+            c.forEach(o -> list.add(String.valueOf(o)));
+        } else if (header instanceof Object[] a) {
+            for (Object o : a) {
+                list.add(String.valueOf(o));
+            }
+        } else {
+            list.add(header.toString());
+        }
+        return list;
+    }
+
+    /** Builds the message the camel-mail way and serialises it once. */
+    private static MessageContent composed(Exchange exchange) throws MessagingException, IOException {
+        org.apache.camel.Message in = exchange.getMessage();
+        MimeMessage m = new MimeMessage(SESSION);
+        String from = in.getHeader("From", String.class);
+        if (from == null) {
+            Object envelopeFrom = in.getHeader(SmtpRelayConstants.ENVELOPE_FROM);
+            from = envelopeFrom == null ? null : MailAddress.of(envelopeFrom.toString(), true).address();
+        }
+        if (from != null && !from.isEmpty()) {
+            m.setFrom(strictAddress("From", from));
+        }
+        setRecipients(m, Message.RecipientType.TO, in.getHeader("To", String.class));
+        setRecipients(m, Message.RecipientType.CC, in.getHeader("Cc", String.class));
+        String replyTo = in.getHeader("Reply-To", String.class);
+        if (replyTo != null) {
+            m.setReplyTo(InternetAddress.parse(replyTo, true));
+        }
+        String subject = in.getHeader("Subject", String.class);
+        if (subject != null) {
+            m.setSubject(subject, "UTF-8");
+        }
+        String text = in.getBody(String.class);
+        if (text == null) {
+            throw new IllegalArgumentException("Expected a body text to compose a message from but found none");
+        }
+        String contentType = in.getHeader("Content-Type", String.class);
+        if (contentType == null || contentType.toLowerCase(Locale.ROOT).startsWith("text/plain")) {
+            m.setText(text, "UTF-8");
+        } else if (contentType.toLowerCase(Locale.ROOT).startsWith("text/")) {
+            String subtype = contentType.substring(5).split(";")[0].strip();
+            m.setText(text, "UTF-8", subtype);
+        } else {
+            m.setContent(text, contentType);
+        }
+        m.setSentDate(new Date(exchange.getClock().getCreated()));
+        m.saveChanges();
+        CachedOutputStream out = new CachedOutputStream(exchange);
+        m.writeTo(out);
+        return MessageContent.of(out.newStreamCache());
+    }
+
+    private static void setRecipients(MimeMessage m, Message.RecipientType type, String value) throws MessagingException {
+        if (value != null && !value.isBlank()) {
+            m.setRecipients(type, InternetAddress.parse(value, true));
+        }
+    }
+
+    private static Address strictAddress(String header, String value) {
+        try {
+            return new InternetAddress(value, true);
+        } catch (AddressException e) {
+            throw new IllegalArgumentException("Expected a mail address in the " + header + " header but found '" + value
+                                               + "': " + e.getMessage(), e);
+        }
+    }
+
+    /** Any form a complete message can come in, made replayable for one transaction per domain and batch. */
+    private static MessageContent raw(Exchange exchange, Object body) throws IOException, MessagingException {
+        if (body == null) {
+            throw new IllegalArgumentException("Expected a message body (an RFC 5322 message, or text with To/Cc/Bcc headers) but found none");
+        }
+        if (body instanceof byte[] bytes) {
+            return MessageContent.of(bytes);
+        }
+        if (body instanceof String s) {
+            return MessageContent.of(s.getBytes(StandardCharsets.UTF_8));
+        }
+        if (body instanceof File f) {
+            return MessageContent.of(f.toPath());
+        }
+        if (body instanceof WrappedFile<?> wf && wf.getFile() instanceof File f) {
+            return MessageContent.of(f.toPath());
+        }
+        if (body instanceof StreamCache sc) {
+            return MessageContent.of(sc);
+        }
+        CachedOutputStream out = new CachedOutputStream(exchange);
+        if (body instanceof MimeMessage m) {
+            m.writeTo(out);
+        } else {
+            InputStream in = exchange.getMessage().getBody(InputStream.class);
+            if (in == null) {
+                throw new IllegalArgumentException("Expected the body to be an RFC 5322 message (MimeMessage, bytes, stream, "
+                                                   + "String or file) but found " + body.getClass().getName());
+            }
+            try (in) {
+                in.transferTo(out);
+            }
+        }
+        StreamCache cache = out.newStreamCache();
+        // the original stream is consumed; the cache can be read again by later processors
+        exchange.getMessage().setBody(cache);
+        return MessageContent.of(cache);
+    }
+
+    /** Reads only the header section, so a large message is not loaded to find its addresses. */
+    private static InternetHeaders headerSection(MessageContent content) throws IOException, MessagingException {
+        try (InputStream in = content.open()) {
+            byte[] start = in.readNBytes(1);
+            if (start.length == 0) {
+                throw new IllegalArgumentException("Expected a complete RFC 5322 message but the body is empty");
+            }
+        }
+        try (InputStream in = content.open()) {
+            InternetHeaders headers = new InternetHeaders(in);
+            if (!headers.getAllHeaderLines().hasMoreElements()) {
+                throw new IllegalArgumentException("Expected a complete RFC 5322 message (header fields, a blank line, the body) "
+                                                   + "but the body does not start with a header field; to send plain text, "
+                                                   + "set a To, Cc or Bcc header");
+            }
+            return headers;
+        }
+    }
+
+    private static void noLineBreaks(String what, String value) {
+        if (value != null && (value.indexOf('\r') >= 0 || value.indexOf('\n') >= 0)) {
+            throw new IllegalArgumentException("Expected the " + what + " without CR or LF but found '"
+                                               + value.replace("\r", "\\r").replace("\n", "\\n") + "'");
+        }
+    }
+
+    private byte[] receivedHeader(Exchange exchange) {
+        String id = exchange.getExchangeId().replaceAll("[^A-Za-z0-9.-]", "");
+        String header = "Received: by " + heloName + " (Camel SMTP Relay) id " + id + ";\r\n\t"
+                        + RFC5322_DATE.format(ZonedDateTime.now()) + "\r\n";
+        return header.getBytes(StandardCharsets.US_ASCII);
+    }
+}

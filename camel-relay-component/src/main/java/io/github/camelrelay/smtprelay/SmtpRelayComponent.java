@@ -1,0 +1,55 @@
+package io.github.camelrelay.smtprelay;
+
+import java.net.InetAddress;
+import java.util.Map;
+
+import io.github.camelrelay.smtprelay.mail.Domain;
+import org.apache.camel.Endpoint;
+import org.apache.camel.spi.Metadata;
+import org.apache.camel.spi.annotations.Component;
+import org.apache.camel.support.DefaultComponent;
+
+/** The smtprelay component: delivers mail by MX or through a relay host, and receives it as an SMTP server. */
+@Component("smtprelay")
+public class SmtpRelayComponent extends DefaultComponent {
+
+    private static volatile String localHostName;
+
+    @Metadata(label = "advanced", description = "Options shared by all endpoints of this component.")
+    private SmtpRelayConfiguration configuration = new SmtpRelayConfiguration();
+
+    @Override
+    protected Endpoint createEndpoint(String uri, String remaining, Map<String, Object> parameters) throws Exception {
+        if (remaining == null || remaining.isBlank()) {
+            throw new IllegalArgumentException("Expected an endpoint name as in smtprelay:name but found '" + uri + "'");
+        }
+        SmtpRelayEndpoint endpoint = new SmtpRelayEndpoint(uri, this, remaining, configuration.copy());
+        setProperties(endpoint, parameters);
+        endpoint.getConfiguration().validate();
+        return endpoint;
+    }
+
+    public SmtpRelayConfiguration getConfiguration() {
+        return configuration;
+    }
+
+    /** Options shared by all endpoints of this component. */
+    public void setConfiguration(SmtpRelayConfiguration configuration) {
+        this.configuration = configuration;
+    }
+
+    /** The local host name, looked up once per JVM: a reverse look-up per message is what slow relays do. */
+    static String localHostName() {
+        String name = localHostName;
+        if (name == null) {
+            try {
+                name = InetAddress.getLocalHost().getCanonicalHostName();
+                Domain.of(name);
+            } catch (Exception e) {
+                name = "localhost";
+            }
+            localHostName = name;
+        }
+        return name;
+    }
+}

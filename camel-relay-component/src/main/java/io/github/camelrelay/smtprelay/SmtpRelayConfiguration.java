@@ -1,0 +1,376 @@
+package io.github.camelrelay.smtprelay;
+
+import org.apache.camel.RuntimeCamelException;
+import org.apache.camel.spi.Configurer;
+import org.apache.camel.spi.Metadata;
+import org.apache.camel.spi.UriParam;
+import org.apache.camel.spi.UriParams;
+import org.apache.camel.support.jsse.SSLContextParameters;
+
+/** The options of an smtprelay endpoint. Set on the component, they are the defaults of every endpoint. */
+@UriParams
+@Configurer
+public class SmtpRelayConfiguration implements Cloneable {
+
+    @UriParam(label = "producer")
+    private String relayHost;
+    @UriParam(label = "producer")
+    private int relayPort;
+    @UriParam(label = "producer,security", secret = true)
+    private String username;
+    @UriParam(label = "producer,security", secret = true)
+    private String password;
+    @UriParam(label = "security")
+    private TlsMode tls;
+    @UriParam(label = "security")
+    private boolean implicitTls;
+    @UriParam(label = "security")
+    private SSLContextParameters sslContextParameters;
+    @UriParam(label = "producer")
+    private String dnsServers;
+    @UriParam(label = "producer,advanced", defaultValue = "5000")
+    private int dnsTimeout = 5000;
+    @UriParam(label = "producer", defaultValue = "25")
+    private int mxPort = 25;
+    @UriParam
+    private String heloName;
+    @UriParam(label = "producer", defaultValue = "true")
+    private boolean useEhlo = true;
+    @UriParam(label = "producer", defaultValue = "50")
+    private int batchSize = 50;
+    @UriParam(label = "producer", defaultValue = "5")
+    private int maxMxHosts = 5;
+    @UriParam(label = "producer,timeout", defaultValue = "30000")
+    private int connectTimeout = 30000;
+    @UriParam(label = "producer,timeout", defaultValue = "300000")
+    private int commandTimeout = 300000;
+    @UriParam(label = "producer,timeout", defaultValue = "600000")
+    private int dataTimeout = 600000;
+    @UriParam(label = "producer", defaultValue = "ANY")
+    private IpVersion ipVersion = IpVersion.ANY;
+    @UriParam(defaultValue = "true")
+    private boolean addReceivedHeader = true;
+    @UriParam(label = "producer", defaultValue = "20")
+    private int maxConnectionsPerHost = 20;
+    @UriParam(label = "producer,advanced", defaultValue = "10000")
+    private int connectionIdleTimeout = 10000;
+    @UriParam(label = "producer,advanced", defaultValue = "100")
+    private int maxMessagesPerConnection = 100;
+    @UriParam(label = "producer,advanced", defaultValue = "20")
+    private int deliveryThreads = 20;
+    @UriParam(label = "advanced")
+    @Metadata(autowired = true)
+    private SmtpRelayListener listener;
+
+    public SmtpRelayConfiguration copy() {
+        try {
+            return (SmtpRelayConfiguration) clone();
+        } catch (CloneNotSupportedException e) {
+            throw new RuntimeCamelException(e);
+        }
+    }
+
+    /**
+     * Checks the values together, before any connection is made.
+     *
+     * @throws IllegalArgumentException naming the option, what it expects and what it found
+     */
+    public void validate() {
+        range("relayPort", relayPort, 0, 65535);
+        range("mxPort", mxPort, 1, 65535);
+        range("dnsTimeout", dnsTimeout, 1, Integer.MAX_VALUE);
+        range("batchSize", batchSize, 1, 10000);
+        range("maxMxHosts", maxMxHosts, 1, 100);
+        range("connectTimeout", connectTimeout, 1, Integer.MAX_VALUE);
+        range("commandTimeout", commandTimeout, 1, Integer.MAX_VALUE);
+        range("dataTimeout", dataTimeout, 1, Integer.MAX_VALUE);
+        range("maxConnectionsPerHost", maxConnectionsPerHost, 1, 10000);
+        range("connectionIdleTimeout", connectionIdleTimeout, 0, Integer.MAX_VALUE);
+        range("maxMessagesPerConnection", maxMessagesPerConnection, 1, Integer.MAX_VALUE);
+        range("deliveryThreads", deliveryThreads, 1, 10000);
+        noControl("relayHost", relayHost);
+        noControl("username", username);
+        noControl("password", password);
+        noControl("heloName", heloName);
+        if (heloName != null) {
+            try {
+                io.github.camelrelay.smtprelay.mail.Domain.of(heloName);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("Option heloName: " + e.getMessage(), e);
+            }
+        }
+        if (password != null && username == null) {
+            throw new IllegalArgumentException("Option password is set but username is not: expected both or neither");
+        }
+        if (username != null && !isRelayMode()) {
+            throw new IllegalArgumentException("Option username is set but relayHost is not: AUTH is only used with a relay host");
+        }
+        if (dnsServers != null && !dnsServers.isBlank()) {
+            io.github.camelrelay.smtprelay.dns.MxResolver.resolverFor(dnsServers, java.time.Duration.ofMillis(dnsTimeout));
+        }
+    }
+
+    private static void range(String option, int value, int min, int max) {
+        if (value < min || value > max) {
+            throw new IllegalArgumentException("Option " + option + ": expected a value from " + min + " to " + max
+                                               + " but found " + value);
+        }
+    }
+
+    private static void noControl(String option, String value) {
+        if (value != null && value.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
+            throw new IllegalArgumentException("Option " + option + ": expected no control characters (CR, LF) but found some");
+        }
+    }
+
+    /** True when a relay host is configured: every message goes there and no MX lookup is made. */
+    public boolean isRelayMode() {
+        return relayHost != null && !relayHost.isBlank();
+    }
+
+    /** The TLS mode in force: the configured one, else VERIFY for a relay host with credentials, else OPPORTUNISTIC. */
+    public TlsMode effectiveTls() {
+        if (tls != null) {
+            return tls;
+        }
+        return isRelayMode() && username != null ? TlsMode.VERIFY : TlsMode.OPPORTUNISTIC;
+    }
+
+    /** The relay port in force: the configured one, else 465 with implicit TLS and 25 without. */
+    public int effectiveRelayPort() {
+        if (relayPort > 0) {
+            return relayPort;
+        }
+        return implicitTls ? 465 : 25;
+    }
+
+    public String getRelayHost() {
+        return relayHost;
+    }
+
+    /**
+     * The smarthost (name or address) that every message is relayed through. When set, no MX lookup is made; when
+     * unset, each recipient domain is delivered to directly, by its MX records.
+     */
+    public void setRelayHost(String relayHost) {
+        this.relayHost = relayHost;
+    }
+
+    public int getRelayPort() {
+        return relayPort;
+    }
+
+    /** The relay host's port; 0 means the default for the TLS mode: 25, or 465 with implicitTls. */
+    public void setRelayPort(int relayPort) {
+        this.relayPort = relayPort;
+    }
+
+    public String getUsername() {
+        return username;
+    }
+
+    /** User name for SMTP AUTH (PLAIN or LOGIN) at the relay host. */
+    public void setUsername(String username) {
+        this.username = username;
+    }
+
+    public String getPassword() {
+        return password;
+    }
+
+    /** Password for SMTP AUTH at the relay host. It is never logged. */
+    public void setPassword(String password) {
+        this.password = password;
+    }
+
+    public TlsMode getTls() {
+        return tls;
+    }
+
+    /**
+     * STARTTLS use: NONE; OPPORTUNISTIC (when offered, certificate not checked); REQUIRED (STARTTLS or defer);
+     * VERIFY (STARTTLS with the certificate chain and host name checked). Unset means OPPORTUNISTIC, except VERIFY
+     * for a relay host with credentials. With implicitTls, VERIFY checks the certificate and the others do not.
+     */
+    public void setTls(TlsMode tls) {
+        this.tls = tls;
+    }
+
+    public boolean isImplicitTls() {
+        return implicitTls;
+    }
+
+    /** TLS from the first byte (SMTPS, usually port 465) instead of STARTTLS. */
+    public void setImplicitTls(boolean implicitTls) {
+        this.implicitTls = implicitTls;
+    }
+
+    public SSLContextParameters getSslContextParameters() {
+        return sslContextParameters;
+    }
+
+    /** Camel's TLS settings (trust store, key store, protocols) used for VERIFY and implicit TLS; JVM defaults when unset. */
+    public void setSslContextParameters(SSLContextParameters sslContextParameters) {
+        this.sslContextParameters = sslContextParameters;
+    }
+
+    public String getDnsServers() {
+        return dnsServers;
+    }
+
+    /** Comma separated DNS servers as host[:port] to resolve MX records with; empty means the system resolver. */
+    public void setDnsServers(String dnsServers) {
+        this.dnsServers = dnsServers;
+    }
+
+    public int getDnsTimeout() {
+        return dnsTimeout;
+    }
+
+    /** Milliseconds to wait for a DNS answer before the domain's recipients are deferred. */
+    public void setDnsTimeout(int dnsTimeout) {
+        this.dnsTimeout = dnsTimeout;
+    }
+
+    public int getMxPort() {
+        return mxPort;
+    }
+
+    /** TCP port used to connect to MX hosts; other than 25 only for tests and special networks. */
+    public void setMxPort(int mxPort) {
+        this.mxPort = mxPort;
+    }
+
+    public String getHeloName() {
+        return heloName;
+    }
+
+    /**
+     * The name sent in EHLO/HELO and written in the Received header. Unset means the local host name, computed once
+     * when the endpoint starts (never a look-up per message).
+     */
+    public void setHeloName(String heloName) {
+        this.heloName = heloName;
+    }
+
+    public boolean isUseEhlo() {
+        return useEhlo;
+    }
+
+    /** Whether to greet with EHLO (falling back to HELO); false sends HELO only, with no ESMTP extensions. */
+    public void setUseEhlo(boolean useEhlo) {
+        this.useEhlo = useEhlo;
+    }
+
+    public int getBatchSize() {
+        return batchSize;
+    }
+
+    /** Most recipients in one SMTP transaction; more are split into further transactions. */
+    public void setBatchSize(int batchSize) {
+        this.batchSize = batchSize;
+    }
+
+    public int getMaxMxHosts() {
+        return maxMxHosts;
+    }
+
+    /** Most MX addresses tried for one domain in one delivery attempt before its recipients are deferred. */
+    public void setMaxMxHosts(int maxMxHosts) {
+        this.maxMxHosts = maxMxHosts;
+    }
+
+    public int getConnectTimeout() {
+        return connectTimeout;
+    }
+
+    /** Milliseconds to wait for a TCP connection to be established. */
+    public void setConnectTimeout(int connectTimeout) {
+        this.connectTimeout = connectTimeout;
+    }
+
+    public int getCommandTimeout() {
+        return commandTimeout;
+    }
+
+    /**
+     * Milliseconds to wait for the greeting and for the reply to each command (RFC 5321 4.5.3.2 recommends 5
+     * minutes). A host that accepts TCP and never greets is given up after this time.
+     */
+    public void setCommandTimeout(int commandTimeout) {
+        this.commandTimeout = commandTimeout;
+    }
+
+    public int getDataTimeout() {
+        return dataTimeout;
+    }
+
+    /** Milliseconds to wait for the reply to the end of the message data (RFC 5321 recommends 10 minutes). */
+    public void setDataTimeout(int dataTimeout) {
+        this.dataTimeout = dataTimeout;
+    }
+
+    public IpVersion getIpVersion() {
+        return ipVersion;
+    }
+
+    /** Address families to connect over: ANY (IPv4 first, then IPv6), IPV4 or IPV6 only. */
+    public void setIpVersion(IpVersion ipVersion) {
+        this.ipVersion = ipVersion;
+    }
+
+    public boolean isAddReceivedHeader() {
+        return addReceivedHeader;
+    }
+
+    /** Prepend one RFC 5321 section 4.4 Received trace header to every message. */
+    public void setAddReceivedHeader(boolean addReceivedHeader) {
+        this.addReceivedHeader = addReceivedHeader;
+    }
+
+    public int getMaxConnectionsPerHost() {
+        return maxConnectionsPerHost;
+    }
+
+    /** Most concurrent connections to one destination host and port; further deliveries wait for a free one. */
+    public void setMaxConnectionsPerHost(int maxConnectionsPerHost) {
+        this.maxConnectionsPerHost = maxConnectionsPerHost;
+    }
+
+    public int getConnectionIdleTimeout() {
+        return connectionIdleTimeout;
+    }
+
+    /** Milliseconds an unused connection stays open for reuse; 0 disables connection reuse. */
+    public void setConnectionIdleTimeout(int connectionIdleTimeout) {
+        this.connectionIdleTimeout = connectionIdleTimeout;
+    }
+
+    public int getMaxMessagesPerConnection() {
+        return maxMessagesPerConnection;
+    }
+
+    /** Most messages sent over one connection before it is closed and a new one opened. */
+    public void setMaxMessagesPerConnection(int maxMessagesPerConnection) {
+        this.maxMessagesPerConnection = maxMessagesPerConnection;
+    }
+
+    public SmtpRelayListener getListener() {
+        return listener;
+    }
+
+    /** Receives delivery events (MX resolved, connected, command sent, reply received, message relayed). A single
+     * bean of this type in the registry is used automatically. */
+    public void setListener(SmtpRelayListener listener) {
+        this.listener = listener;
+    }
+
+    public int getDeliveryThreads() {
+        return deliveryThreads;
+    }
+
+    /** Threads the asynchronous producer delivers on; the calling route thread is freed while SMTP is spoken. */
+    public void setDeliveryThreads(int deliveryThreads) {
+        this.deliveryThreads = deliveryThreads;
+    }
+}

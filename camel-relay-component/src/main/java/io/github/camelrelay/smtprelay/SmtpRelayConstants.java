@@ -1,0 +1,42 @@
+package io.github.camelrelay.smtprelay;
+
+import org.apache.camel.spi.Metadata;
+
+/** Exchange headers read and written by the smtprelay component. */
+public final class SmtpRelayConstants {
+
+    @Metadata(label = "producer consumer",
+              description = "The envelope sender (MAIL FROM). Empty or <> is the null sender that bounces use. "
+                            + "Producer: when absent, taken from the message's Sender or From header.",
+              javaType = "String")
+    public static final String ENVELOPE_FROM = "CamelSmtpRelayEnvelopeFrom";
+
+    @Metadata(label = "producer consumer",
+              description = "The envelope recipients (RCPT TO): a collection or a comma separated list. Producer: when "
+                            + "absent, taken from To, Cc and Bcc; after a delivery with deferred recipients it holds "
+                            + "only those, so a redelivery retries just them.",
+              javaType = "java.util.Collection<String>")
+    public static final String RECIPIENTS = "CamelSmtpRelayRecipients";
+
+    @Metadata(label = "producer",
+              description = "The outcome per recipient of the last delivery attempt.",
+              javaType = "io.github.camelrelay.smtprelay.report.DeliveryReport")
+    public static final String REPORT = "CamelSmtpRelayReport";
+
+    @Metadata(label = "consumer", description = "The address and port of the SMTP client.", javaType = "String")
+    public static final String CLIENT_ADDRESS = "CamelSmtpRelayClientAddress";
+
+    @Metadata(label = "consumer", description = "The name the client gave in EHLO or HELO.", javaType = "String")
+    public static final String HELO_NAME = "CamelSmtpRelayHeloName";
+
+    @Metadata(label = "consumer", description = "The user the client authenticated as, absent when it did not.",
+              javaType = "String")
+    public static final String AUTHENTICATED_USER = "CamelSmtpRelayAuthenticatedUser";
+
+    @Metadata(label = "consumer", description = "Whether the session was encrypted (STARTTLS or implicit TLS).",
+              javaType = "Boolean")
+    public static final String TLS = "CamelSmtpRelayTls";
+
+    private SmtpRelayConstants() {
+    }
+}

@@ -1,0 +1,136 @@
+package io.github.camelrelay.smtprelay;
+
+import java.time.Duration;
+import java.util.Random;
+import java.util.concurrent.ExecutorService;
+
+import javax.net.ssl.SSLContext;
+
+import io.github.camelrelay.smtprelay.delivery.DeliveryEngine;
+import io.github.camelrelay.smtprelay.delivery.SessionSettings;
+import io.github.camelrelay.smtprelay.dns.MxResolver;
+import org.apache.camel.Category;
+import org.apache.camel.Consumer;
+import org.apache.camel.Processor;
+import org.apache.camel.Producer;
+import org.apache.camel.spi.Metadata;
+import org.apache.camel.spi.UriEndpoint;
+import org.apache.camel.spi.UriParam;
+import org.apache.camel.spi.UriPath;
+import org.apache.camel.support.DefaultEndpoint;
+
+/**
+ * Deliver mail the way a mail server does: to each recipient domain's MX hosts, or through a relay host, with a
+ * status per recipient; or receive mail as an SMTP server that relays only for trusted clients.
+ */
+@UriEndpoint(firstVersion = "0.1.0", scheme = "smtprelay", title = "SMTP Relay", syntax = "smtprelay:name",
+             category = { Category.MAIL }, headersClass = SmtpRelayConstants.class)
+public class SmtpRelayEndpoint extends DefaultEndpoint {
+
+    @UriPath(description = "A name for this endpoint, used in logs and metrics.")
+    @Metadata(required = true)
+    private final String name;
+
+    @UriParam
+    private SmtpRelayConfiguration configuration;
+
+    private volatile DeliveryEngine engine;
+    private volatile ExecutorService executor;
+    private volatile String heloName;
+
+    public SmtpRelayEndpoint(String uri, SmtpRelayComponent component, String name, SmtpRelayConfiguration configuration) {
+        super(uri, component);
+        this.name = name;
+        this.configuration = configuration;
+    }
+
+    @Override
+    public SmtpRelayComponent getComponent() {
+        return (SmtpRelayComponent) super.getComponent();
+    }
+
+    @Override
+    public Producer createProducer() {
+        return new SmtpRelayProducer(this);
+    }
+
+    @Override
+    public Consumer createConsumer(Processor processor) throws Exception {
+        throw new UnsupportedOperationException("The smtprelay consumer is not available yet");
+    }
+
+    public String getName() {
+        return name;
+    }
+
+    public SmtpRelayConfiguration getConfiguration() {
+        return configuration;
+    }
+
+    public void setConfiguration(SmtpRelayConfiguration configuration) {
+        this.configuration = configuration;
+    }
+
+    /** The EHLO name in force: the configured one or the local host name, computed once. */
+    public String getHeloName() {
+        if (heloName == null) {
+            heloName = configuration.getHeloName() != null ? configuration.getHeloName() : SmtpRelayComponent.localHostName();
+        }
+        return heloName;
+    }
+
+    SmtpRelayListener listener() {
+        return configuration.getListener();
+    }
+
+    /** The engine shared by every producer of this endpoint: one connection pool, one DNS cache. */
+    synchronized DeliveryEngine engine() throws Exception {
+        if (engine == null) {
+            SmtpRelayConfiguration c = configuration;
+            SSLContext verifying = c.getSslContextParameters() != null
+                    ? c.getSslContextParameters().createSSLContext(getCamelContext()) : SSLContext.getDefault();
+            SessionSettings settings = new SessionSettings(c.effectiveTls(), c.isImplicitTls(), verifying, getHeloName(),
+                    c.isUseEhlo(), c.getUsername(), c.getPassword(), c.getConnectTimeout(), c.getCommandTimeout(),
+                    c.getDataTimeout(), listener());
+            MxResolver resolver = c.isRelayMode() ? null
+                    : new MxResolver(MxResolver.resolverFor(c.getDnsServers(), Duration.ofMillis(c.getDnsTimeout())),
+                            c.getIpVersion(), c.getMaxMxHosts(), new Random());
+            engine = new DeliveryEngine(resolver, c.isRelayMode() ? c.getRelayHost().strip() : null, c.effectiveRelayPort(),
+                    c.getMxPort(), c.getIpVersion(), c.getMaxMxHosts(), c.getBatchSize(), settings,
+                    c.getMaxConnectionsPerHost(), c.getConnectionIdleTimeout(), c.getMaxMessagesPerConnection());
+        }
+        return engine;
+    }
+
+    synchronized ExecutorService executor() {
+        if (executor == null) {
+            executor = getCamelContext().getExecutorServiceManager()
+                    .newFixedThreadPool(this, "SmtpRelayProducer[" + name + "]", configuration.getDeliveryThreads());
+        }
+        return executor;
+    }
+
+    /** Connections in use and idle, for health checks and metrics; 0 before the first delivery. */
+    public int getActiveConnections() {
+        DeliveryEngine e = engine;
+        return e == null ? 0 : e.activeConnections();
+    }
+
+    public int getIdleConnections() {
+        DeliveryEngine e = engine;
+        return e == null ? 0 : e.idleConnections();
+    }
+
+    @Override
+    protected synchronized void doStop() throws Exception {
+        if (executor != null) {
+            getCamelContext().getExecutorServiceManager().shutdownGraceful(executor);
+            executor = null;
+        }
+        if (engine != null) {
+            engine.close();
+            engine = null;
+        }
+        super.doStop();
+    }
+}

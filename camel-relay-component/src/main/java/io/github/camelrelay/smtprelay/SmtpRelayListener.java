@@ -1,0 +1,37 @@
+package io.github.camelrelay.smtprelay;
+
+import java.net.InetSocketAddress;
+import java.util.List;
+
+import io.github.camelrelay.smtprelay.mail.Domain;
+import io.github.camelrelay.smtprelay.report.DeliveryReport;
+
+/**
+ * Delivery events, the ones classic relay components expose. Register an implementation as a bean (it is
+ * autowired into the component) or set it on the component. Nothing is computed for these events when no
+ * listener is registered. Methods are called on the delivering thread and must return quickly.
+ */
+public interface SmtpRelayListener {
+
+    /** The MX hosts of a domain, in the order they will be tried (after the equal-preference shuffle). */
+    default void mxResolved(Domain domain, List<String> hosts) {
+    }
+
+    default void connected(String host, InetSocketAddress address, boolean tls) {
+    }
+
+    default void disconnected(String host, InetSocketAddress address) {
+    }
+
+    /** A command line sent to the server; AUTH arguments are masked. */
+    default void commandSent(String host, String command) {
+    }
+
+    /** A complete (possibly multi-line) reply read from the server. */
+    default void replyReceived(String host, int code, String text) {
+    }
+
+    /** One SMTP transaction ended (the server answered the end of data or the transaction was abandoned). */
+    default void messageRelayed(String host, DeliveryReport transaction) {
+    }
+}

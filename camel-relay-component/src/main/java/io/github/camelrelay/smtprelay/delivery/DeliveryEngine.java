@@ -1,0 +1,284 @@
+package io.github.camelrelay.smtprelay.delivery;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import io.github.camelrelay.smtprelay.IpVersion;
+import io.github.camelrelay.smtprelay.SmtpRelayListener;
+import io.github.camelrelay.smtprelay.dns.MxHost;
+import io.github.camelrelay.smtprelay.dns.MxResolution;
+import io.github.camelrelay.smtprelay.dns.MxResolver;
+import io.github.camelrelay.smtprelay.mail.Domain;
+import io.github.camelrelay.smtprelay.mail.MailAddress;
+import io.github.camelrelay.smtprelay.report.DeliveryReport;
+import io.github.camelrelay.smtprelay.report.Outcome;
+import io.github.camelrelay.smtprelay.report.RecipientStatus;
+import jakarta.mail.MessagingException;
+
+/**
+ * Delivers one message to all its recipients, RFC 5321 section 5.1 style: recipients grouped by domain (or all to
+ * the relay host), the MX addresses tried in order until one takes the transaction, one transaction per group and
+ * batch, and a status per recipient. Thread-safe; shared by all producers of an endpoint.
+ */
+public final class DeliveryEngine implements AutoCloseable {
+
+    private final MxResolver resolver;
+    private final String relayHost;
+    private final int relayPort;
+    private final int mxPort;
+    private final IpVersion ipVersion;
+    private final int maxAddresses;
+    private final int batchSize;
+    private final ConnectionPool pool;
+    private final SmtpRelayListener listener;
+
+    /**
+     * @param resolver  the MX resolver, or null in relay mode
+     * @param relayHost the relay host, or null in MX mode
+     */
+    public DeliveryEngine(MxResolver resolver, String relayHost, int relayPort, int mxPort, IpVersion ipVersion,
+                          int maxAddresses, int batchSize, SessionSettings settings, int maxPerHost,
+                          int idleTimeoutMillis, int maxMessagesPerConnection) {
+        this.resolver = resolver;
+        this.relayHost = relayHost;
+        this.relayPort = relayPort;
+        this.mxPort = mxPort;
+        this.ipVersion = ipVersion;
+        this.maxAddresses = maxAddresses;
+        this.batchSize = batchSize;
+        this.listener = settings.listener;
+        this.pool = new ConnectionPool(settings, maxPerHost, idleTimeoutMillis, maxMessagesPerConnection,
+                settings.commandTimeout);
+    }
+
+    /** Delivers to every recipient of the message and says what happened to each. Never throws for delivery failures. */
+    public DeliveryReport deliver(OutgoingMail mail) {
+        Map<MailAddress, RecipientStatus> result = new LinkedHashMap<>();
+        for (MailAddress r : mail.recipients()) {
+            result.put(r, null);
+        }
+        if (relayHost != null) {
+            deliverToRoute(mail, relayDestinations(mail, result), mail.recipients(), result);
+        } else {
+            Map<Domain, List<MailAddress>> byDomain = new LinkedHashMap<>();
+            for (MailAddress r : mail.recipients()) {
+                byDomain.computeIfAbsent(r.domain(), d -> new ArrayList<>()).add(r);
+            }
+            for (Map.Entry<Domain, List<MailAddress>> e : byDomain.entrySet()) {
+                MxResolution resolution = resolver.resolve(e.getKey());
+                if (resolution.status() != MxResolution.Status.OK) {
+                    Outcome outcome = resolution.status() == MxResolution.Status.TEMPORARY_FAILURE ? Outcome.DEFERRED : Outcome.FAILED;
+                    for (MailAddress r : e.getValue()) {
+                        decide(mail, result, RecipientStatus.local(r, outcome, resolution.status().enhancedStatus(), resolution.detail()));
+                    }
+                    continue;
+                }
+                List<Destination> destinations = new ArrayList<>();
+                for (MxHost host : resolution.hosts()) {
+                    for (InetAddress address : host.addresses()) {
+                        destinations.add(new Destination(host.name(), address, mxPort));
+                    }
+                }
+                if (listener != null) {
+                    listener.mxResolved(e.getKey(), resolution.hosts().stream().map(MxHost::name).toList());
+                }
+                deliverToRoute(mail, destinations, e.getValue(), result);
+            }
+        }
+        return DeliveryReport.of(new ArrayList<>(result.values()));
+    }
+
+    private List<Destination> relayDestinations(OutgoingMail mail, Map<MailAddress, RecipientStatus> result) {
+        List<Destination> list = new ArrayList<>();
+        try {
+            // the system resolver (with the JVM's cache) knows relay hosts from /etc/hosts and internal DNS
+            for (InetAddress a : InetAddress.getAllByName(relayHost)) {
+                boolean v4 = a.getAddress().length == 4;
+                if (ipVersion == IpVersion.ANY || (ipVersion == IpVersion.IPV4) == v4) {
+                    list.add(new Destination(relayHost, InetAddress.getByAddress(relayHost, a.getAddress()), relayPort));
+                }
+            }
+            if (ipVersion == IpVersion.ANY) {
+                list.sort((x, y) -> Integer.compare(x.address().getAddress().length, y.address().getAddress().length));
+            }
+        } catch (UnknownHostException e) {
+            for (MailAddress r : mail.recipients()) {
+                decide(mail, result, RecipientStatus.local(r, Outcome.DEFERRED, "4.4.3",
+                        "relay host " + relayHost + " not found: " + e.getMessage()));
+            }
+            return List.of();
+        }
+        return list.size() > maxAddresses ? list.subList(0, maxAddresses) : list;
+    }
+
+    private void deliverToRoute(OutgoingMail mail, List<Destination> candidates, List<MailAddress> recipients,
+                                Map<MailAddress, RecipientStatus> result) {
+        Deque<MailAddress> pending = new ArrayDeque<>();
+        for (MailAddress r : recipients) {
+            if (result.get(r) == null) {
+                pending.add(r);
+            }
+        }
+        SessionFailure last = null;
+        for (Destination d : candidates) {
+            if (pending.isEmpty()) {
+                return;
+            }
+            SmtpSession session;
+            try {
+                session = pool.borrow(d);
+            } catch (SessionFailure f) {
+                DeliveryLog.connectFailed(mail, f);
+                last = f;
+                continue;
+            }
+            SessionFailure broken = transactions(mail, session, pending, result);
+            if (broken != null && broken.getReplyCode() == 0 && session.messages() > 0) {
+                // a pooled connection the server had closed meanwhile: one fresh connection before moving on
+                pool.release(session, false);
+                try {
+                    session = pool.borrow(d);
+                    broken = transactions(mail, session, pending, result);
+                } catch (SessionFailure f) {
+                    broken = f;
+                    DeliveryLog.connectFailed(mail, f);
+                    last = f;
+                    continue;
+                }
+            }
+            pool.release(session, broken == null);
+            if (broken != null) {
+                DeliveryLog.connectFailed(mail, broken);
+                last = broken;
+            }
+        }
+        for (MailAddress r : pending) {
+            decide(mail, result, deferredAfter(r, last));
+        }
+    }
+
+    private static RecipientStatus deferredAfter(MailAddress r, SessionFailure last) {
+        if (last == null) {
+            return RecipientStatus.local(r, Outcome.DEFERRED, "4.4.1", "no MX host or relay host could be reached");
+        }
+        Destination d = last.getDestination();
+        int code = last.getReplyCode();
+        String text = last.getReplyText();
+        if (code >= 200 && code < 600) {
+            // a refusal while opening the session (greeting, EHLO, TLS, AUTH) is never final for the recipient
+            RecipientStatus s = RecipientStatus.fromReply(r, code, text, d.host(), d.ip(), d.port(), false);
+            String dsn = s.outcome() == Outcome.DEFERRED ? s.enhancedStatus() : "4" + s.enhancedStatus().substring(1);
+            return new RecipientStatus(r, Outcome.DEFERRED, code, dsn, text, d.host(), d.ip(), d.port(), false);
+        }
+        return new RecipientStatus(r, Outcome.DEFERRED, 0, "4.4.1", text, d.host(), d.ip(), d.port(), false);
+    }
+
+    /**
+     * Runs transactions on one session until every pending recipient has a reply. Returns null when the session is
+     * still usable, or the failure that broke it; recipients not decided by then stay pending for the next host.
+     */
+    private SessionFailure transactions(OutgoingMail mail, SmtpSession s, Deque<MailAddress> pending,
+                                        Map<MailAddress, RecipientStatus> result) {
+        Destination d = s.destination();
+        while (!pending.isEmpty()) {
+            List<MailAddress> batch = new ArrayList<>(Math.min(batchSize, pending.size()));
+            while (batch.size() < batchSize && !pending.isEmpty()) {
+                batch.add(pending.poll());
+            }
+            List<MailAddress> accepted = new ArrayList<>(batch.size());
+            try {
+                SmtpReply from = s.mailFrom(mail.sender(), mail.size());
+                if (from.code() < 200) {
+                    throw new MessagingException("no valid reply to MAIL FROM: " + from);
+                }
+                if (!from.positive()) {
+                    for (MailAddress r : batch) {
+                        decide(mail, result, status(r, from, s));
+                    }
+                    s.reset();
+                    continue;
+                }
+                for (int i = 0; i < batch.size(); i++) {
+                    MailAddress r = batch.get(i);
+                    SmtpReply reply = s.rcptTo(r);
+                    if (reply.code() < 200) {
+                        throw new MessagingException("no valid reply to RCPT TO: " + reply);
+                    }
+                    if (reply.code() == 452 && !accepted.isEmpty()) {
+                        // RFC 5321 4.5.3.1.10: too many recipients; the rest go in the next transaction
+                        for (int j = batch.size() - 1; j >= i; j--) {
+                            pending.addFirst(batch.get(j));
+                        }
+                        break;
+                    }
+                    if (reply.positive()) {
+                        accepted.add(r);
+                    } else {
+                        decide(mail, result, status(r, reply, s));
+                    }
+                }
+                if (accepted.isEmpty()) {
+                    s.reset();
+                    continue;
+                }
+                SmtpReply data = s.data(mail.content(), mail.prefix());
+                if (data.code() < 200) {
+                    throw new MessagingException("no valid reply to end of data: " + data);
+                }
+                List<RecipientStatus> transaction = new ArrayList<>(accepted.size());
+                for (MailAddress r : accepted) {
+                    RecipientStatus st = status(r, data, s);
+                    transaction.add(st);
+                    decide(mail, result, st);
+                }
+                if (listener != null) {
+                    listener.messageRelayed(d.host(), DeliveryReport.of(transaction));
+                }
+            } catch (MessagingException | IOException | RuntimeException e) {
+                // the connection broke: whatever this transaction had not settled is tried on the next host
+                for (int j = batch.size() - 1; j >= 0; j--) {
+                    if (result.get(batch.get(j)) == null && !pending.contains(batch.get(j))) {
+                        pending.addFirst(batch.get(j));
+                    }
+                }
+                String text = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+                if (e.getCause() != null && e.getCause() != e) {
+                    text += ": " + e.getCause().getMessage();
+                }
+                return new SessionFailure(d, 0, "lost connection: " + text, e);
+            }
+        }
+        return null;
+    }
+
+    private static RecipientStatus status(MailAddress r, SmtpReply reply, SmtpSession s) {
+        Destination d = s.destination();
+        return RecipientStatus.fromReply(r, reply.code(), reply.text(), d.host(), d.ip(), d.port(), s.tls());
+    }
+
+    private static void decide(OutgoingMail mail, Map<MailAddress, RecipientStatus> result, RecipientStatus status) {
+        result.put(status.recipient(), status);
+        DeliveryLog.recipient(mail, status);
+    }
+
+    /** Sessions in use and waiting in the pool, for health and metrics. */
+    public int activeConnections() {
+        return pool.active();
+    }
+
+    public int idleConnections() {
+        return pool.idle();
+    }
+
+    @Override
+    public void close() {
+        pool.close();
+    }
+}

@@ -1,0 +1,277 @@
+package io.github.camelrelay.smtprelay.dns;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Random;
+
+import io.github.camelrelay.smtprelay.IpVersion;
+import io.github.camelrelay.smtprelay.mail.Domain;
+import org.xbill.DNS.AAAARecord;
+import org.xbill.DNS.ARecord;
+import org.xbill.DNS.Cache;
+import org.xbill.DNS.DClass;
+import org.xbill.DNS.ExtendedResolver;
+import org.xbill.DNS.Lookup;
+import org.xbill.DNS.MXRecord;
+import org.xbill.DNS.Name;
+import org.xbill.DNS.Record;
+import org.xbill.DNS.Resolver;
+import org.xbill.DNS.SimpleResolver;
+import org.xbill.DNS.TextParseException;
+import org.xbill.DNS.Type;
+
+/**
+ * Resolves a domain to the mail exchangers to try. Thread-safe: each look-up is a new dnsjava {@link Lookup}, and
+ * all of them share one {@link Cache}, which keeps every answer (positive and negative) for its TTL.
+ */
+public final class MxResolver {
+
+    private final Resolver resolver;
+    private final Cache cache = new Cache(DClass.IN);
+    private final IpVersion ipVersion;
+    private final int maxAddresses;
+    private final Random random;
+
+    public MxResolver(Resolver resolver, IpVersion ipVersion, int maxAddresses, Random random) {
+        this.resolver = resolver;
+        this.ipVersion = ipVersion;
+        this.maxAddresses = maxAddresses;
+        this.random = random;
+    }
+
+    /**
+     * A resolver for a comma separated list of {@code host[:port]} servers; empty means the system's resolvers
+     * (as dnsjava reads them from /etc/resolv.conf and the like).
+     *
+     * @throws IllegalArgumentException when an entry is not host[:port]
+     */
+    public static Resolver resolverFor(String servers, Duration timeout) {
+        List<Resolver> list = new ArrayList<>();
+        if (servers != null) {
+            for (String entry : servers.split(",")) {
+                String s = entry.strip();
+                if (s.isEmpty()) {
+                    continue;
+                }
+                list.add(new SimpleResolver(parseServer(s)));
+            }
+        }
+        Resolver resolver;
+        if (list.isEmpty()) {
+            resolver = new ExtendedResolver();
+        } else if (list.size() == 1) {
+            resolver = list.get(0);
+        } else {
+            resolver = new ExtendedResolver(list);
+        }
+        resolver.setTimeout(timeout);
+        return resolver;
+    }
+
+    private static InetSocketAddress parseServer(String s) {
+        String host = s;
+        int port = 53;
+        int colon = s.lastIndexOf(':');
+        if (s.startsWith("[")) {
+            int close = s.indexOf(']');
+            if (close < 0) {
+                throw new IllegalArgumentException("Expected a DNS server as [ipv6]:port but found '" + s + "'");
+            }
+            host = s.substring(1, close);
+            if (close + 1 < s.length()) {
+                port = parsePort(s, s.substring(close + 2));
+            }
+        } else if (colon > 0 && s.indexOf(':') == colon) {
+            host = s.substring(0, colon);
+            port = parsePort(s, s.substring(colon + 1));
+        }
+        try {
+            // the configured server is resolved once, at start-up, by the system
+            return new InetSocketAddress(InetAddress.getByName(host), port);
+        } catch (UnknownHostException e) {
+            throw new IllegalArgumentException("Expected a resolvable DNS server but found '" + s + "': " + e.getMessage(), e);
+        }
+    }
+
+    private static int parsePort(String entry, String port) {
+        try {
+            int p = Integer.parseInt(port);
+            if (p > 0 && p < 65536) {
+                return p;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException("Expected a DNS server as host[:port] with a port from 1 to 65535 but found '" + entry + "'");
+    }
+
+    /** Where mail for the domain goes, following RFC 5321 section 5.1 and RFC 7505. */
+    public MxResolution resolve(Domain domain) {
+        if (domain.isLiteral()) {
+            return literal(domain);
+        }
+        Name name = absolute(domain.name());
+        Lookup lookup = lookup(name, Type.MX);
+        Record[] answers = lookup.run();
+        switch (lookup.getResult()) {
+            case Lookup.SUCCESSFUL:
+                return fromMxRecords(domain, answers);
+            case Lookup.TYPE_NOT_FOUND:
+                return implicitMx(domain);
+            case Lookup.HOST_NOT_FOUND:
+                return MxResolution.failure(MxResolution.Status.NO_SUCH_DOMAIN,
+                        "Host or domain name not found. Name service error for name=" + domain + " type=MX: Host not found");
+            default:
+                // TRY_AGAIN (timeout, SERVFAIL, network) and UNRECOVERABLE: a broken server must never bounce mail
+                return MxResolution.failure(MxResolution.Status.TEMPORARY_FAILURE,
+                        "Name service error for name=" + domain + " type=MX: " + lookup.getErrorString());
+        }
+    }
+
+    private MxResolution fromMxRecords(Domain domain, Record[] answers) {
+        List<MXRecord> mx = new ArrayList<>();
+        boolean nullMx = false;
+        for (Record r : answers) {
+            if (r instanceof MXRecord m) {
+                if (m.getTarget().equals(Name.root)) {
+                    nullMx = true;
+                } else {
+                    mx.add(m);
+                }
+            }
+        }
+        if (mx.isEmpty()) {
+            if (nullMx) {
+                return MxResolution.failure(MxResolution.Status.NULL_MX,
+                        "Domain " + domain + " does not accept mail (nullMX)");
+            }
+            return implicitMx(domain);
+        }
+        // equal preferences are tried in random order (RFC 5321 5.1) so that load spreads over them
+        Collections.shuffle(mx, random);
+        mx.sort(Comparator.comparingInt(MXRecord::getPriority));
+
+        List<MxHost> hosts = new ArrayList<>();
+        int addressCount = 0;
+        boolean temporary = false;
+        String lastError = "";
+        for (MXRecord m : mx) {
+            if (addressCount >= maxAddresses) {
+                break;
+            }
+            String host = hostName(m.getTarget());
+            Addresses a = addresses(host);
+            temporary |= a.temporary;
+            if (!a.error.isEmpty()) {
+                lastError = a.error;
+            }
+            List<InetAddress> list = a.list;
+            if (list.size() > maxAddresses - addressCount) {
+                list = list.subList(0, maxAddresses - addressCount);
+            }
+            if (!list.isEmpty()) {
+                hosts.add(new MxHost(host, m.getPriority(), list));
+                addressCount += list.size();
+            }
+        }
+        if (hosts.isEmpty()) {
+            return MxResolution.failure(temporary ? MxResolution.Status.TEMPORARY_FAILURE : MxResolution.Status.NO_ADDRESS,
+                    "No address for any MX host of " + domain + ": " + lastError);
+        }
+        return MxResolution.ok(hosts);
+    }
+
+    private MxResolution implicitMx(Domain domain) {
+        Addresses a = addresses(domain.name());
+        if (a.list.isEmpty()) {
+            return MxResolution.failure(a.temporary ? MxResolution.Status.TEMPORARY_FAILURE : MxResolution.Status.NO_ADDRESS,
+                    "Domain " + domain + " has no MX record and no address: " + a.error);
+        }
+        List<InetAddress> list = a.list.size() > maxAddresses ? a.list.subList(0, maxAddresses) : a.list;
+        return MxResolution.ok(List.of(new MxHost(domain.name(), 0, list)));
+    }
+
+    private MxResolution literal(Domain domain) {
+        try {
+            InetAddress ip = InetAddress.getByName(domain.literalAddress());
+            return MxResolution.ok(List.of(new MxHost(ip.getHostAddress(), 0, List.of(ip))));
+        } catch (UnknownHostException e) {
+            return MxResolution.failure(MxResolution.Status.NO_ADDRESS, "Bad address literal " + domain);
+        }
+    }
+
+    /** The addresses of one host in the order of the configured IP version, each tagged with the host name. */
+    Addresses addresses(String host) {
+        List<InetAddress> list = new ArrayList<>();
+        boolean temporary = false;
+        StringBuilder error = new StringBuilder();
+        List<Integer> types = switch (ipVersion) {
+            case IPV4 -> List.of(Type.A);
+            case IPV6 -> List.of(Type.AAAA);
+            case ANY -> List.of(Type.A, Type.AAAA);
+        };
+        Name name = absolute(host);
+        for (int type : types) {
+            Lookup lookup = lookup(name, type);
+            Record[] records = lookup.run();
+            int result = lookup.getResult();
+            if (result == Lookup.SUCCESSFUL) {
+                for (Record r : records) {
+                    InetAddress ip = r instanceof ARecord a ? a.getAddress()
+                            : r instanceof AAAARecord aaaa ? aaaa.getAddress() : null;
+                    if (ip != null) {
+                        list.add(withName(host, ip));
+                    }
+                }
+            } else {
+                if (result == Lookup.TRY_AGAIN || result == Lookup.UNRECOVERABLE) {
+                    temporary = true;
+                }
+                if (error.length() > 0) {
+                    error.append("; ");
+                }
+                error.append("name=").append(host).append(" type=").append(Type.string(type)).append(": ")
+                        .append(lookup.getErrorString());
+            }
+        }
+        return new Addresses(list, temporary && list.isEmpty(), error.toString());
+    }
+
+    record Addresses(List<InetAddress> list, boolean temporary, String error) {
+    }
+
+    private Lookup lookup(Name name, int type) {
+        Lookup lookup = new Lookup(name, type, DClass.IN);
+        lookup.setResolver(resolver);
+        lookup.setCache(cache);
+        lookup.setSearchPath((Name[]) null);
+        return lookup;
+    }
+
+    private static Name absolute(String host) {
+        try {
+            return Name.fromString(host.endsWith(".") ? host : host + ".");
+        } catch (TextParseException e) {
+            throw new IllegalArgumentException("Expected a DNS name but found '" + host + "'", e);
+        }
+    }
+
+    private static String hostName(Name name) {
+        String s = name.toString(true);
+        return s.toLowerCase(java.util.Locale.ROOT);
+    }
+
+    static InetAddress withName(String host, InetAddress ip) {
+        try {
+            return InetAddress.getByAddress(host, ip.getAddress());
+        } catch (UnknownHostException e) {
+            throw new IllegalStateException("dnsjava returned an address of " + ip.getAddress().length + " bytes", e);
+        }
+    }
+}

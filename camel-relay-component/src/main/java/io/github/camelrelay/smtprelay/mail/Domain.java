@@ -1,0 +1,104 @@
+package io.github.camelrelay.smtprelay.mail;
+
+import java.net.IDN;
+import java.util.Locale;
+import java.util.regex.Pattern;
+
+/**
+ * A mail domain in canonical form: lower case, A-labels (punycode) for internationalised names, no trailing
+ * dot. An address literal such as {@code [192.0.2.1]} is kept as written and reported by {@link #isLiteral()}.
+ */
+public final class Domain {
+
+    private static final Pattern LABEL = Pattern.compile("[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?");
+    private static final Pattern LITERAL = Pattern.compile("\\[(?:IPv6:[0-9a-fA-F:.]+|[0-9.]+)]");
+
+    private final String name;
+
+    private Domain(String name) {
+        this.name = name;
+    }
+
+    /**
+     * @throws IllegalArgumentException when the text is not a host name or address literal
+     */
+    public static Domain of(String text) {
+        if (text == null || text.isEmpty()) {
+            throw new IllegalArgumentException("Expected a domain name but found an empty value");
+        }
+        if (text.startsWith("[")) {
+            if (!LITERAL.matcher(text).matches()) {
+                throw new IllegalArgumentException("Expected an address literal like [192.0.2.1] but found '" + printable(text) + "'");
+            }
+            return new Domain(text);
+        }
+        String trimmed = text.endsWith(".") ? text.substring(0, text.length() - 1) : text;
+        String ascii;
+        try {
+            ascii = IDN.toASCII(trimmed, IDN.USE_STD3_ASCII_RULES).toLowerCase(Locale.ROOT);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("Expected a domain name but found '" + printable(text) + "': " + e.getMessage(), e);
+        }
+        if (ascii.isEmpty() || ascii.length() > 253) {
+            throw new IllegalArgumentException("Expected a domain name of 1 to 253 characters but found '" + printable(text) + "'");
+        }
+        for (String label : ascii.split("\\.", -1)) {
+            if (!LABEL.matcher(label).matches()) {
+                throw new IllegalArgumentException("Expected a domain name made of letters, digits and hyphens but found '"
+                                                   + printable(text) + "'");
+            }
+        }
+        return new Domain(ascii);
+    }
+
+    /** The canonical name, for example {@code example.com}. */
+    public String name() {
+        return name;
+    }
+
+    /** True for an address literal such as {@code [192.0.2.1]}, which is delivered to without an MX lookup. */
+    public boolean isLiteral() {
+        return name.startsWith("[");
+    }
+
+    /** The address inside a literal, without brackets or the {@code IPv6:} tag. */
+    public String literalAddress() {
+        if (!isLiteral()) {
+            throw new IllegalStateException(name + " is not an address literal");
+        }
+        String inner = name.substring(1, name.length() - 1);
+        return inner.regionMatches(true, 0, "IPv6:", 0, 5) ? inner.substring(5) : inner;
+    }
+
+    /** Makes control characters visible in error messages instead of letting them break a log line. */
+    static String printable(String text) {
+        StringBuilder sb = new StringBuilder(text.length());
+        for (char c : text.toCharArray()) {
+            if (c == '\r') {
+                sb.append("\\r");
+            } else if (c == '\n') {
+                sb.append("\\n");
+            } else if (c < 0x20 || c == 0x7f) {
+                sb.append(String.format("\\x%02x", (int) c));
+            } else {
+                sb.append(c);
+            }
+        }
+        return sb.toString();
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Domain d && d.name.equals(name);
+    }
+
+    @Override
+    public int hashCode() {
+        return name.hashCode();
+    }
+
+    @Override
+    public String toString() {
+        return name;
+    }
+}
