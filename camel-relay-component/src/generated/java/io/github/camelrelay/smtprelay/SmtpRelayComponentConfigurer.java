@@ -26,6 +26,13 @@ public class SmtpRelayComponentConfigurer extends PropertyConfigurerSupport impl
         return target.getConfiguration();
     }
 
+    private io.github.camelrelay.smtprelay.SmtpRelayServerConfiguration getOrCreateServer(SmtpRelayComponent target) {
+        if (target.getServer() == null) {
+            target.setServer(new io.github.camelrelay.smtprelay.SmtpRelayServerConfiguration());
+        }
+        return target.getServer();
+    }
+
     @Override
     public boolean configure(CamelContext camelContext, Object obj, String name, Object value, boolean ignoreCase) {
         SmtpRelayComponent target = (SmtpRelayComponent) obj;
@@ -71,10 +78,12 @@ public class SmtpRelayComponentConfigurer extends PropertyConfigurerSupport impl
         case "mxport":
         case "mxPort": getOrCreateConfiguration(target).setMxPort(property(camelContext, int.class, value)); return true;
         case "password": getOrCreateConfiguration(target).setPassword(property(camelContext, java.lang.String.class, value)); return true;
+        case "port": getOrCreateServer(target).setPort(property(camelContext, int.class, value)); return true;
         case "relayhost":
         case "relayHost": getOrCreateConfiguration(target).setRelayHost(property(camelContext, java.lang.String.class, value)); return true;
         case "relayport":
         case "relayPort": getOrCreateConfiguration(target).setRelayPort(property(camelContext, int.class, value)); return true;
+        case "server": target.setServer(property(camelContext, io.github.camelrelay.smtprelay.SmtpRelayServerConfiguration.class, value)); return true;
         case "sslcontextparameters":
         case "sslContextParameters": getOrCreateConfiguration(target).setSslContextParameters(property(camelContext, org.apache.camel.support.jsse.SSLContextParameters.class, value)); return true;
         case "tls": getOrCreateConfiguration(target).setTls(property(camelContext, io.github.camelrelay.smtprelay.TlsMode.class, value)); return true;
@@ -134,10 +143,12 @@ public class SmtpRelayComponentConfigurer extends PropertyConfigurerSupport impl
         case "mxport":
         case "mxPort": return int.class;
         case "password": return java.lang.String.class;
+        case "port": return int.class;
         case "relayhost":
         case "relayHost": return java.lang.String.class;
         case "relayport":
         case "relayPort": return int.class;
+        case "server": return io.github.camelrelay.smtprelay.SmtpRelayServerConfiguration.class;
         case "sslcontextparameters":
         case "sslContextParameters": return org.apache.camel.support.jsse.SSLContextParameters.class;
         case "tls": return io.github.camelrelay.smtprelay.TlsMode.class;
@@ -193,10 +204,12 @@ public class SmtpRelayComponentConfigurer extends PropertyConfigurerSupport impl
         case "mxport":
         case "mxPort": return getOrCreateConfiguration(target).getMxPort();
         case "password": return getOrCreateConfiguration(target).getPassword();
+        case "port": return getOrCreateServer(target).getPort();
         case "relayhost":
         case "relayHost": return getOrCreateConfiguration(target).getRelayHost();
         case "relayport":
         case "relayPort": return getOrCreateConfiguration(target).getRelayPort();
+        case "server": return target.getServer();
         case "sslcontextparameters":
         case "sslContextParameters": return getOrCreateConfiguration(target).getSslContextParameters();
         case "tls": return getOrCreateConfiguration(target).getTls();

@@ -23,7 +23,7 @@ public class SmtpRelayEndpointUriFactory extends org.apache.camel.support.compon
     private static final Set<String> SECRET_PROPERTY_NAMES;
     private static final Map<String, String> MULTI_VALUE_PREFIXES;
     static {
-        Set<String> props = new HashSet<>(29);
+        Set<String> props = new HashSet<>(30);
         props.add("addReceivedHeader");
         props.add("batchSize");
         props.add("bridgeErrorHandler");
@@ -47,6 +47,7 @@ public class SmtpRelayEndpointUriFactory extends org.apache.camel.support.compon
         props.add("mxPort");
         props.add("name");
         props.add("password");
+        props.add("port");
         props.add("relayHost");
         props.add("relayPort");
         props.add("sslContextParameters");

@@ -18,12 +18,15 @@ public class SmtpRelayComponent extends DefaultComponent {
     @Metadata(label = "advanced", description = "Options shared by all endpoints of this component.")
     private SmtpRelayConfiguration configuration = new SmtpRelayConfiguration();
 
+    @Metadata(label = "advanced", description = "SMTP listener options shared by all consumer endpoints of this component.")
+    private SmtpRelayServerConfiguration server = new SmtpRelayServerConfiguration();
+
     @Override
     protected Endpoint createEndpoint(String uri, String remaining, Map<String, Object> parameters) throws Exception {
         if (remaining == null || remaining.isBlank()) {
             throw new IllegalArgumentException("Expected an endpoint name as in smtprelay:name but found '" + uri + "'");
         }
-        SmtpRelayEndpoint endpoint = new SmtpRelayEndpoint(uri, this, remaining, configuration.copy());
+        SmtpRelayEndpoint endpoint = new SmtpRelayEndpoint(uri, this, remaining, configuration.copy(), server.copy());
         setProperties(endpoint, parameters);
         endpoint.getConfiguration().validate();
         return endpoint;
@@ -36,6 +39,15 @@ public class SmtpRelayComponent extends DefaultComponent {
     /** Options shared by all endpoints of this component. */
     public void setConfiguration(SmtpRelayConfiguration configuration) {
         this.configuration = configuration;
+    }
+
+    public SmtpRelayServerConfiguration getServer() {
+        return server;
+    }
+
+    /** SMTP listener options shared by all consumer endpoints of this component. */
+    public void setServer(SmtpRelayServerConfiguration server) {
+        this.server = server;
     }
 
     /** The local host name, looked up once per JVM: a reverse look-up per message is what slow relays do. */

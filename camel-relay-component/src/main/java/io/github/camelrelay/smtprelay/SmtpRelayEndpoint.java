@@ -34,14 +34,19 @@ public class SmtpRelayEndpoint extends DefaultEndpoint {
     @UriParam
     private SmtpRelayConfiguration configuration;
 
+    @UriParam
+    private SmtpRelayServerConfiguration server;
+
     private volatile DeliveryEngine engine;
     private volatile ExecutorService executor;
     private volatile String heloName;
 
-    public SmtpRelayEndpoint(String uri, SmtpRelayComponent component, String name, SmtpRelayConfiguration configuration) {
+    public SmtpRelayEndpoint(String uri, SmtpRelayComponent component, String name, SmtpRelayConfiguration configuration,
+                             SmtpRelayServerConfiguration server) {
         super(uri, component);
         this.name = name;
         this.configuration = configuration;
+        this.server = server;
     }
 
     @Override
@@ -56,7 +61,9 @@ public class SmtpRelayEndpoint extends DefaultEndpoint {
 
     @Override
     public Consumer createConsumer(Processor processor) throws Exception {
-        throw new UnsupportedOperationException("The smtprelay consumer is not available yet");
+        SmtpRelayConsumer consumer = new SmtpRelayConsumer(this, processor);
+        configureConsumer(consumer);
+        return consumer;
     }
 
     public String getName() {
@@ -69,6 +76,15 @@ public class SmtpRelayEndpoint extends DefaultEndpoint {
 
     public void setConfiguration(SmtpRelayConfiguration configuration) {
         this.configuration = configuration;
+    }
+
+    public SmtpRelayServerConfiguration getServer() {
+        return server;
+    }
+
+    /** The SMTP listener's options. */
+    public void setServer(SmtpRelayServerConfiguration server) {
+        this.server = server;
     }
 
     /** The EHLO name in force: the configured one or the local host name, computed once. */
