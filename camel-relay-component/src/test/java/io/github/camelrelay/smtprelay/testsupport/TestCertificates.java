@@ -16,7 +16,7 @@ import javax.net.ssl.TrustManagerFactory;
  * The files were generated once (not at build time) with the JDK's keytool:
  *
  * <pre>
- * keytool -genkeypair -alias test -keyalg RSA -keysize 2048 -validity 36500 -dname "CN=localhost" \
+ * keytool -genkeypair -alias test -keyalg RSA -keysize 2048 -startdate 2020/01/01 -validity 36500 -dname "CN=localhost" \
  *   -ext "SAN=dns:localhost,dns:mx1.example.test,dns:relay.example.test,ip:127.0.0.1,ip:127.0.0.2,ip:127.0.0.3" \
  *   -storetype PKCS12 -keystore test-keystore.p12 -storepass changeit
  * keytool -exportcert -alias test -keystore test-keystore.p12 -storepass changeit -rfc -file test-cert.pem
