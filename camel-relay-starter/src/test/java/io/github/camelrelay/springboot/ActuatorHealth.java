@@ -12,19 +12,23 @@ import org.apache.camel.util.json.DeserializationException;
 import org.apache.camel.util.json.JsonObject;
 import org.apache.camel.util.json.Jsoner;
 
-/** GET /actuator/health over HTTP, as a load balancer or Kubernetes probe would, and read the JSON it returns. */
+/** GET a health endpoint over HTTP, as a load balancer or Kubernetes probe would, and read the JSON it returns. */
 record ActuatorHealth(int httpStatus, JsonObject body) {
 
     private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     static ActuatorHealth get(int port) {
-        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/actuator/health"))
+        return get(port, "/actuator/health");
+    }
+
+    static ActuatorHealth get(int port, String path) {
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
                 .timeout(Duration.ofSeconds(20)).header("Accept", "application/json").build();
         try {
             HttpResponse<String> response = CLIENT.send(request, HttpResponse.BodyHandlers.ofString());
             return new ActuatorHealth(response.statusCode(), (JsonObject) Jsoner.deserialize(response.body()));
         } catch (IOException | DeserializationException e) {
-            throw new IllegalStateException("GET /actuator/health failed", e);
+            throw new IllegalStateException("GET " + path + " failed", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);

@@ -29,6 +29,9 @@ import static org.awaitility.Awaitility.await;
                 properties = {
                         "camel.health.producers-enabled=true",
                         "management.endpoint.health.show-details=always",
+                        // what docs/starter.md recommends: a relay host that is down makes the application not ready
+                        "management.endpoint.health.probes.enabled=true",
+                        "management.endpoint.health.group.readiness.include=readinessState,camelHealth",
                         "camel.component.smtprelay.helo-name=starter.test",
                         "camel.component.smtprelay.relay-host=127.0.0.1" })
 class SmtpRelayHealthDownTest {
@@ -68,6 +71,13 @@ class SmtpRelayHealthDownTest {
         assertThat(health.camelDetails().get("producer:smtprelay-busy.data").toString())
                 .contains("relay=127.0.0.1:" + BUSY.port());
         assertThat(BUSY.connections()).as("the probe reached the server that greets with 554").isPositive();
+    }
+
+    @Test
+    void notReadyButStillLive() {
+        // a dead relay host takes the application out of rotation; restarting it would not bring the relay back
+        assertThat(ActuatorHealth.get(port, "/actuator/health/readiness").httpStatus()).isEqualTo(503);
+        assertThat(ActuatorHealth.get(port, "/actuator/health/liveness").httpStatus()).isEqualTo(200);
     }
 
     /** A loopback port nobody listens on: bound once to get a free number, then released. */
