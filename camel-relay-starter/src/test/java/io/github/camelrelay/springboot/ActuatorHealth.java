@@ -45,11 +45,8 @@ record ActuatorHealth(int httpStatus, JsonObject body) {
         if (components == null) {
             return Map.of();
         }
-        for (String name : new String[] { "camelHealth", "camel" }) {
-            JsonObject camel = (JsonObject) components.get(name);
-            if (camel != null && camel.get("details") instanceof JsonObject details) {
-                return details;
-            }
+        if (components.get("camelHealth") instanceof JsonObject camel && camel.get("details") instanceof JsonObject details) {
+            return details;
         }
         return Map.of();
     }

@@ -31,7 +31,7 @@ import static org.awaitility.Awaitility.await;
                         "management.endpoint.health.show-details=always",
                         // what docs/starter.md recommends: a relay host that is down makes the application not ready
                         "management.endpoint.health.probes.enabled=true",
-                        "management.endpoint.health.group.readiness.include=readinessState,camelHealth",
+                        "management.endpoint.health.group.readiness.include=readinessState,camelReadinessState",
                         "camel.component.smtprelay.helo-name=starter.test",
                         "camel.component.smtprelay.relay-host=127.0.0.1" })
 class SmtpRelayHealthDownTest {
