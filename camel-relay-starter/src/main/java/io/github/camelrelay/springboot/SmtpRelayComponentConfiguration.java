@@ -125,8 +125,8 @@ public class SmtpRelayComponentConfiguration extends ComponentConfigurationPrope
      */
     private SmtpRelayConfiguration configuration;
     /**
-     * Receives delivery events (MX resolved, connected, command sent, reply received, message relayed). A
-     * single bean of this type in the registry is used automatically. The option is a
+     * Receives delivery events (MX resolved, connected, command sent, reply received, message relayed). Every
+     * bean of this type in the registry is called as well. The option is a
      * io.github.camelrelay.smtprelay.SmtpRelayListener type.
      */
     private SmtpRelayListener listener;
