@@ -1,0 +1,287 @@
+package io.github.camelrelay.springboot;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.PrivateKey;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import io.github.camelrelay.smtprelay.InvalidMailException;
+import io.github.camelrelay.smtprelay.SmtpRelayConstants;
+import io.github.camelrelay.smtprelay.enrich.DkimSigner;
+import io.github.camelrelay.smtprelay.enrich.HeaderEnricher;
+import io.github.camelrelay.smtprelay.mail.Domain;
+import io.github.camelrelay.smtprelay.relay.RelayRouteSettings;
+import io.github.camelrelay.smtprelay.relay.RetrySchedule;
+import io.github.camelrelay.smtprelay.relay.SmtpRelayRoutes;
+import jakarta.jms.ConnectionFactory;
+import org.apache.camel.Processor;
+import org.apache.camel.component.jms.JmsComponent;
+import org.springframework.beans.factory.BeanFactory;
+import org.springframework.beans.factory.NoSuchBeanDefinitionException;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.io.Resource;
+import org.springframework.core.io.ResourceLoader;
+import org.springframework.jms.connection.CachingConnectionFactory;
+import org.springframework.util.ClassUtils;
+import org.springframework.util.ResourceUtils;
+
+/**
+ * A store-and-forward mail relay from properties, switched on by {@code camel.smtprelay.relay.enabled=true}: the
+ * {@link SmtpRelayRoutes} route builder (SMTP ingress, durable queue, enrichment, delivery, retries through the
+ * broker's delivery delay, bounces, dead letters) with its {@link RelayRouteSettings} built from
+ * {@link SmtpRelayRoutesProperties}, and a transacted {@code jms} component over the application's JMS
+ * {@link ConnectionFactory} (for example Spring Boot's Artemis one) when the application defines no bean named
+ * {@code jms}.
+ * <p>
+ * Either bean can be replaced: an application {@code RelayRouteSettings} bean takes the place of the properties, an
+ * application {@code SmtpRelayRoutes} bean the place of the routes.
+ */
+// after Boot's JMS auto-configurations, so their ConnectionFactory is there to be found; by name, so the starter
+// needs neither spring-boot-artemis nor spring-boot-jms
+@AutoConfiguration(afterName = {
+        "org.springframework.boot.artemis.autoconfigure.ArtemisAutoConfiguration",
+        "org.springframework.boot.jms.autoconfigure.JmsAutoConfiguration" })
+@ConditionalOnProperty(prefix = "camel.smtprelay.relay", name = "enabled", havingValue = "true")
+@EnableConfigurationProperties(SmtpRelayRoutesProperties.class)
+public class SmtpRelayRoutesAutoConfiguration {
+
+    private static final String JMS_COMPONENT = "org.apache.camel.component.jms.JmsComponent";
+
+    /** The routes' settings from the properties: endpoint URIs, retry schedule and the enrichment steps. */
+    @Bean
+    @ConditionalOnMissingBean
+    public RelayRouteSettings smtpRelayRouteSettings(SmtpRelayRoutesProperties properties, BeanFactory beans,
+                                                     ResourceLoader resources) {
+        return settings(properties, beans, resources);
+    }
+
+    /** The relay routes; Camel's Spring Boot support adds every RouteBuilder bean to the Camel context. */
+    @Bean
+    @ConditionalOnMissingBean
+    public SmtpRelayRoutes smtpRelayRoutes(RelayRouteSettings settings) {
+        return new SmtpRelayRoutes(settings);
+    }
+
+    /**
+     * The {@code jms} component the queue URIs name, over the application's ConnectionFactory. Transacted with local
+     * JMS transactions: a message leaves the queue only when its route succeeded, so a crash mid-delivery leaves it
+     * there.
+     */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(name = { JMS_COMPONENT, "jakarta.jms.ConnectionFactory" })
+    static class JmsComponentConfiguration {
+
+        @Bean(name = "jms")
+        @ConditionalOnMissingBean(name = "jms")
+        @ConditionalOnBean(ConnectionFactory.class)
+        JmsComponent jms(ConnectionFactory connectionFactory) {
+            JmsComponent jms = new JmsComponent();
+            // Boot wraps its ConnectionFactory in a session cache; listener containers must use the real one (as
+            // Boot's own @JmsListener containers do), or cached consumers hold messages the other instances could take
+            ConnectionFactory target = connectionFactory instanceof CachingConnectionFactory caching
+                    && caching.getTargetConnectionFactory() != null ? caching.getTargetConnectionFactory() : connectionFactory;
+            jms.setConnectionFactory(target);
+            jms.setTransacted(true);
+            // local JMS transactions on the listener's session, no transaction manager: then the listener may keep
+            // its connection, session and consumer between messages instead of opening them for every receive
+            jms.setLazyCreateTransactionManager(false);
+            jms.setCacheLevelName("CACHE_CONSUMER");
+            return jms;
+        }
+    }
+
+    static RelayRouteSettings settings(SmtpRelayRoutesProperties p, BeanFactory beans, ResourceLoader resources) {
+        String reportingMta = p.getReportingMta() != null && !p.getReportingMta().isBlank()
+                ? Domain.of(p.getReportingMta().strip()).name() : localHostName();
+        SmtpRelayRoutesProperties.Queue q = p.getQueue();
+        if ("jms".equals(q.getComponent()) && !ClassUtils.isPresent(JMS_COMPONENT, SmtpRelayRoutesAutoConfiguration.class.getClassLoader())) {
+            throw new IllegalStateException("Expected camel-jms on the classpath for the relay queue (camel.smtprelay.relay.queue.component=jms)"
+                                            + " but it is missing: add org.apache.camel:camel-jms and a JMS ConnectionFactory such as"
+                                            + " spring-boot-starter-artemis");
+        }
+        if (q.getConcurrentConsumers() < 1) {
+            throw new IllegalArgumentException("Expected camel.smtprelay.relay.queue.concurrent-consumers of 1 or more but found "
+                                               + q.getConcurrentConsumers());
+        }
+        String queueBase = q.getComponent() + ":queue:" + required(q.getName(), "queue.name");
+        Map<String, String> queueOptions = new LinkedHashMap<>();
+        // transacted on the endpoint too, so the queue stays transacted with an application's own jms component
+        queueOptions.put("transacted", "true");
+        queueOptions.put("concurrentConsumers", String.valueOf(q.getConcurrentConsumers()));
+        queueOptions.putAll(q.getOptions());
+        String queueUri = uri(queueBase, queueOptions);
+        // written here rather than derived by RelayRouteSettings, whose derivation breaks a URI whose first option
+        // is transacted; the retry is a plain send with the broker's delivery delay (JMS 2.0)
+        Map<String, String> retryOptions = new LinkedHashMap<>(q.getOptions());
+        retryOptions.remove("transacted");
+        retryOptions.put("deliveryDelay", "${header." + SmtpRelayConstants.RETRY_DELAY + "}");
+        String retryUri = uri(queueBase, retryOptions);
+        String deadLetterUri = q.getComponent() + ":queue:" + required(q.getDeadLetterName(), "queue.dead-letter-name");
+        String deliveryUri = uri(required(p.getDelivery().getUri(), "delivery.uri"), p.getDelivery().getOptions());
+
+        SmtpRelayRoutesProperties.Retry r = p.getRetry();
+        RetrySchedule schedule = new RetrySchedule(r.getInitialDelay(), r.getMaxDelay(), r.getLifetime(), r.getDelayWarning());
+
+        List<RelayEnrichment.Step> steps = new ArrayList<>();
+        Processor hook = hook(p.getEnrichment().getHook(), beans);
+        if (hook != null) {
+            steps.add(new RelayEnrichment.Step("hook " + p.getEnrichment().getHook(), hook));
+        }
+        String idDomain = p.getEnrichment().getMessageIdDomain() != null && !p.getEnrichment().getMessageIdDomain().isBlank()
+                ? p.getEnrichment().getMessageIdDomain().strip() : reportingMta;
+        steps.add(new RelayEnrichment.Step("headers", new HeaderEnricher(idDomain, p.getEnrichment().getExtraHeaders())));
+        Processor dkim = dkim(p.getDkim(), resources);
+        if (dkim != null) {
+            // last: any later change to the signed headers or the body would break the signature
+            steps.add(new RelayEnrichment.Step("DKIM", dkim));
+        }
+
+        return new RelayRouteSettings(ingressUri(p.getIngress()), queueUri, retryUri, deliveryUri, deadLetterUri, reportingMta,
+                schedule, List.of(new RelayEnrichment(steps, deadLetterUri)));
+    }
+
+    static String ingressUri(SmtpRelayRoutesProperties.Ingress in) {
+        if (!in.isEnabled()) {
+            return null;
+        }
+        if (in.getUri() != null && !in.getUri().isBlank()) {
+            return in.getUri().strip();
+        }
+        Map<String, String> options = new LinkedHashMap<>();
+        options.put("port", String.valueOf(in.getPort()));
+        // unset options are left out, so the component's defaults (and camel.component.smtprelay.*) apply
+        putIfSet(options, "bindAddress", in.getBindAddress());
+        putIfSet(options, "relayNetworks", in.getRelayNetworks());
+        putIfSet(options, "localDomains", in.getLocalDomains());
+        options.putAll(in.getOptions());
+        return uri("smtprelay:in", options);
+    }
+
+    private static Processor hook(String name, BeanFactory beans) {
+        if (name == null || name.isBlank()) {
+            return null;
+        }
+        Object bean;
+        try {
+            bean = beans.getBean(name.strip());
+        } catch (NoSuchBeanDefinitionException e) {
+            throw new IllegalStateException("Expected a bean named '" + name.strip() + "' for camel.smtprelay.relay.enrichment.hook"
+                                            + " but there is none", e);
+        }
+        if (bean instanceof SmtpRelayEnrichmentHook h) {
+            return h::enrich;
+        }
+        if (bean instanceof Processor processor) {
+            return processor;
+        }
+        throw new IllegalStateException("Expected the bean '" + name.strip() + "' named in camel.smtprelay.relay.enrichment.hook to implement "
+                                        + SmtpRelayEnrichmentHook.class.getName() + " or " + Processor.class.getName()
+                                        + " but found a " + bean.getClass().getName());
+    }
+
+    private static Processor dkim(SmtpRelayRoutesProperties.Dkim d, ResourceLoader resources) {
+        boolean domain = isSet(d.getDomain());
+        boolean selector = isSet(d.getSelector());
+        boolean key = isSet(d.getPrivateKey());
+        if (!domain && !selector && !key) {
+            return null;
+        }
+        if (!(domain && selector && key)) {
+            // half a configuration is a mistake: silently sending unsigned mail would only show as DMARC failures
+            throw new IllegalStateException("Expected camel.smtprelay.relay.dkim.domain, .selector and .private-key all set for DKIM signing"
+                                            + " but found domain " + (domain ? "set" : "unset") + ", selector " + (selector ? "set" : "unset")
+                                            + ", private-key " + (key ? "set" : "unset"));
+        }
+        List<String> headers = new ArrayList<>(d.getSignedHeaders());
+        if (headers.stream().noneMatch(h -> h.equalsIgnoreCase("From"))) {
+            headers.add(0, "From"); // RFC 6376 5.4: From must be signed
+        }
+        DkimSigner signer = new DkimSigner(d.getDomain().strip(), d.getSelector().strip(), privateKey(d.getPrivateKey(), resources), headers);
+        return exchange -> {
+            try {
+                signer.process(exchange);
+            } catch (IllegalArgumentException e) {
+                // the signer refuses only messages it cannot sign (no From header): retrying cannot help
+                throw new InvalidMailException(e.getMessage(), "5.6.0", exchange, e);
+            }
+        };
+    }
+
+    static PrivateKey privateKey(String value, ResourceLoader resources) {
+        String pem = value.strip();
+        if (!pem.startsWith("-----BEGIN")) {
+            pem = read(pem, resources);
+        }
+        if (pem.contains("BEGIN RSA PRIVATE KEY") || pem.contains("BEGIN ENCRYPTED PRIVATE KEY")) {
+            throw new IllegalStateException("Expected an unencrypted PKCS#8 key (BEGIN PRIVATE KEY) in camel.smtprelay.relay.dkim.private-key but found "
+                                            + (pem.contains("RSA") ? "a PKCS#1 key (BEGIN RSA PRIVATE KEY)" : "an encrypted key")
+                                            + "; convert it with: openssl pkcs8 -topk8 -nocrypt -in key.pem -out dkim.pem");
+        }
+        return DkimSigner.readPkcs8Pem(pem);
+    }
+
+    private static String read(String location, ResourceLoader resources) {
+        Resource resource = ResourceUtils.isUrl(location) ? resources.getResource(location)
+                : new org.springframework.core.io.FileSystemResource(Path.of(location));
+        try (InputStream in = resource.getInputStream()) {
+            return new String(in.readAllBytes(), StandardCharsets.US_ASCII);
+        } catch (IOException e) {
+            throw new IllegalStateException("Expected PEM text or a readable file or resource in camel.smtprelay.relay.dkim.private-key but cannot read '"
+                                            + location + "': " + e.getMessage()
+                                            + (Files.exists(Path.of(location)) ? "" : " (no such file)"), e);
+        }
+    }
+
+    /** The local host name once, as the component itself computes it; "localhost" when it is not a domain name. */
+    private static String localHostName() {
+        try {
+            return Domain.of(InetAddress.getLocalHost().getCanonicalHostName()).name();
+        } catch (Exception e) {
+            return "localhost";
+        }
+    }
+
+    static String uri(String base, Map<String, String> options) {
+        StringBuilder sb = new StringBuilder(base.strip());
+        boolean query = sb.indexOf("?") >= 0;
+        for (Map.Entry<String, String> option : options.entrySet()) {
+            if (option.getValue() == null) {
+                continue;
+            }
+            sb.append(query ? '&' : '?').append(option.getKey()).append('=').append(option.getValue());
+            query = true;
+        }
+        return sb.toString();
+    }
+
+    private static void putIfSet(Map<String, String> options, String name, String value) {
+        if (isSet(value)) {
+            options.put(name, value.strip());
+        }
+    }
+
+    private static boolean isSet(String value) {
+        return value != null && !value.isBlank();
+    }
+
+    private static String required(String value, String property) {
+        if (!isSet(value)) {
+            throw new IllegalArgumentException("Expected camel.smtprelay.relay." + property + " to be set but found it empty");
+        }
+        return value.strip();
+    }
+}

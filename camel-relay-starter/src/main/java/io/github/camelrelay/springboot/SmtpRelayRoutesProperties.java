@@ -1,0 +1,425 @@
+package io.github.camelrelay.springboot;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import io.github.camelrelay.smtprelay.enrich.DkimSigner;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+
+/**
+ * The {@code camel.smtprelay.relay.*} properties: a store-and-forward mail relay built from
+ * {@link io.github.camelrelay.smtprelay.relay.SmtpRelayRoutes}. Mail comes in over SMTP (or from any JMS producer),
+ * waits in a durable queue, is enriched once (application hook, Message-ID and Date, extra headers, DKIM last) and
+ * delivered; deferred mail goes back to the queue with a broker delivery delay, failed mail is bounced to its sender
+ * and kept in the dead-letter queue.
+ * <p>
+ * Nothing happens unless {@code camel.smtprelay.relay.enabled=true}. The delivery endpoint's options (relay host,
+ * DNS servers, TLS, ...) are the {@code camel.component.smtprelay.*} properties, as for any smtprelay endpoint.
+ */
+@ConfigurationProperties(prefix = "camel.smtprelay.relay")
+public class SmtpRelayRoutesProperties {
+
+    /**
+     * Whether to create the relay routes (SMTP ingress, durable queue, enrichment, delivery, retries, bounces and
+     * dead letters) and, when the application has none, a transacted jms component over its JMS ConnectionFactory.
+     */
+    private boolean enabled;
+
+    /**
+     * The host name that bounces and delay warnings name as their Reporting-MTA. Unset means the local host name.
+     */
+    private String reportingMta;
+
+    private final Ingress ingress = new Ingress();
+    private final Queue queue = new Queue();
+    private final Delivery delivery = new Delivery();
+    private final Retry retry = new Retry();
+    private final Enrichment enrichment = new Enrichment();
+    private final Dkim dkim = new Dkim();
+
+    public boolean isEnabled() {
+        return enabled;
+    }
+
+    public void setEnabled(boolean enabled) {
+        this.enabled = enabled;
+    }
+
+    public String getReportingMta() {
+        return reportingMta;
+    }
+
+    public void setReportingMta(String reportingMta) {
+        this.reportingMta = reportingMta;
+    }
+
+    public Ingress getIngress() {
+        return ingress;
+    }
+
+    public Queue getQueue() {
+        return queue;
+    }
+
+    public Delivery getDelivery() {
+        return delivery;
+    }
+
+    public Retry getRetry() {
+        return retry;
+    }
+
+    public Enrichment getEnrichment() {
+        return enrichment;
+    }
+
+    public Dkim getDkim() {
+        return dkim;
+    }
+
+    /** The SMTP listener that accepts mail into the queue. */
+    public static class Ingress {
+
+        /**
+         * Whether to accept mail over SMTP. When false, mail enters only through the queue (any JMS producer: raw
+         * message as body, String properties SmtpRelayEnvelopeFrom and SmtpRelayRecipients).
+         */
+        private boolean enabled = true;
+
+        /**
+         * The complete smtprelay consumer URI, such as smtprelay:in?port=2525&users=RAW(...). When set, the other
+         * ingress properties are not used.
+         */
+        private String uri;
+
+        /** TCP port the SMTP listener accepts connections on. */
+        private int port = 2525;
+
+        /**
+         * The address the SMTP listener binds to. Unset means the component's default (127.0.0.1); 0.0.0.0 listens
+         * on every interface.
+         */
+        private String bindAddress;
+
+        /**
+         * Comma separated networks (CIDR) whose clients may relay without authentication. Unset means the
+         * component's default (loopback only).
+         */
+        private String relayNetworks;
+
+        /**
+         * Comma separated domains this relay accepts mail for from anyone (as the final destination's relay). Unset
+         * means none: only trusted or authenticated clients can send.
+         */
+        private String localDomains;
+
+        /**
+         * Further smtprelay consumer options, appended to the URI as they are, for example users or
+         * maxMessageSize. Wrap values with reserved characters in RAW(...).
+         */
+        private Map<String, String> options = new LinkedHashMap<>();
+
+        public boolean isEnabled() {
+            return enabled;
+        }
+
+        public void setEnabled(boolean enabled) {
+            this.enabled = enabled;
+        }
+
+        public String getUri() {
+            return uri;
+        }
+
+        public void setUri(String uri) {
+            this.uri = uri;
+        }
+
+        public int getPort() {
+            return port;
+        }
+
+        public void setPort(int port) {
+            this.port = port;
+        }
+
+        public String getBindAddress() {
+            return bindAddress;
+        }
+
+        public void setBindAddress(String bindAddress) {
+            this.bindAddress = bindAddress;
+        }
+
+        public String getRelayNetworks() {
+            return relayNetworks;
+        }
+
+        public void setRelayNetworks(String relayNetworks) {
+            this.relayNetworks = relayNetworks;
+        }
+
+        public String getLocalDomains() {
+            return localDomains;
+        }
+
+        public void setLocalDomains(String localDomains) {
+            this.localDomains = localDomains;
+        }
+
+        public Map<String, String> getOptions() {
+            return options;
+        }
+
+        public void setOptions(Map<String, String> options) {
+            this.options = options;
+        }
+    }
+
+    /** The durable queue the mail waits in, and the dead-letter queue. */
+    public static class Queue {
+
+        /**
+         * The Camel component (scheme) of the queues. The relay creates a transacted jms component when the
+         * application has a JMS ConnectionFactory and no bean named jms.
+         */
+        private String component = "jms";
+
+        /** The queue that accepted mail and retries wait in. */
+        private String name = "smtprelay.outbound";
+
+        /** The queue that failed and expired messages end in, with their delivery report. */
+        private String deadLetterName = "smtprelay.dead";
+
+        /**
+         * Messages delivered at once by this instance: the queue's concurrent consumers. Several instances on one
+         * broker share the queue as competing consumers.
+         */
+        private int concurrentConsumers = 4;
+
+        /** Further options of the queue endpoint, appended to its URI as they are. */
+        private Map<String, String> options = new LinkedHashMap<>();
+
+        public String getComponent() {
+            return component;
+        }
+
+        public void setComponent(String component) {
+            this.component = component;
+        }
+
+        public String getName() {
+            return name;
+        }
+
+        public void setName(String name) {
+            this.name = name;
+        }
+
+        public String getDeadLetterName() {
+            return deadLetterName;
+        }
+
+        public void setDeadLetterName(String deadLetterName) {
+            this.deadLetterName = deadLetterName;
+        }
+
+        public int getConcurrentConsumers() {
+            return concurrentConsumers;
+        }
+
+        public void setConcurrentConsumers(int concurrentConsumers) {
+            this.concurrentConsumers = concurrentConsumers;
+        }
+
+        public Map<String, String> getOptions() {
+            return options;
+        }
+
+        public void setOptions(Map<String, String> options) {
+            this.options = options;
+        }
+    }
+
+    /** The smtprelay producer that delivers. */
+    public static class Delivery {
+
+        /**
+         * The smtprelay producer URI. Its options default to the camel.component.smtprelay.* properties (relay
+         * host, DNS servers, TLS, ...).
+         */
+        private String uri = "smtprelay:outbound";
+
+        /** Further smtprelay producer options, appended to the URI as they are. */
+        private Map<String, String> options = new LinkedHashMap<>();
+
+        public String getUri() {
+            return uri;
+        }
+
+        public void setUri(String uri) {
+            this.uri = uri;
+        }
+
+        public Map<String, String> getOptions() {
+            return options;
+        }
+
+        public void setOptions(Map<String, String> options) {
+            this.options = options;
+        }
+    }
+
+    /** When deferred mail is tried again, in the spirit of Postfix's queue manager. */
+    public static class Retry {
+
+        /** The wait before the first retry; each later wait is doubled up to max-delay. */
+        private Duration initialDelay = Duration.ofMinutes(5);
+
+        /** The longest wait between two attempts. */
+        private Duration maxDelay = Duration.ofSeconds(4000);
+
+        /** How long after its arrival a message that is still deferred is returned to its sender. */
+        private Duration lifetime = Duration.ofDays(5);
+
+        /**
+         * After how long a still deferred message earns its sender one delay warning (RFC 3464, Action: delayed).
+         * 0 sends none.
+         */
+        private Duration delayWarning = Duration.ZERO;
+
+        public Duration getInitialDelay() {
+            return initialDelay;
+        }
+
+        public void setInitialDelay(Duration initialDelay) {
+            this.initialDelay = initialDelay;
+        }
+
+        public Duration getMaxDelay() {
+            return maxDelay;
+        }
+
+        public void setMaxDelay(Duration maxDelay) {
+            this.maxDelay = maxDelay;
+        }
+
+        public Duration getLifetime() {
+            return lifetime;
+        }
+
+        public void setLifetime(Duration lifetime) {
+            this.lifetime = lifetime;
+        }
+
+        public Duration getDelayWarning() {
+            return delayWarning;
+        }
+
+        public void setDelayWarning(Duration delayWarning) {
+            this.delayWarning = delayWarning;
+        }
+    }
+
+    /** What is done to each message once, before its first delivery attempt. */
+    public static class Enrichment {
+
+        /**
+         * The name of a bean implementing SmtpRelayEnrichmentHook or org.apache.camel.Processor, run first: before
+         * the Message-ID, Date and extra headers are added and before DKIM signing.
+         */
+        private String hook;
+
+        /**
+         * The right-hand side of the Message-IDs given to messages without one. Unset means the reporting MTA name.
+         */
+        private String messageIdDomain;
+
+        /**
+         * Header fields added to every message, name to value, for example X-Relayed-By. Use the bracket form for
+         * names with capitals: extra-headers.[X-Relayed-By].
+         */
+        private Map<String, String> extraHeaders = new LinkedHashMap<>();
+
+        public String getHook() {
+            return hook;
+        }
+
+        public void setHook(String hook) {
+            this.hook = hook;
+        }
+
+        public String getMessageIdDomain() {
+            return messageIdDomain;
+        }
+
+        public void setMessageIdDomain(String messageIdDomain) {
+            this.messageIdDomain = messageIdDomain;
+        }
+
+        public Map<String, String> getExtraHeaders() {
+            return extraHeaders;
+        }
+
+        public void setExtraHeaders(Map<String, String> extraHeaders) {
+            this.extraHeaders = extraHeaders;
+        }
+    }
+
+    /**
+     * DKIM signing (RFC 6376, rsa-sha256, relaxed/relaxed), the last change to a message. On when domain, selector
+     * and private key are all set.
+     */
+    public static class Dkim {
+
+        /** The signing domain (d=), whose DNS publishes the public key at selector._domainkey.domain. */
+        private String domain;
+
+        /** The selector (s=) naming the key under the domain. */
+        private String selector;
+
+        /**
+         * The RSA private key in PKCS#8 PEM form (BEGIN PRIVATE KEY): the PEM text itself, or where to read it, as
+         * a file path or a Spring resource location such as classpath:dkim.pem or file:/etc/relay/dkim.pem.
+         */
+        private String privateKey;
+
+        /** The header fields signed when the message has them; From is always among them. */
+        private List<String> signedHeaders = new ArrayList<>(DkimSigner.DEFAULT_SIGNED_HEADERS);
+
+        public String getDomain() {
+            return domain;
+        }
+
+        public void setDomain(String domain) {
+            this.domain = domain;
+        }
+
+        public String getSelector() {
+            return selector;
+        }
+
+        public void setSelector(String selector) {
+            this.selector = selector;
+        }
+
+        public String getPrivateKey() {
+            return privateKey;
+        }
+
+        public void setPrivateKey(String privateKey) {
+            this.privateKey = privateKey;
+        }
+
+        public List<String> getSignedHeaders() {
+            return signedHeaders;
+        }
+
+        public void setSignedHeaders(List<String> signedHeaders) {
+            this.signedHeaders = signedHeaders;
+        }
+    }
+}
