@@ -25,11 +25,11 @@ final class StartTlsCommand extends RelayCommand {
         if (!line.strip().equalsIgnoreCase("STARTTLS")) {
             throw new RejectException(501, "5.5.4 Syntax: STARTTLS, expected no parameters");
         }
-        if (!context.settings().startTlsOffered()) {
-            throw new RejectException(454, "4.7.0 TLS not available");
-        }
         if (connection.state().tls()) {
             throw new RejectException(503, "5.5.1 TLS already active");
+        }
+        if (!context.settings().startTlsOffered()) {
+            throw new RejectException(454, "4.7.0 TLS not available");
         }
         session.sendResponse("220 2.0.0 Ready to start TLS");
         int discarded;
