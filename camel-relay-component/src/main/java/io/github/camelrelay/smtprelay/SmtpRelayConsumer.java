@@ -1,5 +1,7 @@
 package io.github.camelrelay.smtprelay;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -21,6 +23,7 @@ import io.github.camelrelay.smtprelay.server.UserList;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.Processor;
+import org.apache.camel.StreamCache;
 import org.apache.camel.converter.stream.CachedOutputStream;
 import org.apache.camel.spi.StreamCachingStrategy;
 import org.apache.camel.support.DefaultConsumer;
@@ -189,7 +192,7 @@ public class SmtpRelayConsumer extends DefaultConsumer implements MessageSink {
         public void commit() throws RejectException {
             try {
                 Message message = exchange.getMessage();
-                message.setBody(cache.newStreamCache());
+                message.setBody(new MessageBody(cache.newStreamCache()));
                 IOHelper.close(cache);
                 setHeaders(message, envelope);
                 getProcessor().process(exchange);
@@ -215,6 +218,93 @@ public class SmtpRelayConsumer extends DefaultConsumer implements MessageSink {
             // the exchange never reached a route, so run the completions (which delete any spool file) here
             UnitOfWorkHelper.doneSynchronizations(exchange, exchange.getExchangeExtension().handoverCompletions());
             releaseExchange(exchange, false);
+        }
+    }
+
+    /**
+     * The message body: Camel's stream cache with mark() disabled, so reset() always goes back to the first byte.
+     * Wrapped because the producer reads the header section through a stream that passes mark() on to the cache, and a
+     * ByteArrayInputStream-based cache then resets to that mark instead of the start: relayed as it came, a message
+     * would lose its header section.
+     */
+    static final class MessageBody extends InputStream implements StreamCache {
+
+        private final StreamCache cache;
+        private final InputStream in;
+
+        MessageBody(StreamCache cache) {
+            this.cache = cache;
+            this.in = (InputStream) cache;
+        }
+
+        @Override
+        public int read() throws IOException {
+            return in.read();
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            return in.read(b, off, len);
+        }
+
+        @Override
+        public long skip(long n) throws IOException {
+            return in.skip(n);
+        }
+
+        @Override
+        public int available() throws IOException {
+            return in.available();
+        }
+
+        @Override
+        public boolean markSupported() {
+            return false;
+        }
+
+        @Override
+        public void mark(int readlimit) {
+            // not supported: reset() means "from the start"
+        }
+
+        @Override
+        public void reset() {
+            cache.reset();
+        }
+
+        @Override
+        public void close() throws IOException {
+            in.close();
+        }
+
+        @Override
+        public void writeTo(OutputStream os) throws IOException {
+            cache.writeTo(os);
+        }
+
+        @Override
+        public StreamCache copy(Exchange exchange) throws IOException {
+            return new MessageBody(cache.copy(exchange));
+        }
+
+        @Override
+        public boolean inMemory() {
+            return cache.inMemory();
+        }
+
+        @Override
+        public long length() {
+            return cache.length();
+        }
+
+        @Override
+        public long position() {
+            return cache.position();
+        }
+
+        @Override
+        public String toString() {
+            return "MessageBody[" + cache.length() + " octets" + (cache.inMemory() ? "" : ", spooled") + "]";
         }
     }
 

@@ -7,6 +7,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 import io.github.camelrelay.smtprelay.SmtpRelayConsumer;
 import io.github.camelrelay.smtprelay.testsupport.TestCertificates;
@@ -15,6 +16,8 @@ import org.apache.camel.Exchange;
 import org.apache.camel.StreamCache;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.impl.DefaultCamelContext;
+import org.apache.camel.model.ProcessorDefinition;
+import org.apache.camel.model.RouteDefinition;
 import org.apache.camel.support.jsse.KeyManagersParameters;
 import org.apache.camel.support.jsse.KeyStoreParameters;
 import org.apache.camel.support.jsse.SSLContextParameters;
@@ -52,6 +55,12 @@ final class RelayFixture implements AutoCloseable {
     }
 
     static RelayFixture start(String options, Consumer<CamelContext> setup) {
+        return start(options, setup, route -> route);
+    }
+
+    /** As {@link #start(String, Consumer)}, with steps put in the route before the recording one. */
+    static RelayFixture start(String options, Consumer<CamelContext> setup,
+                              Function<RouteDefinition, ProcessorDefinition<?>> before) {
         try {
             CamelContext context = new DefaultCamelContext();
             context.getRegistry().bind("ssl", serverSsl());
@@ -61,7 +70,7 @@ final class RelayFixture implements AutoCloseable {
             context.addRoutes(new RouteBuilder() {
                 @Override
                 public void configure() {
-                    from(uri).routeId("in").process(fixture::record);
+                    before.apply(from(uri).routeId("in")).process(fixture::record);
                 }
             });
             context.start();
