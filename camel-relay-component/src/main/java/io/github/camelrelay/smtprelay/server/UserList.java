@@ -1,5 +1,6 @@
 package io.github.camelrelay.smtprelay.server;
 
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -15,7 +16,7 @@ public final class UserList implements SmtpRelayAuthenticator {
     private volatile PasswordHash dummy;
 
     private UserList(Map<String, PasswordHash> users) {
-        this.users = Map.copyOf(users);
+        this.users = Collections.unmodifiableMap(new LinkedHashMap<>(users));
         this.dummyIterations = users.values().stream().mapToInt(PasswordHash::iterations).max()
                 .orElse(PasswordHash.DEFAULT_ITERATIONS);
     }
