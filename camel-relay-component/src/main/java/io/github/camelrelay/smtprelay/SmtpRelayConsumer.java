@@ -201,6 +201,9 @@ public class SmtpRelayConsumer extends DefaultConsumer implements MessageSink {
             }
             try {
                 Exception failure = exchange.getException();
+                if (failure == null && exchange.isRollbackOnly()) {
+                    failure = new IllegalStateException("The route marked the exchange rollback only");
+                }
                 if (failure != null) {
                     getExceptionHandler().handleException("Message from " + envelope.clientText()
                                                           + " not accepted: the route failed, the client was answered 451",

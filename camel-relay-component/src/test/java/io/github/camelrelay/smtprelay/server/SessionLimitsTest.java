@@ -130,13 +130,13 @@ class SessionLimitsTest {
 
     @Test
     void tooManyErrorsInOneSessionCloseIt() {
-        relay = RelayFixture.start("maxErrors=3");
+        relay = RelayFixture.start("maxErrors=3&heloName=mx.relay.test");
         try (SmtpTestClient c = SmtpTestClient.connect(relay.port())) {
             assertThat(c.send("WHAT").code()).isEqualTo(500);
             assertThat(c.send("EHLO").code()).isEqualTo(501);
             assertThat(c.send("NOOP").code()).as("a success does not count").isEqualTo(250);
             assertThat(c.send("RCPT TO:<x@example.net>").code()).isEqualTo(503);
-            assertThat(c.send("NOOP").text()).isEqualTo("421 4.7.0 localhost Error: too many errors, closing connection");
+            assertThat(c.send("NOOP").text()).isEqualTo("421 4.7.0 mx.relay.test Error: too many errors, closing connection");
             assertThat(c.closedByServer()).isTrue();
         }
     }
