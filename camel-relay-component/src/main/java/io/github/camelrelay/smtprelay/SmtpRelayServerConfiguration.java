@@ -162,9 +162,9 @@ public class SmtpRelayServerConfiguration implements Cloneable {
     }
 
     /**
-     * A built-in user list for small set-ups: comma separated user:{pbkdf2}hash entries, the hashes made with
-     * {@code java -cp camel-relay-component.jar io.github.camelrelay.smtprelay.server.PasswordHash}. Plain text
-     * passwords are refused. Used together with the authenticator, if both are set.
+     * A built-in user list for small set-ups: comma separated user:{pbkdf2}hash entries, each hash made with the
+     * PasswordHash tool (java -cp camel-relay-component.jar io.github.camelrelay.smtprelay.server.PasswordHash). Plain
+     * text passwords are refused. Used together with the authenticator, if both are set.
      */
     public void setUsers(String users) {
         this.users = users;
