@@ -129,8 +129,16 @@ final class CommandInput extends InputStream {
                               + " octets including CRLF (RFC 5321 4.5.3.1.4) but found " + raw.length());
             } else if (raw.badEnding()) {
                 replies.reply("500 5.5.2 Syntax error: expected a command line ending in CRLF but found a bare CR or LF");
+            } else if (!raw.auth()) {
+                return raw.bytes();
             } else {
-                return raw.auth() ? withoutInitialResponse(raw.bytes()) : raw.bytes();
+                byte[] shown = withoutInitialResponse(raw.bytes());
+                if (shown.length <= COMMAND_LINE_LIMIT) {
+                    return shown;
+                }
+                // SubEthaSMTP would drop the connection on a line this long; only the initial response may be long
+                replies.reply("500 5.5.2 Line too long: expected AUTH mechanism [initial-response] with a short"
+                              + " mechanism name but found " + shown.length + " octets before the initial response");
             }
         }
     }

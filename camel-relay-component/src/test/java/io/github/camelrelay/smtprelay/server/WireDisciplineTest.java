@@ -103,6 +103,9 @@ class WireDisciplineTest {
         try (SmtpTestClient c = SmtpTestClient.connect(relay.port())) {
             // no authenticator is configured: 502 shows the line reached AUTH instead of being refused as too long
             assertThat(c.send("AUTH PLAIN " + "A".repeat(2000)).text()).isEqualTo("502 5.5.1 AUTH not available");
+            // but not a long mechanism name, which would reach SubEthaSMTP's reader
+            assertThat(c.send("AUTH " + "P".repeat(2000)).code()).isEqualTo(500);
+            assertThat(c.send("NOOP").code()).isEqualTo(250);
         }
     }
 
