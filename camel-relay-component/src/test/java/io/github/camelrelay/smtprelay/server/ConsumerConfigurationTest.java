@@ -20,7 +20,7 @@ class ConsumerConfigurationTest {
             "relayNetworks=10.0.0.0/8,intranet|Option relayNetworks: Expected an IPv4 or IPv6 address literal",
             "localDomains=ok.example,not a domain|Option localDomains: Expected a domain name",
             "implicitTls=true|Option implicitTls needs sslContextParameters with a key store",
-            "bindAddress=no.such.host.invalid|Option bindAddress: expected a local address",
+            "bindAddress=[::1|Option bindAddress: expected a local address but found '[::1'",
             "idleTimeout=0|Option idleTimeout: expected a value from 1"})
     void badOptionsFailTheRouteWithAMessageNamingTheOption(String option, String message) {
         assertThatThrownBy(() -> RelayFixture.start(option)).satisfies(t -> {
