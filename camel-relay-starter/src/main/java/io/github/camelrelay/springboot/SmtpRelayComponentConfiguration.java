@@ -225,8 +225,9 @@ public class SmtpRelayComponentConfiguration extends ComponentConfigurationPrope
      */
     private String relayNetworks = "127.0.0.0/8,::1/128";
     /**
-     * Camel's TLS settings (trust store, key store, protocols) used for VERIFY and implicit TLS; JVM defaults
-     * when unset. The option is a org.apache.camel.support.jsse.SSLContextParameters type.
+     * Camel's TLS settings. The producer uses its trust store for VERIFY and implicit TLS (JVM defaults when
+     * unset); the SMTP listener needs its key store (the server certificate) to offer STARTTLS or implicit
+     * TLS. The option is a org.apache.camel.support.jsse.SSLContextParameters type.
      */
     private SSLContextParameters sslContextParameters;
     /**
