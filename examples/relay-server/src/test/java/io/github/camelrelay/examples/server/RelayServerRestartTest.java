@@ -1,10 +1,15 @@
 package io.github.camelrelay.examples.server;
 
+import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
+
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
 
 import io.github.camelrelay.examples.server.testsupport.RelayServers;
 import io.github.camelrelay.examples.server.testsupport.SmtpSubmission;
@@ -46,7 +51,7 @@ class RelayServerRestartTest {
     }
 
     @Test
-    void aDeferredMessageIsDeliveredOnceByTheNextStartOfTheApplication() {
+    void aDeferredMessageIsDeliveredOnceByTheNextStartOfTheApplication() throws Exception {
         AtomicInteger attempts = new AtomicInteger();
         mx = TestSmtpServer.start("127.0.0.2", 0).dataReply(n -> {
             attempts.incrementAndGet();
@@ -63,6 +68,8 @@ class RelayServerRestartTest {
         SmtpSubmission.send(Integer.parseInt(p.get("camel.smtprelay.relay.ingress.port")), "alice@sender.test",
                 List.of("erin@later.test"), "From: alice@sender.test\r\nTo: erin@later.test\r\nSubject: survivor\r\n\r\nStill here?\r\n");
         await().atMost(Duration.ofSeconds(10)).until(() -> attempts.get() == 1);
+        // the deferred message waits in the broker as a scheduled message, as JMX (jconsole) shows an operator
+        await().atMost(Duration.ofSeconds(5)).until(() -> queueAttribute("ScheduledCount"), count -> count == 1L);
         relay.close();
         relay = null;
         assertThat(mx.messages()).as("nothing delivered before the restart").isEmpty();
@@ -75,5 +82,15 @@ class RelayServerRestartTest {
         assertThat(got.text()).contains("Subject: survivor", "Still here?");
         await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5)).until(() -> mx.messages().size() == 1);
         assertThat(attempts).hasValue(2);
+        assertThat(queueAttribute("MessageCount")).isZero();
+    }
+
+    /** An attribute of the relay queue's MBean, the one docs/relay-server.md tells operators to look at. */
+    private static long queueAttribute(String name) throws Exception {
+        MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+        Set<ObjectName> queues = server.queryNames(new ObjectName(
+                "org.apache.activemq.artemis:component=addresses,subcomponent=queues,queue=\"smtprelay.outbound\",*"), null);
+        assertThat(queues).as("the relay queue's MBean").hasSize(1);
+        return ((Number) server.getAttribute(queues.iterator().next(), name)).longValue();
     }
 }
