@@ -91,6 +91,22 @@ public interface MessageContent {
                         @Override
                         public void close() {
                         }
+
+                        // a reader's mark() (InternetHeaders does one per CR) would move the point that the cache's
+                        // reset() returns to, and the header section would be missing from what writeTo() sends
+                        @Override
+                        public boolean markSupported() {
+                            return false;
+                        }
+
+                        @Override
+                        public void mark(int readlimit) {
+                        }
+
+                        @Override
+                        public void reset() throws IOException {
+                            throw new IOException("mark/reset not supported");
+                        }
                     };
                 }
                 ByteArrayOutputStream bos = new ByteArrayOutputStream();
