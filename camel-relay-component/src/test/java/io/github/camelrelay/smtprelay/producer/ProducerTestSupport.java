@@ -102,7 +102,18 @@ abstract class ProducerTestSupport {
 
     /** An MX-mode endpoint URI on the test DNS and port, with short timeouts; {@code options} start with '&'. */
     String mxUri(String options) {
-        return "smtprelay:test?dnsServers=" + dns.address() + "&mxPort=" + port + "&heloName=" + HELO + TIMEOUTS + options;
+        return "smtprelay:test?dnsServers=" + dns.address() + "&mxPort=" + port + "&heloName=" + HELO + timeouts(options) + options;
+    }
+
+    /** The default short timeouts, less those that {@code options} sets itself. */
+    private static String timeouts(String options) {
+        StringBuilder sb = new StringBuilder();
+        for (String option : TIMEOUTS.substring(1).split("&")) {
+            if (!options.contains("&" + option.substring(0, option.indexOf('=') + 1))) {
+                sb.append('&').append(option);
+            }
+        }
+        return sb.toString();
     }
 
     String mxUri() {
@@ -112,7 +123,7 @@ abstract class ProducerTestSupport {
     /** A relay-mode endpoint URI sending everything to {@code host} on the test port (DNS configured but unused). */
     String relayUri(String host, String options) {
         return "smtprelay:test?relayHost=" + host + "&relayPort=" + port + "&dnsServers=" + dns.address()
-               + "&heloName=" + HELO + TIMEOUTS + options;
+               + "&heloName=" + HELO + timeouts(options) + options;
     }
 
     /** Sends {@code body} with {@code headers} and returns the exchange (its exception, if any, is not thrown). */
