@@ -57,6 +57,12 @@ class InvalidInputTest extends ProducerTestSupport {
     }
 
     @Test
+    void malformedAddressLiteral() {
+        assertThat(invalid(RAW, Map.of(SmtpRelayConstants.RECIPIENTS, "postmaster@[127.0.2]")))
+                .hasMessageContaining("[127.0.2]");
+    }
+
+    @Test
     void malformedAddressInTheMessage() {
         String raw = RAW.replace("carol@example.test", "carol@@example.test");
 
