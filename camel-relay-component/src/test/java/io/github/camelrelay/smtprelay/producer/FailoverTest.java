@@ -2,11 +2,19 @@ package io.github.camelrelay.smtprelay.producer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.util.ArrayList;
+import java.util.List;
+
 import io.github.camelrelay.smtprelay.SmtpRelayTransientException;
 import io.github.camelrelay.smtprelay.report.DeliveryReport;
 import io.github.camelrelay.smtprelay.report.Outcome;
 import io.github.camelrelay.smtprelay.testsupport.TestSmtpServer.Received;
 import org.apache.camel.Exchange;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -17,6 +25,7 @@ import org.junit.jupiter.api.Test;
 class FailoverTest extends ProducerTestSupport {
 
     private static final int COMMAND_TIMEOUT = 1000;
+    private static final int CONNECT_TIMEOUT = 1000;
 
     @BeforeEach
     void twoMxHosts() {
@@ -43,6 +52,41 @@ class FailoverTest extends ProducerTestSupport {
         dns.remove("mx1.example.test").a("mx1.example.test", DEAD);
 
         deliveredByMx2(send(mxUri(), RAW));
+    }
+
+    @Test
+    void aConnectTimeoutMovesOnToTheNextMx() throws Exception {
+        dns.remove("mx1.example.test").a("mx1.example.test", DEAD);
+        List<Socket> queued = new ArrayList<>();
+        // a listener that never accepts, its queue filled: further connection attempts get no answer at all
+        try (ServerSocket unresponsive = new ServerSocket(port, 1, InetAddress.getByName(DEAD))) {
+            fillAcceptQueue(unresponsive, queued);
+
+            long start = System.nanoTime();
+            Exchange exchange = send(mxUri(), RAW);
+            long elapsedMillis = (System.nanoTime() - start) / 1_000_000;
+
+            deliveredByMx2(exchange);
+            assertThat(elapsedMillis).as("given up after the connect timeout").isLessThan(CONNECT_TIMEOUT * 3L);
+        } finally {
+            for (Socket s : queued) {
+                s.close();
+            }
+        }
+    }
+
+    /** Connects until an attempt times out, which shows the listener's accept queue is full. */
+    private static void fillAcceptQueue(ServerSocket server, List<Socket> queued) throws Exception {
+        for (int i = 0; i < 20; i++) {
+            Socket s = new Socket();
+            queued.add(s);
+            try {
+                s.connect(server.getLocalSocketAddress(), 200);
+            } catch (SocketTimeoutException full) {
+                return;
+            }
+        }
+        Assumptions.abort("this network stack never leaves a connection attempt unanswered");
     }
 
     @Test
