@@ -14,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 
 import io.github.camelrelay.smtprelay.SmtpRelayConstants;
 import io.github.camelrelay.smtprelay.SmtpRelayEndpoint;
+import io.github.camelrelay.smtprelay.testsupport.TestSmtpServer;
 import io.github.camelrelay.smtprelay.testsupport.TestSmtpServer.Received;
 import org.apache.camel.Exchange;
 import org.junit.jupiter.api.Test;
@@ -81,6 +82,22 @@ class ConnectionReuseTest extends ProducerTestSupport {
 
         assertThat(mx1.messages()).extracting(Received::connectionNumber).containsExactly(1, 2, 3);
         assertThat(mx2.connections()).isZero();
+    }
+
+    @Test
+    void aPooledConnectionThatDiedWhileIdleIsReplacedOnTheSameHost() {
+        String uri = mxUri();
+        assertThat(send(uri, RAW).getException()).isNull();
+        // the server goes away with the pooled connection and comes back on the same address and port
+        mx1.close();
+        mx1 = TestSmtpServer.start(MX1_IP, port);
+
+        Exchange exchange = send(uri, RAW);
+
+        assertThat(exchange.getException()).isNull();
+        assertThat(mx1.awaitMessage(WAIT).recipients()).containsExactly("bob@example.test", "carol@example.test");
+        assertThat(report(exchange).statuses()).allSatisfy(s -> assertThat(s.host()).isEqualTo("mx1.example.test"));
+        assertThat(mx1.messages()).hasSize(1);
     }
 
     @Test

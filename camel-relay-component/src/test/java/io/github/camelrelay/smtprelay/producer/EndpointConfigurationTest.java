@@ -172,6 +172,26 @@ class EndpointConfigurationTest extends ProducerTestSupport {
     }
 
     @Test
+    void heloNameIsSentInEhloAndWrittenInTheReceivedHeader() {
+        Exchange exchange = send(mxUri(), RAW);
+
+        assertThat(exchange.getException()).isNull();
+        Received received = mx1.awaitMessage(WAIT);
+        assertThat(received.helo()).isEqualTo(HELO);
+        assertThat(received.ehloOrHelo()).isEqualTo("EHLO");
+        assertThat(received.text()).startsWith("Received: by " + HELO + " (Camel SMTP Relay) id ");
+    }
+
+    @Test
+    void useEhloFalseGreetsWithHeloOnly() {
+        Exchange exchange = send(mxUri("&useEhlo=false"), RAW);
+
+        assertThat(exchange.getException()).isNull();
+        assertThat(mx1.awaitMessage(WAIT).ehloOrHelo()).isEqualTo("HELO");
+        assertThat(mx1.commands()).noneMatch(c -> c.startsWith("EHLO"));
+    }
+
+    @Test
     void anUnknownRelayHostDefersEverything() {
         Exchange exchange = send(relayUri("no-such-host.invalid", ""), RAW);
 

@@ -58,6 +58,32 @@ class TlsTest extends ProducerTestSupport {
     }
 
     @Test
+    void aFailedOpportunisticHandshakeIsRetriedInPlainText() throws Exception {
+        // a server context without a certificate: the server offers STARTTLS but no handshake can succeed
+        javax.net.ssl.SSLContext broken = javax.net.ssl.SSLContext.getInstance("TLS");
+        broken.init(null, null, null);
+        mx1.advertiseStartTls(broken);
+
+        Exchange exchange = send(mxUri(), RAW);
+
+        assertThat(exchange.getException()).isNull();
+        Received received = mx1.awaitMessage(WAIT);
+        assertThat(received.tls()).isFalse();
+        assertThat(received.connectionNumber()).isEqualTo(2);
+        assertThat(report(exchange).statuses()).allSatisfy(s -> assertThat(s.tls()).isFalse());
+    }
+
+    @Test
+    void aFailedHandshakeUnderRequiredDefers() throws Exception {
+        javax.net.ssl.SSLContext broken = javax.net.ssl.SSLContext.getInstance("TLS");
+        broken.init(null, null, null);
+        mx1.advertiseStartTls(broken);
+
+        assertDeferred(send(mxUri("&tls=REQUIRED"), RAW), "TLS");
+        assertThat(mx1.connections()).isEqualTo(1);
+    }
+
+    @Test
     void tlsNoneNeverStartsTls() {
         mx1.advertiseStartTls(TestCertificates.serverContext());
 
