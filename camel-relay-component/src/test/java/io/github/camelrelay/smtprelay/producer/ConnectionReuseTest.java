@@ -90,7 +90,7 @@ class ConnectionReuseTest extends ProducerTestSupport {
         assertThat(send(uri, RAW).getException()).isNull();
         // the server goes away with the pooled connection and comes back on the same address and port
         mx1.close();
-        mx1 = TestSmtpServer.start(MX1_IP, port);
+        mx1 = await().atMost(WAIT).ignoreExceptions().until(() -> TestSmtpServer.start(MX1_IP, port), java.util.Objects::nonNull);
 
         Exchange exchange = send(uri, RAW);
 
