@@ -60,6 +60,10 @@ public class SmtpRelayComponentConfigurer extends PropertyConfigurerSupport impl
         case "dnsServers": getOrCreateConfiguration(target).setDnsServers(property(camelContext, java.lang.String.class, value)); return true;
         case "dnstimeout":
         case "dnsTimeout": getOrCreateConfiguration(target).setDnsTimeout(property(camelContext, int.class, value)); return true;
+        case "healthcheckconsumerenabled":
+        case "healthCheckConsumerEnabled": target.setHealthCheckConsumerEnabled(property(camelContext, boolean.class, value)); return true;
+        case "healthcheckproducerenabled":
+        case "healthCheckProducerEnabled": target.setHealthCheckProducerEnabled(property(camelContext, boolean.class, value)); return true;
         case "heloname":
         case "heloName": getOrCreateConfiguration(target).setHeloName(property(camelContext, java.lang.String.class, value)); return true;
         case "implicittls":
@@ -125,6 +129,10 @@ public class SmtpRelayComponentConfigurer extends PropertyConfigurerSupport impl
         case "dnsServers": return java.lang.String.class;
         case "dnstimeout":
         case "dnsTimeout": return int.class;
+        case "healthcheckconsumerenabled":
+        case "healthCheckConsumerEnabled": return boolean.class;
+        case "healthcheckproducerenabled":
+        case "healthCheckProducerEnabled": return boolean.class;
         case "heloname":
         case "heloName": return java.lang.String.class;
         case "implicittls":
@@ -186,6 +194,10 @@ public class SmtpRelayComponentConfigurer extends PropertyConfigurerSupport impl
         case "dnsServers": return getOrCreateConfiguration(target).getDnsServers();
         case "dnstimeout":
         case "dnsTimeout": return getOrCreateConfiguration(target).getDnsTimeout();
+        case "healthcheckconsumerenabled":
+        case "healthCheckConsumerEnabled": return target.isHealthCheckConsumerEnabled();
+        case "healthcheckproducerenabled":
+        case "healthCheckProducerEnabled": return target.isHealthCheckProducerEnabled();
         case "heloname":
         case "heloName": return getOrCreateConfiguration(target).getHeloName();
         case "implicittls":

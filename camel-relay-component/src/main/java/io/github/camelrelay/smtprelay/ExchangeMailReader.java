@@ -211,43 +211,11 @@ final class ExchangeMailReader {
         }
     }
 
-    /** Any form a complete message can come in, made replayable for one transaction per domain and batch. */
     private static MessageContent raw(Exchange exchange, Object body) throws IOException, MessagingException {
         if (body == null) {
             throw new IllegalArgumentException("Expected a message body (an RFC 5322 message, or text with To/Cc/Bcc headers) but found none");
         }
-        if (body instanceof byte[] bytes) {
-            return MessageContent.of(bytes);
-        }
-        if (body instanceof String s) {
-            return MessageContent.of(s.getBytes(StandardCharsets.UTF_8));
-        }
-        if (body instanceof File f) {
-            return MessageContent.of(f.toPath());
-        }
-        if (body instanceof WrappedFile<?> wf && wf.getFile() instanceof File f) {
-            return MessageContent.of(f.toPath());
-        }
-        if (body instanceof StreamCache sc) {
-            return MessageContent.of(sc);
-        }
-        CachedOutputStream out = new CachedOutputStream(exchange);
-        if (body instanceof MimeMessage m) {
-            m.writeTo(out);
-        } else {
-            InputStream in = exchange.getMessage().getBody(InputStream.class);
-            if (in == null) {
-                throw new IllegalArgumentException("Expected the body to be an RFC 5322 message (MimeMessage, bytes, stream, "
-                                                   + "String or file) but found " + body.getClass().getName());
-            }
-            try (in) {
-                in.transferTo(out);
-            }
-        }
-        StreamCache cache = out.newStreamCache();
-        // the original stream is consumed; the cache can be read again by later processors
-        exchange.getMessage().setBody(cache);
-        return MessageContent.of(cache);
+        return MessageContent.of(exchange);
     }
 
     /** Reads only the header section, so a large message is not loaded to find its addresses. */

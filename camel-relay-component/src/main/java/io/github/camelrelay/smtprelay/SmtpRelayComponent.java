@@ -7,11 +7,11 @@ import io.github.camelrelay.smtprelay.mail.Domain;
 import org.apache.camel.Endpoint;
 import org.apache.camel.spi.Metadata;
 import org.apache.camel.spi.annotations.Component;
-import org.apache.camel.support.DefaultComponent;
+import org.apache.camel.support.HealthCheckComponent;
 
 /** The smtprelay component: delivers mail by MX or through a relay host, and receives it as an SMTP server. */
 @Component("smtprelay")
-public class SmtpRelayComponent extends DefaultComponent {
+public class SmtpRelayComponent extends HealthCheckComponent {
 
     private static volatile String localHostName;
 

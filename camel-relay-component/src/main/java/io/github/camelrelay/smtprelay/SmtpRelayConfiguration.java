@@ -14,7 +14,7 @@ public class SmtpRelayConfiguration implements Cloneable {
 
     @UriParam(label = "producer")
     private String relayHost;
-    @UriParam(label = "producer")
+    @UriParam(label = "producer", defaultValue = "0")
     private int relayPort;
     @UriParam(label = "producer,security", secret = true)
     private String username;
@@ -110,6 +110,11 @@ public class SmtpRelayConfiguration implements Cloneable {
         }
     }
 
+    /** Property placeholders such as {{env:RELAY_HOST:}} resolve to empty strings; empty means unset. */
+    private static String blankToNull(String value) {
+        return value == null || value.isBlank() ? null : value;
+    }
+
     private static void range(String option, int value, int min, int max) {
         if (value < min || value > max) {
             throw new IllegalArgumentException("Option " + option + ": expected a value from " + min + " to " + max
@@ -153,7 +158,7 @@ public class SmtpRelayConfiguration implements Cloneable {
      * unset, each recipient domain is delivered to directly, by its MX records.
      */
     public void setRelayHost(String relayHost) {
-        this.relayHost = relayHost;
+        this.relayHost = blankToNull(relayHost);
     }
 
     public int getRelayPort() {
@@ -171,7 +176,7 @@ public class SmtpRelayConfiguration implements Cloneable {
 
     /** User name for SMTP AUTH (PLAIN or LOGIN) at the relay host. */
     public void setUsername(String username) {
-        this.username = username;
+        this.username = blankToNull(username);
     }
 
     public String getPassword() {
@@ -180,7 +185,7 @@ public class SmtpRelayConfiguration implements Cloneable {
 
     /** Password for SMTP AUTH at the relay host. It is never logged. */
     public void setPassword(String password) {
-        this.password = password;
+        this.password = blankToNull(password);
     }
 
     public TlsMode getTls() {
@@ -220,7 +225,7 @@ public class SmtpRelayConfiguration implements Cloneable {
 
     /** Comma separated DNS servers as host[:port] to resolve MX records with; empty means the system resolver. */
     public void setDnsServers(String dnsServers) {
-        this.dnsServers = dnsServers;
+        this.dnsServers = blankToNull(dnsServers);
     }
 
     public int getDnsTimeout() {
@@ -250,7 +255,7 @@ public class SmtpRelayConfiguration implements Cloneable {
      * when the endpoint starts (never a look-up per message).
      */
     public void setHeloName(String heloName) {
-        this.heloName = heloName;
+        this.heloName = blankToNull(heloName);
     }
 
     public boolean isUseEhlo() {

@@ -37,6 +37,34 @@ public final class SmtpRelayConstants {
               javaType = "Boolean")
     public static final String TLS = "CamelSmtpRelayTls";
 
+    @Metadata(label = "relay",
+              description = "Relay routes: delivery attempts made so far; carried on the broker queue.",
+              javaType = "Integer")
+    public static final String ATTEMPTS = "CamelSmtpRelayAttempts";
+
+    @Metadata(label = "relay",
+              description = "Relay routes: when the message was accepted, in epoch milliseconds; the retry schedule's "
+                            + "lifetime and the bounce's Arrival-Date count from it.",
+              javaType = "Long")
+    public static final String ARRIVAL = "CamelSmtpRelayArrival";
+
+    @Metadata(label = "relay", description = "Relay routes: the wait before the next attempt, in milliseconds.",
+              javaType = "Long")
+    public static final String RETRY_DELAY = "CamelSmtpRelayRetryDelay";
+
+    @Metadata(label = "relay", description = "Relay routes: true once a delay warning was sent to the sender.",
+              javaType = "Boolean")
+    public static final String WARNED = "CamelSmtpRelayWarned";
+
+    @Metadata(label = "relay", description = "Relay routes: true once enrichment (Message-ID, Date, DKIM) was done.",
+              javaType = "Boolean")
+    public static final String ENRICHED = "CamelSmtpRelayEnriched";
+
+    @Metadata(label = "relay",
+              description = "Relay routes: the last delivery report as text, on messages in the dead-letter queue.",
+              javaType = "String")
+    public static final String REPORT_TEXT = "CamelSmtpRelayReportText";
+
     private SmtpRelayConstants() {
     }
 }

@@ -95,8 +95,14 @@ public class SmtpRelayEndpoint extends DefaultEndpoint {
         return heloName;
     }
 
+    /** The configured listener and every listener bean in the registry; null when there is none. */
     SmtpRelayListener listener() {
-        return configuration.getListener();
+        java.util.Set<SmtpRelayListener> all = new java.util.LinkedHashSet<>();
+        if (configuration.getListener() != null) {
+            all.add(configuration.getListener());
+        }
+        all.addAll(getCamelContext().getRegistry().findByType(SmtpRelayListener.class));
+        return CompositeListener.of(new java.util.ArrayList<>(all));
     }
 
     /** The engine shared by every producer of this endpoint: one connection pool, one DNS cache. */

@@ -7,8 +7,8 @@ import io.github.camelrelay.smtprelay.mail.Domain;
 import io.github.camelrelay.smtprelay.report.DeliveryReport;
 
 /**
- * Delivery events, the ones classic relay components expose. Register an implementation as a bean (it is
- * autowired into the component) or set it on the component. Nothing is computed for these events when no
+ * Delivery events, the ones classic relay components expose. Register implementations as beans (every bean of
+ * this type in the registry is called) or set one on the endpoint or component. Nothing is computed for these events when no
  * listener is registered. Methods are called on the delivering thread and must return quickly.
  */
 public interface SmtpRelayListener {
@@ -29,6 +29,13 @@ public interface SmtpRelayListener {
 
     /** A complete (possibly multi-line) reply read from the server. */
     default void replyReceived(String host, int code, String text) {
+    }
+
+    /**
+     * One delivery attempt of an exchange ended, whatever its outcome: the report holds every recipient of this
+     * attempt. Metrics hang off this event.
+     */
+    default void deliveryCompleted(String endpoint, DeliveryReport report, long elapsedMillis) {
     }
 
     /** One SMTP transaction ended (the server answered the end of data or the transaction was abandoned). */

@@ -13,6 +13,8 @@ import io.github.camelrelay.smtprelay.report.Outcome;
 import io.github.camelrelay.smtprelay.report.RecipientStatus;
 import org.apache.camel.AsyncCallback;
 import org.apache.camel.Exchange;
+import org.apache.camel.health.HealthCheckHelper;
+import org.apache.camel.health.WritableHealthCheckRepository;
 import org.apache.camel.support.DefaultAsyncProducer;
 import org.apache.camel.util.URISupport;
 
@@ -43,10 +45,30 @@ public class SmtpRelayProducer extends DefaultAsyncProducer {
         return (SmtpRelayEndpoint) super.getEndpoint();
     }
 
+    private WritableHealthCheckRepository healthRepository;
+    private SmtpRelayProducerHealthCheck healthCheck;
+    private SmtpRelayListener listener;
+
     @Override
     protected void doStart() throws Exception {
         super.doStart();
         getEndpoint().engine();
+        listener = getEndpoint().listener();
+        healthRepository = HealthCheckHelper.getHealthCheckRepository(getEndpoint().getCamelContext(), "producers",
+                WritableHealthCheckRepository.class);
+        if (healthRepository != null) {
+            healthCheck = new SmtpRelayProducerHealthCheck(getEndpoint());
+            healthCheck.setEnabled(getEndpoint().getComponent().isHealthCheckProducerEnabled());
+            healthRepository.addHealthCheck(healthCheck);
+        }
+    }
+
+    @Override
+    protected void doStop() throws Exception {
+        if (healthRepository != null && healthCheck != null) {
+            healthRepository.removeHealthCheck(healthCheck);
+        }
+        super.doStop();
     }
 
     @Override
@@ -80,7 +102,12 @@ public class SmtpRelayProducer extends DefaultAsyncProducer {
             if (earlier == null) {
                 earlier = exchange.getMessage().getHeader(SmtpRelayConstants.REPORT);
             }
-            DeliveryReport report = merge(earlier, getEndpoint().engine().deliver(mail));
+            long start = System.currentTimeMillis();
+            DeliveryReport attempt = getEndpoint().engine().deliver(mail);
+            if (listener != null) {
+                listener.deliveryCompleted(getEndpoint().getName(), attempt, System.currentTimeMillis() - start);
+            }
+            DeliveryReport report = merge(earlier, attempt);
             exchange.setProperty(settledProperty, report);
             outcome(exchange, report);
         } catch (Throwable t) {

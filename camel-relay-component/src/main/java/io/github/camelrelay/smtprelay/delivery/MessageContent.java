@@ -1,6 +1,8 @@
 package io.github.camelrelay.smtprelay.delivery;
 
 import java.io.ByteArrayInputStream;
+import java.io.File;
+import java.nio.charset.StandardCharsets;
 import java.io.ByteArrayOutputStream;
 import java.io.FilterInputStream;
 import java.io.IOException;
@@ -9,7 +11,12 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
+import jakarta.mail.MessagingException;
+import jakarta.mail.internet.MimeMessage;
+import org.apache.camel.Exchange;
 import org.apache.camel.StreamCache;
+import org.apache.camel.WrappedFile;
+import org.apache.camel.converter.stream.CachedOutputStream;
 
 /**
  * The bytes of an RFC 5322 message, readable as often as there are transactions (one per domain and batch), without
@@ -26,7 +33,50 @@ public interface MessageContent {
     /** A fresh stream over the message, for reading its header section. */
     InputStream open() throws IOException;
 
-    static MessageContent of(byte[] bytes) {
+    /**
+     * The exchange body in any form a complete message can come in (bytes, String, file, stream cache, stream,
+     * MimeMessage), made replayable: a one-shot stream or a MimeMessage is spooled into a Camel stream cache (which
+     * spills to disk when large) and the exchange body replaced by it.
+     *
+     * @throws IllegalArgumentException when the body is of a type that cannot hold a message
+     */
+    public static MessageContent of(Exchange exchange) throws IOException, MessagingException {
+        Object body = exchange.getMessage().getBody();
+        if (body instanceof byte[] bytes) {
+            return of(bytes);
+        }
+        if (body instanceof String s) {
+            return of(s.getBytes(StandardCharsets.UTF_8));
+        }
+        if (body instanceof File f) {
+            return of(f.toPath());
+        }
+        if (body instanceof WrappedFile<?> wf && wf.getFile() instanceof File f) {
+            return of(f.toPath());
+        }
+        if (body instanceof StreamCache sc) {
+            return of(sc);
+        }
+        CachedOutputStream out = new CachedOutputStream(exchange);
+        if (body instanceof MimeMessage m) {
+            m.writeTo(out);
+        } else {
+            InputStream in = body == null ? null : exchange.getMessage().getBody(InputStream.class);
+            if (in == null) {
+                throw new IllegalArgumentException("Expected the body to be an RFC 5322 message (MimeMessage, bytes, stream, "
+                                                   + "String or file) but found " + (body == null ? "none" : body.getClass().getName()));
+            }
+            try (in) {
+                in.transferTo(out);
+            }
+        }
+        StreamCache cache = out.newStreamCache();
+        // the original is consumed; the cache can be read again by later processors
+        exchange.getMessage().setBody(cache);
+        return of(cache);
+    }
+
+    public static MessageContent of(byte[] bytes) {
         return new MessageContent() {
             @Override
             public long size() {
@@ -45,7 +95,7 @@ public interface MessageContent {
         };
     }
 
-    static MessageContent of(Path file) {
+    public static MessageContent of(Path file) {
         return new MessageContent() {
             @Override
             public long size() {
@@ -69,7 +119,7 @@ public interface MessageContent {
     }
 
     /** A Camel stream cache; reset before every use so each transaction sends the message from its start. */
-    static MessageContent of(StreamCache cache) {
+    public static MessageContent of(StreamCache cache) {
         return new MessageContent() {
             @Override
             public long size() {

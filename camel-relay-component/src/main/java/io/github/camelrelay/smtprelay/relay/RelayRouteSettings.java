@@ -1,0 +1,36 @@
+package io.github.camelrelay.smtprelay.relay;
+
+import java.util.List;
+import java.util.Objects;
+
+import org.apache.camel.Processor;
+
+/**
+ * What the relay routes connect: where mail comes in, the durable queue, the delivery endpoint, the dead-letter
+ * endpoint, the retry schedule and the enrichment steps (run once per message, in order, before its first
+ * delivery attempt; DKIM signing belongs last).
+ *
+ * @param ingressUri    an smtprelay consumer URI such as {@code smtprelay:in?port=2525}, or null for no SMTP ingress
+ * @param queueUri      the durable queue, for example {@code jms:queue:smtprelay.outbound?transacted=true}
+ * @param retryUri      where a deferred message goes back to, with {@code ${header.CamelSmtpRelayRetryDelay}} in
+ *                      it for the broker's delivery delay; null means the queue with JMS 2.0 {@code deliveryDelay}
+ * @param deliveryUri   an smtprelay producer URI
+ * @param deadLetterUri where failed and expired messages end, with their report
+ * @param reportingMta  the host name that bounces are sent from (the Reporting-MTA)
+ */
+public record RelayRouteSettings(String ingressUri, String queueUri, String retryUri, String deliveryUri,
+        String deadLetterUri, String reportingMta, RetrySchedule schedule, List<Processor> enrichers) {
+
+    public RelayRouteSettings {
+        Objects.requireNonNull(queueUri, "queueUri");
+        Objects.requireNonNull(deliveryUri, "deliveryUri");
+        Objects.requireNonNull(deadLetterUri, "deadLetterUri");
+        Objects.requireNonNull(reportingMta, "reportingMta");
+        schedule = schedule == null ? RetrySchedule.POSTFIX_LIKE : schedule;
+        enrichers = enrichers == null ? List.of() : List.copyOf(enrichers);
+        if (retryUri == null) {
+            String base = queueUri.replaceAll("[?&]transacted=[^&]*", "");
+            retryUri = base + (base.contains("?") ? "&" : "?") + "deliveryDelay=${header.CamelSmtpRelayRetryDelay}";
+        }
+    }
+}
