@@ -39,7 +39,7 @@ class ListenerTest extends ProducerTestSupport {
         Exchange exchange = send(uri, RAW, Map.of(SmtpRelayConstants.RECIPIENTS, "bob@example.test, gone@example.test"));
 
         String host = "mx1.example.test";
-        await().atMost(WAIT).untilAsserted(() -> assertThat(listener.events).last().asString().startsWith("disconnected"));
+        await().atMost(WAIT).untilAsserted(() -> assertThat(listener.startingWith("disconnected")).isNotEmpty());
         List<String> events = listener.events;
         assertThat(events).containsSubsequence(
                 "mx example.test [mx1.example.test]",
@@ -52,7 +52,8 @@ class ListenerTest extends ProducerTestSupport {
                 "reply " + host + " 354 End data with <CR><LF>.<CR><LF>",
                 "reply " + host + " 250 2.0.0 queued as 1",
                 "relayed " + host + " 2",
-                "disconnected " + host + " " + MX1_IP + ":" + port);
+                "disconnected " + host + " " + MX1_IP + ":" + port,
+                "completed test 2 elapsed>=0:true");
         assertThat(events).anySatisfy(e -> assertThat(e).startsWith("command " + host + " MAIL FROM:<alice@sender.test>"));
         assertThat(listener.relayed).singleElement().satisfies(r -> {
             assertThat(r.statuses()).hasSize(2);
@@ -91,6 +92,55 @@ class ListenerTest extends ProducerTestSupport {
                 "reply " + MX2_IP + " 235 2.7.0 Authentication successful");
         assertThat(listener.events).noneMatch(e -> e.contains("topsecret"))
                 .noneMatch(e -> e.startsWith("mx "));
+    }
+
+    @Test
+    void deliveryCompletedOncePerAttempt() {
+        mx1.rcptReply(a -> a.startsWith("busy") ? "450 4.2.1 busy" : "250 2.1.5 OK");
+
+        send(mxUri(), RAW, Map.of(SmtpRelayConstants.RECIPIENTS, "bob@example.test, busy@example.test"));
+        send(mxUri(), RAW, Map.of(SmtpRelayConstants.RECIPIENTS, "bob@example.test"));
+
+        assertThat(listener.startingWith("completed")).containsExactly("completed test 2 elapsed>=0:true",
+                "completed test 1 elapsed>=0:true");
+    }
+
+    @Test
+    void everyListenerBeanIsCalledAndOneThatThrowsChangesNothing() {
+        RecordingListener second = new RecordingListener();
+        context.getRegistry().bind("second", second);
+        context.getRegistry().bind("broken", new io.github.camelrelay.smtprelay.SmtpRelayListener() {
+            @Override
+            public void connected(String host, java.net.InetSocketAddress address, boolean tls) {
+                throw new IllegalStateException("listener bug");
+            }
+
+            @Override
+            public void commandSent(String host, String command) {
+                throw new IllegalStateException("listener bug");
+            }
+
+            @Override
+            public void replyReceived(String host, int code, String text) {
+                throw new IllegalStateException("listener bug");
+            }
+
+            @Override
+            public void messageRelayed(String host, io.github.camelrelay.smtprelay.report.DeliveryReport transaction) {
+                throw new IllegalStateException("listener bug");
+            }
+        });
+
+        Exchange exchange = send(mxUri(), RAW);
+
+        assertThat(exchange.getException()).isNull();
+        assertThat(report(exchange).allDelivered()).isTrue();
+        assertThat(mx1.awaitMessage(WAIT).recipients()).containsExactly("bob@example.test", "carol@example.test");
+        assertThat(mx1.messages()).as("exactly one copy").hasSize(1);
+        for (RecordingListener l : List.of(listener, second)) {
+            assertThat(l.startingWith("relayed")).containsExactly("relayed mx1.example.test 2");
+            assertThat(l.startingWith("command mx1.example.test RCPT")).hasSize(2);
+        }
     }
 
     @Test

@@ -40,6 +40,11 @@ final class RecordingListener implements SmtpRelayListener {
     }
 
     @Override
+    public void deliveryCompleted(String endpoint, DeliveryReport report, long elapsedMillis) {
+        events.add("completed " + endpoint + " " + report.statuses().size() + " elapsed>=0:" + (elapsedMillis >= 0));
+    }
+
+    @Override
     public void messageRelayed(String host, DeliveryReport transaction) {
         relayed.add(transaction);
         events.add("relayed " + host + " " + transaction.statuses().size());
