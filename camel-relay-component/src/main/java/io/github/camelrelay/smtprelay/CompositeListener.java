@@ -2,12 +2,21 @@ package io.github.camelrelay.smtprelay;
 
 import java.net.InetSocketAddress;
 import java.util.List;
+import java.util.function.Consumer;
 
 import io.github.camelrelay.smtprelay.mail.Domain;
 import io.github.camelrelay.smtprelay.report.DeliveryReport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** Calls several listeners, so that metrics and a user's own listener can both be registered. */
+/**
+ * Calls several listeners, so that metrics and a user's own listener can both be registered. A listener that throws
+ * is logged and skipped: its exception would otherwise break the SMTP session it was called from, deferring mail or,
+ * thrown after the server accepted a message, making it be sent again.
+ */
 final class CompositeListener implements SmtpRelayListener {
+
+    private static final Logger LOG = LoggerFactory.getLogger(CompositeListener.class);
 
     private final List<SmtpRelayListener> listeners;
 
@@ -17,45 +26,51 @@ final class CompositeListener implements SmtpRelayListener {
 
     /** Null when there is no listener, so that the component computes nothing for events. */
     static SmtpRelayListener of(List<SmtpRelayListener> listeners) {
-        return switch (listeners.size()) {
-            case 0 -> null;
-            case 1 -> listeners.get(0);
-            default -> new CompositeListener(listeners);
-        };
+        return listeners.isEmpty() ? null : new CompositeListener(listeners);
+    }
+
+    private void each(String event, Consumer<SmtpRelayListener> call) {
+        for (SmtpRelayListener l : listeners) {
+            try {
+                call.accept(l);
+            } catch (RuntimeException e) {
+                LOG.warn("SmtpRelayListener {} failed in {}; the delivery goes on", l.getClass().getName(), event, e);
+            }
+        }
     }
 
     @Override
     public void mxResolved(Domain domain, List<String> hosts) {
-        listeners.forEach(l -> l.mxResolved(domain, hosts));
+        each("mxResolved", l -> l.mxResolved(domain, hosts));
     }
 
     @Override
     public void connected(String host, InetSocketAddress address, boolean tls) {
-        listeners.forEach(l -> l.connected(host, address, tls));
+        each("connected", l -> l.connected(host, address, tls));
     }
 
     @Override
     public void disconnected(String host, InetSocketAddress address) {
-        listeners.forEach(l -> l.disconnected(host, address));
+        each("disconnected", l -> l.disconnected(host, address));
     }
 
     @Override
     public void commandSent(String host, String command) {
-        listeners.forEach(l -> l.commandSent(host, command));
+        each("commandSent", l -> l.commandSent(host, command));
     }
 
     @Override
     public void replyReceived(String host, int code, String text) {
-        listeners.forEach(l -> l.replyReceived(host, code, text));
+        each("replyReceived", l -> l.replyReceived(host, code, text));
     }
 
     @Override
     public void deliveryCompleted(String endpoint, DeliveryReport report, long elapsedMillis) {
-        listeners.forEach(l -> l.deliveryCompleted(endpoint, report, elapsedMillis));
+        each("deliveryCompleted", l -> l.deliveryCompleted(endpoint, report, elapsedMillis));
     }
 
     @Override
     public void messageRelayed(String host, DeliveryReport transaction) {
-        listeners.forEach(l -> l.messageRelayed(host, transaction));
+        each("messageRelayed", l -> l.messageRelayed(host, transaction));
     }
 }
