@@ -364,8 +364,8 @@ public class SmtpRelayConfiguration implements Cloneable {
         return listener;
     }
 
-    /** Receives delivery events (MX resolved, connected, command sent, reply received, message relayed). A single
-     * bean of this type in the registry is used automatically. */
+    /** Receives delivery events (MX resolved, connected, command sent, reply received, message relayed). Every bean of
+     * this type in the registry is called as well. */
     public void setListener(SmtpRelayListener listener) {
         this.listener = listener;
     }

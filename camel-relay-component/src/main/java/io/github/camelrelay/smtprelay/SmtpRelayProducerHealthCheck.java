@@ -62,6 +62,7 @@ final class SmtpRelayProducerHealthCheck extends AbstractHealthCheck {
         if (f == null) {
             builder.up();
         } else {
+            builder.detail("reason", f);
             builder.message(f).down();
         }
     }

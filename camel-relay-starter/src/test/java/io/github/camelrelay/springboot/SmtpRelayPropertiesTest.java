@@ -1,0 +1,111 @@
+package io.github.camelrelay.springboot;
+
+import io.github.camelrelay.smtprelay.IpVersion;
+import io.github.camelrelay.smtprelay.SmtpRelayComponent;
+import io.github.camelrelay.smtprelay.SmtpRelayConfiguration;
+import io.github.camelrelay.smtprelay.SmtpRelayEndpoint;
+import io.github.camelrelay.smtprelay.SmtpRelayListener;
+import io.github.camelrelay.smtprelay.TlsMode;
+import org.apache.camel.CamelContext;
+import org.apache.camel.support.jsse.SSLContextParameters;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.SpringBootConfiguration;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.context.annotation.Bean;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Application properties reach the component, and through it every endpoint, unless the URI says otherwise. */
+@SpringBootTest(classes = SmtpRelayPropertiesTest.App.class, properties = {
+        "camel.component.smtprelay.relay-host=smtp.example.net",
+        "camel.component.smtprelay.relay-port=587",
+        "camel.component.smtprelay.username=app",
+        "camel.component.smtprelay.password=s3cret",
+        "camel.component.smtprelay.tls=required",
+        "camel.component.smtprelay.ip-version=ipv4",
+        "camel.component.smtprelay.helo-name=relay.example.org",
+        "camel.component.smtprelay.dns-servers=127.0.0.1:5353",
+        "camel.component.smtprelay.batch-size=7",
+        "camel.component.smtprelay.command-timeout=1234",
+        "camel.component.smtprelay.add-received-header=false",
+        "camel.component.smtprelay.ssl-context-parameters=#bean:relayTls",
+        "camel.component.smtprelay.listener=#auditListener",
+        "camel.component.smtprelay.port=2626",
+        "camel.component.smtprelay.health-check-producer-enabled=false" })
+class SmtpRelayPropertiesTest {
+
+    @Autowired
+    CamelContext camelContext;
+
+    @Autowired
+    SSLContextParameters relayTls;
+
+    @Autowired
+    SmtpRelayListener auditListener;
+
+    @Test
+    void propertiesBecomeTheEndpointsConfiguration() {
+        SmtpRelayConfiguration c = camelContext.getEndpoint("smtprelay:x", SmtpRelayEndpoint.class).getConfiguration();
+
+        assertThat(c.getRelayHost()).isEqualTo("smtp.example.net");
+        assertThat(c.getRelayPort()).isEqualTo(587);
+        assertThat(c.getUsername()).isEqualTo("app");
+        assertThat(c.getPassword()).isEqualTo("s3cret");
+        assertThat(c.getTls()).isEqualTo(TlsMode.REQUIRED);
+        assertThat(c.getIpVersion()).isEqualTo(IpVersion.IPV4);
+        assertThat(c.getHeloName()).isEqualTo("relay.example.org");
+        assertThat(c.getDnsServers()).isEqualTo("127.0.0.1:5353");
+        assertThat(c.getBatchSize()).isEqualTo(7);
+        assertThat(c.getCommandTimeout()).isEqualTo(1234);
+        assertThat(c.isAddReceivedHeader()).isFalse();
+        assertThat(c.getSslContextParameters()).isSameAs(relayTls);
+        assertThat(c.getListener()).isSameAs(auditListener);
+        // untouched options keep the component's defaults
+        assertThat(c.getMxPort()).isEqualTo(25);
+        assertThat(c.getDataTimeout()).isEqualTo(600000);
+    }
+
+    @Test
+    void uriOptionsOverrideTheProperties() {
+        SmtpRelayConfiguration c = camelContext
+                .getEndpoint("smtprelay:y?relayPort=2525&batchSize=3", SmtpRelayEndpoint.class).getConfiguration();
+
+        assertThat(c.getRelayPort()).isEqualTo(2525);
+        assertThat(c.getBatchSize()).isEqualTo(3);
+        assertThat(c.getRelayHost()).isEqualTo("smtp.example.net");
+    }
+
+    @Test
+    void serverAndComponentOptionsReachTheComponent() {
+        SmtpRelayComponent component = camelContext.getComponent("smtprelay", SmtpRelayComponent.class);
+
+        assertThat(component.getServer().getPort()).isEqualTo(2626);
+        assertThat(component.isHealthCheckProducerEnabled()).isFalse();
+        assertThat(camelContext.getEndpoint("smtprelay:z", SmtpRelayEndpoint.class).getServer().getPort()).isEqualTo(2626);
+    }
+
+    @SpringBootConfiguration
+    @EnableAutoConfiguration
+    static class App {
+
+        @Bean
+        SSLContextParameters relayTls() {
+            return new SSLContextParameters();
+        }
+
+        @Bean
+        SmtpRelayListener auditListener() {
+            return new SmtpRelayListener() {
+            };
+        }
+
+        // a second listener, so that the component's autowiring (which takes a single bean) cannot explain the result
+        @Bean
+        SmtpRelayListener otherListener() {
+            return new SmtpRelayListener() {
+            };
+        }
+    }
+}
