@@ -39,10 +39,19 @@ public class SmtpRelayComponentConfigurer extends PropertyConfigurerSupport impl
         switch (ignoreCase ? name.toLowerCase() : name) {
         case "addreceivedheader":
         case "addReceivedHeader": getOrCreateConfiguration(target).setAddReceivedHeader(property(camelContext, boolean.class, value)); return true;
+        case "allowauthwithouttls":
+        case "allowAuthWithoutTls": getOrCreateServer(target).setAllowAuthWithoutTls(property(camelContext, boolean.class, value)); return true;
+        case "authfailuredelay":
+        case "authFailureDelay": getOrCreateServer(target).setAuthFailureDelay(property(camelContext, int.class, value)); return true;
+        case "authlockouttime":
+        case "authLockoutTime": getOrCreateServer(target).setAuthLockoutTime(property(camelContext, int.class, value)); return true;
+        case "authenticator": getOrCreateServer(target).setAuthenticator(property(camelContext, io.github.camelrelay.smtprelay.server.SmtpRelayAuthenticator.class, value)); return true;
         case "autowiredenabled":
         case "autowiredEnabled": target.setAutowiredEnabled(property(camelContext, boolean.class, value)); return true;
         case "batchsize":
         case "batchSize": getOrCreateConfiguration(target).setBatchSize(property(camelContext, int.class, value)); return true;
+        case "bindaddress":
+        case "bindAddress": getOrCreateServer(target).setBindAddress(property(camelContext, java.lang.String.class, value)); return true;
         case "bridgeerrorhandler":
         case "bridgeErrorHandler": target.setBridgeErrorHandler(property(camelContext, boolean.class, value)); return true;
         case "commandtimeout":
@@ -66,6 +75,8 @@ public class SmtpRelayComponentConfigurer extends PropertyConfigurerSupport impl
         case "healthCheckProducerEnabled": target.setHealthCheckProducerEnabled(property(camelContext, boolean.class, value)); return true;
         case "heloname":
         case "heloName": getOrCreateConfiguration(target).setHeloName(property(camelContext, java.lang.String.class, value)); return true;
+        case "idletimeout":
+        case "idleTimeout": getOrCreateServer(target).setIdleTimeout(property(camelContext, int.class, value)); return true;
         case "implicittls":
         case "implicitTls": getOrCreateConfiguration(target).setImplicitTls(property(camelContext, boolean.class, value)); return true;
         case "ipversion":
@@ -73,18 +84,36 @@ public class SmtpRelayComponentConfigurer extends PropertyConfigurerSupport impl
         case "lazystartproducer":
         case "lazyStartProducer": target.setLazyStartProducer(property(camelContext, boolean.class, value)); return true;
         case "listener": getOrCreateConfiguration(target).setListener(property(camelContext, io.github.camelrelay.smtprelay.SmtpRelayListener.class, value)); return true;
+        case "localdomains":
+        case "localDomains": getOrCreateServer(target).setLocalDomains(property(camelContext, java.lang.String.class, value)); return true;
+        case "maxauthfailures":
+        case "maxAuthFailures": getOrCreateServer(target).setMaxAuthFailures(property(camelContext, int.class, value)); return true;
+        case "maxauthfailuresperclient":
+        case "maxAuthFailuresPerClient": getOrCreateServer(target).setMaxAuthFailuresPerClient(property(camelContext, int.class, value)); return true;
+        case "maxconnections":
+        case "maxConnections": getOrCreateServer(target).setMaxConnections(property(camelContext, int.class, value)); return true;
+        case "maxconnectionsperclient":
+        case "maxConnectionsPerClient": getOrCreateServer(target).setMaxConnectionsPerClient(property(camelContext, int.class, value)); return true;
         case "maxconnectionsperhost":
         case "maxConnectionsPerHost": getOrCreateConfiguration(target).setMaxConnectionsPerHost(property(camelContext, int.class, value)); return true;
+        case "maxerrors":
+        case "maxErrors": getOrCreateServer(target).setMaxErrors(property(camelContext, int.class, value)); return true;
+        case "maxmessagesize":
+        case "maxMessageSize": getOrCreateServer(target).setMaxMessageSize(property(camelContext, long.class, value)); return true;
         case "maxmessagesperconnection":
         case "maxMessagesPerConnection": getOrCreateConfiguration(target).setMaxMessagesPerConnection(property(camelContext, int.class, value)); return true;
         case "maxmxhosts":
         case "maxMxHosts": getOrCreateConfiguration(target).setMaxMxHosts(property(camelContext, int.class, value)); return true;
+        case "maxrecipients":
+        case "maxRecipients": getOrCreateServer(target).setMaxRecipients(property(camelContext, int.class, value)); return true;
         case "mxport":
         case "mxPort": getOrCreateConfiguration(target).setMxPort(property(camelContext, int.class, value)); return true;
         case "password": getOrCreateConfiguration(target).setPassword(property(camelContext, java.lang.String.class, value)); return true;
         case "port": getOrCreateServer(target).setPort(property(camelContext, int.class, value)); return true;
         case "relayhost":
         case "relayHost": getOrCreateConfiguration(target).setRelayHost(property(camelContext, java.lang.String.class, value)); return true;
+        case "relaynetworks":
+        case "relayNetworks": getOrCreateServer(target).setRelayNetworks(property(camelContext, java.lang.String.class, value)); return true;
         case "relayport":
         case "relayPort": getOrCreateConfiguration(target).setRelayPort(property(camelContext, int.class, value)); return true;
         case "server": target.setServer(property(camelContext, io.github.camelrelay.smtprelay.SmtpRelayServerConfiguration.class, value)); return true;
@@ -94,13 +123,14 @@ public class SmtpRelayComponentConfigurer extends PropertyConfigurerSupport impl
         case "useehlo":
         case "useEhlo": getOrCreateConfiguration(target).setUseEhlo(property(camelContext, boolean.class, value)); return true;
         case "username": getOrCreateConfiguration(target).setUsername(property(camelContext, java.lang.String.class, value)); return true;
+        case "users": getOrCreateServer(target).setUsers(property(camelContext, java.lang.String.class, value)); return true;
         default: return false;
         }
     }
 
     @Override
     public String[] getAutowiredNames() {
-        return new String[]{"listener"};
+        return new String[]{"authenticator", "listener"};
     }
 
     @Override
@@ -108,10 +138,19 @@ public class SmtpRelayComponentConfigurer extends PropertyConfigurerSupport impl
         switch (ignoreCase ? name.toLowerCase() : name) {
         case "addreceivedheader":
         case "addReceivedHeader": return boolean.class;
+        case "allowauthwithouttls":
+        case "allowAuthWithoutTls": return boolean.class;
+        case "authfailuredelay":
+        case "authFailureDelay": return int.class;
+        case "authlockouttime":
+        case "authLockoutTime": return int.class;
+        case "authenticator": return io.github.camelrelay.smtprelay.server.SmtpRelayAuthenticator.class;
         case "autowiredenabled":
         case "autowiredEnabled": return boolean.class;
         case "batchsize":
         case "batchSize": return int.class;
+        case "bindaddress":
+        case "bindAddress": return java.lang.String.class;
         case "bridgeerrorhandler":
         case "bridgeErrorHandler": return boolean.class;
         case "commandtimeout":
@@ -135,6 +174,8 @@ public class SmtpRelayComponentConfigurer extends PropertyConfigurerSupport impl
         case "healthCheckProducerEnabled": return boolean.class;
         case "heloname":
         case "heloName": return java.lang.String.class;
+        case "idletimeout":
+        case "idleTimeout": return int.class;
         case "implicittls":
         case "implicitTls": return boolean.class;
         case "ipversion":
@@ -142,18 +183,36 @@ public class SmtpRelayComponentConfigurer extends PropertyConfigurerSupport impl
         case "lazystartproducer":
         case "lazyStartProducer": return boolean.class;
         case "listener": return io.github.camelrelay.smtprelay.SmtpRelayListener.class;
+        case "localdomains":
+        case "localDomains": return java.lang.String.class;
+        case "maxauthfailures":
+        case "maxAuthFailures": return int.class;
+        case "maxauthfailuresperclient":
+        case "maxAuthFailuresPerClient": return int.class;
+        case "maxconnections":
+        case "maxConnections": return int.class;
+        case "maxconnectionsperclient":
+        case "maxConnectionsPerClient": return int.class;
         case "maxconnectionsperhost":
         case "maxConnectionsPerHost": return int.class;
+        case "maxerrors":
+        case "maxErrors": return int.class;
+        case "maxmessagesize":
+        case "maxMessageSize": return long.class;
         case "maxmessagesperconnection":
         case "maxMessagesPerConnection": return int.class;
         case "maxmxhosts":
         case "maxMxHosts": return int.class;
+        case "maxrecipients":
+        case "maxRecipients": return int.class;
         case "mxport":
         case "mxPort": return int.class;
         case "password": return java.lang.String.class;
         case "port": return int.class;
         case "relayhost":
         case "relayHost": return java.lang.String.class;
+        case "relaynetworks":
+        case "relayNetworks": return java.lang.String.class;
         case "relayport":
         case "relayPort": return int.class;
         case "server": return io.github.camelrelay.smtprelay.SmtpRelayServerConfiguration.class;
@@ -163,6 +222,7 @@ public class SmtpRelayComponentConfigurer extends PropertyConfigurerSupport impl
         case "useehlo":
         case "useEhlo": return boolean.class;
         case "username": return java.lang.String.class;
+        case "users": return java.lang.String.class;
         default: return null;
         }
     }
@@ -173,10 +233,19 @@ public class SmtpRelayComponentConfigurer extends PropertyConfigurerSupport impl
         switch (ignoreCase ? name.toLowerCase() : name) {
         case "addreceivedheader":
         case "addReceivedHeader": return getOrCreateConfiguration(target).isAddReceivedHeader();
+        case "allowauthwithouttls":
+        case "allowAuthWithoutTls": return getOrCreateServer(target).isAllowAuthWithoutTls();
+        case "authfailuredelay":
+        case "authFailureDelay": return getOrCreateServer(target).getAuthFailureDelay();
+        case "authlockouttime":
+        case "authLockoutTime": return getOrCreateServer(target).getAuthLockoutTime();
+        case "authenticator": return getOrCreateServer(target).getAuthenticator();
         case "autowiredenabled":
         case "autowiredEnabled": return target.isAutowiredEnabled();
         case "batchsize":
         case "batchSize": return getOrCreateConfiguration(target).getBatchSize();
+        case "bindaddress":
+        case "bindAddress": return getOrCreateServer(target).getBindAddress();
         case "bridgeerrorhandler":
         case "bridgeErrorHandler": return target.isBridgeErrorHandler();
         case "commandtimeout":
@@ -200,6 +269,8 @@ public class SmtpRelayComponentConfigurer extends PropertyConfigurerSupport impl
         case "healthCheckProducerEnabled": return target.isHealthCheckProducerEnabled();
         case "heloname":
         case "heloName": return getOrCreateConfiguration(target).getHeloName();
+        case "idletimeout":
+        case "idleTimeout": return getOrCreateServer(target).getIdleTimeout();
         case "implicittls":
         case "implicitTls": return getOrCreateConfiguration(target).isImplicitTls();
         case "ipversion":
@@ -207,18 +278,36 @@ public class SmtpRelayComponentConfigurer extends PropertyConfigurerSupport impl
         case "lazystartproducer":
         case "lazyStartProducer": return target.isLazyStartProducer();
         case "listener": return getOrCreateConfiguration(target).getListener();
+        case "localdomains":
+        case "localDomains": return getOrCreateServer(target).getLocalDomains();
+        case "maxauthfailures":
+        case "maxAuthFailures": return getOrCreateServer(target).getMaxAuthFailures();
+        case "maxauthfailuresperclient":
+        case "maxAuthFailuresPerClient": return getOrCreateServer(target).getMaxAuthFailuresPerClient();
+        case "maxconnections":
+        case "maxConnections": return getOrCreateServer(target).getMaxConnections();
+        case "maxconnectionsperclient":
+        case "maxConnectionsPerClient": return getOrCreateServer(target).getMaxConnectionsPerClient();
         case "maxconnectionsperhost":
         case "maxConnectionsPerHost": return getOrCreateConfiguration(target).getMaxConnectionsPerHost();
+        case "maxerrors":
+        case "maxErrors": return getOrCreateServer(target).getMaxErrors();
+        case "maxmessagesize":
+        case "maxMessageSize": return getOrCreateServer(target).getMaxMessageSize();
         case "maxmessagesperconnection":
         case "maxMessagesPerConnection": return getOrCreateConfiguration(target).getMaxMessagesPerConnection();
         case "maxmxhosts":
         case "maxMxHosts": return getOrCreateConfiguration(target).getMaxMxHosts();
+        case "maxrecipients":
+        case "maxRecipients": return getOrCreateServer(target).getMaxRecipients();
         case "mxport":
         case "mxPort": return getOrCreateConfiguration(target).getMxPort();
         case "password": return getOrCreateConfiguration(target).getPassword();
         case "port": return getOrCreateServer(target).getPort();
         case "relayhost":
         case "relayHost": return getOrCreateConfiguration(target).getRelayHost();
+        case "relaynetworks":
+        case "relayNetworks": return getOrCreateServer(target).getRelayNetworks();
         case "relayport":
         case "relayPort": return getOrCreateConfiguration(target).getRelayPort();
         case "server": return target.getServer();
@@ -228,6 +317,7 @@ public class SmtpRelayComponentConfigurer extends PropertyConfigurerSupport impl
         case "useehlo":
         case "useEhlo": return getOrCreateConfiguration(target).isUseEhlo();
         case "username": return getOrCreateConfiguration(target).getUsername();
+        case "users": return getOrCreateServer(target).getUsers();
         default: return null;
         }
     }

@@ -25,8 +25,17 @@ public class SmtpRelayEndpointConfigurer extends PropertyConfigurerSupport imple
         switch (ignoreCase ? name.toLowerCase() : name) {
         case "addreceivedheader":
         case "addReceivedHeader": target.getConfiguration().setAddReceivedHeader(property(camelContext, boolean.class, value)); return true;
+        case "allowauthwithouttls":
+        case "allowAuthWithoutTls": target.getServer().setAllowAuthWithoutTls(property(camelContext, boolean.class, value)); return true;
+        case "authfailuredelay":
+        case "authFailureDelay": target.getServer().setAuthFailureDelay(property(camelContext, int.class, value)); return true;
+        case "authlockouttime":
+        case "authLockoutTime": target.getServer().setAuthLockoutTime(property(camelContext, int.class, value)); return true;
+        case "authenticator": target.getServer().setAuthenticator(property(camelContext, io.github.camelrelay.smtprelay.server.SmtpRelayAuthenticator.class, value)); return true;
         case "batchsize":
         case "batchSize": target.getConfiguration().setBatchSize(property(camelContext, int.class, value)); return true;
+        case "bindaddress":
+        case "bindAddress": target.getServer().setBindAddress(property(camelContext, java.lang.String.class, value)); return true;
         case "bridgeerrorhandler":
         case "bridgeErrorHandler": target.setBridgeErrorHandler(property(camelContext, boolean.class, value)); return true;
         case "commandtimeout":
@@ -49,6 +58,8 @@ public class SmtpRelayEndpointConfigurer extends PropertyConfigurerSupport imple
         case "exchangePattern": target.setExchangePattern(property(camelContext, org.apache.camel.ExchangePattern.class, value)); return true;
         case "heloname":
         case "heloName": target.getConfiguration().setHeloName(property(camelContext, java.lang.String.class, value)); return true;
+        case "idletimeout":
+        case "idleTimeout": target.getServer().setIdleTimeout(property(camelContext, int.class, value)); return true;
         case "implicittls":
         case "implicitTls": target.getConfiguration().setImplicitTls(property(camelContext, boolean.class, value)); return true;
         case "ipversion":
@@ -56,18 +67,36 @@ public class SmtpRelayEndpointConfigurer extends PropertyConfigurerSupport imple
         case "lazystartproducer":
         case "lazyStartProducer": target.setLazyStartProducer(property(camelContext, boolean.class, value)); return true;
         case "listener": target.getConfiguration().setListener(property(camelContext, io.github.camelrelay.smtprelay.SmtpRelayListener.class, value)); return true;
+        case "localdomains":
+        case "localDomains": target.getServer().setLocalDomains(property(camelContext, java.lang.String.class, value)); return true;
+        case "maxauthfailures":
+        case "maxAuthFailures": target.getServer().setMaxAuthFailures(property(camelContext, int.class, value)); return true;
+        case "maxauthfailuresperclient":
+        case "maxAuthFailuresPerClient": target.getServer().setMaxAuthFailuresPerClient(property(camelContext, int.class, value)); return true;
+        case "maxconnections":
+        case "maxConnections": target.getServer().setMaxConnections(property(camelContext, int.class, value)); return true;
+        case "maxconnectionsperclient":
+        case "maxConnectionsPerClient": target.getServer().setMaxConnectionsPerClient(property(camelContext, int.class, value)); return true;
         case "maxconnectionsperhost":
         case "maxConnectionsPerHost": target.getConfiguration().setMaxConnectionsPerHost(property(camelContext, int.class, value)); return true;
+        case "maxerrors":
+        case "maxErrors": target.getServer().setMaxErrors(property(camelContext, int.class, value)); return true;
+        case "maxmessagesize":
+        case "maxMessageSize": target.getServer().setMaxMessageSize(property(camelContext, long.class, value)); return true;
         case "maxmessagesperconnection":
         case "maxMessagesPerConnection": target.getConfiguration().setMaxMessagesPerConnection(property(camelContext, int.class, value)); return true;
         case "maxmxhosts":
         case "maxMxHosts": target.getConfiguration().setMaxMxHosts(property(camelContext, int.class, value)); return true;
+        case "maxrecipients":
+        case "maxRecipients": target.getServer().setMaxRecipients(property(camelContext, int.class, value)); return true;
         case "mxport":
         case "mxPort": target.getConfiguration().setMxPort(property(camelContext, int.class, value)); return true;
         case "password": target.getConfiguration().setPassword(property(camelContext, java.lang.String.class, value)); return true;
         case "port": target.getServer().setPort(property(camelContext, int.class, value)); return true;
         case "relayhost":
         case "relayHost": target.getConfiguration().setRelayHost(property(camelContext, java.lang.String.class, value)); return true;
+        case "relaynetworks":
+        case "relayNetworks": target.getServer().setRelayNetworks(property(camelContext, java.lang.String.class, value)); return true;
         case "relayport":
         case "relayPort": target.getConfiguration().setRelayPort(property(camelContext, int.class, value)); return true;
         case "sslcontextparameters":
@@ -76,13 +105,14 @@ public class SmtpRelayEndpointConfigurer extends PropertyConfigurerSupport imple
         case "useehlo":
         case "useEhlo": target.getConfiguration().setUseEhlo(property(camelContext, boolean.class, value)); return true;
         case "username": target.getConfiguration().setUsername(property(camelContext, java.lang.String.class, value)); return true;
+        case "users": target.getServer().setUsers(property(camelContext, java.lang.String.class, value)); return true;
         default: return false;
         }
     }
 
     @Override
     public String[] getAutowiredNames() {
-        return new String[]{"listener"};
+        return new String[]{"authenticator", "listener"};
     }
 
     @Override
@@ -90,8 +120,17 @@ public class SmtpRelayEndpointConfigurer extends PropertyConfigurerSupport imple
         switch (ignoreCase ? name.toLowerCase() : name) {
         case "addreceivedheader":
         case "addReceivedHeader": return boolean.class;
+        case "allowauthwithouttls":
+        case "allowAuthWithoutTls": return boolean.class;
+        case "authfailuredelay":
+        case "authFailureDelay": return int.class;
+        case "authlockouttime":
+        case "authLockoutTime": return int.class;
+        case "authenticator": return io.github.camelrelay.smtprelay.server.SmtpRelayAuthenticator.class;
         case "batchsize":
         case "batchSize": return int.class;
+        case "bindaddress":
+        case "bindAddress": return java.lang.String.class;
         case "bridgeerrorhandler":
         case "bridgeErrorHandler": return boolean.class;
         case "commandtimeout":
@@ -114,6 +153,8 @@ public class SmtpRelayEndpointConfigurer extends PropertyConfigurerSupport imple
         case "exchangePattern": return org.apache.camel.ExchangePattern.class;
         case "heloname":
         case "heloName": return java.lang.String.class;
+        case "idletimeout":
+        case "idleTimeout": return int.class;
         case "implicittls":
         case "implicitTls": return boolean.class;
         case "ipversion":
@@ -121,18 +162,36 @@ public class SmtpRelayEndpointConfigurer extends PropertyConfigurerSupport imple
         case "lazystartproducer":
         case "lazyStartProducer": return boolean.class;
         case "listener": return io.github.camelrelay.smtprelay.SmtpRelayListener.class;
+        case "localdomains":
+        case "localDomains": return java.lang.String.class;
+        case "maxauthfailures":
+        case "maxAuthFailures": return int.class;
+        case "maxauthfailuresperclient":
+        case "maxAuthFailuresPerClient": return int.class;
+        case "maxconnections":
+        case "maxConnections": return int.class;
+        case "maxconnectionsperclient":
+        case "maxConnectionsPerClient": return int.class;
         case "maxconnectionsperhost":
         case "maxConnectionsPerHost": return int.class;
+        case "maxerrors":
+        case "maxErrors": return int.class;
+        case "maxmessagesize":
+        case "maxMessageSize": return long.class;
         case "maxmessagesperconnection":
         case "maxMessagesPerConnection": return int.class;
         case "maxmxhosts":
         case "maxMxHosts": return int.class;
+        case "maxrecipients":
+        case "maxRecipients": return int.class;
         case "mxport":
         case "mxPort": return int.class;
         case "password": return java.lang.String.class;
         case "port": return int.class;
         case "relayhost":
         case "relayHost": return java.lang.String.class;
+        case "relaynetworks":
+        case "relayNetworks": return java.lang.String.class;
         case "relayport":
         case "relayPort": return int.class;
         case "sslcontextparameters":
@@ -141,6 +200,7 @@ public class SmtpRelayEndpointConfigurer extends PropertyConfigurerSupport imple
         case "useehlo":
         case "useEhlo": return boolean.class;
         case "username": return java.lang.String.class;
+        case "users": return java.lang.String.class;
         default: return null;
         }
     }
@@ -151,8 +211,17 @@ public class SmtpRelayEndpointConfigurer extends PropertyConfigurerSupport imple
         switch (ignoreCase ? name.toLowerCase() : name) {
         case "addreceivedheader":
         case "addReceivedHeader": return target.getConfiguration().isAddReceivedHeader();
+        case "allowauthwithouttls":
+        case "allowAuthWithoutTls": return target.getServer().isAllowAuthWithoutTls();
+        case "authfailuredelay":
+        case "authFailureDelay": return target.getServer().getAuthFailureDelay();
+        case "authlockouttime":
+        case "authLockoutTime": return target.getServer().getAuthLockoutTime();
+        case "authenticator": return target.getServer().getAuthenticator();
         case "batchsize":
         case "batchSize": return target.getConfiguration().getBatchSize();
+        case "bindaddress":
+        case "bindAddress": return target.getServer().getBindAddress();
         case "bridgeerrorhandler":
         case "bridgeErrorHandler": return target.isBridgeErrorHandler();
         case "commandtimeout":
@@ -175,6 +244,8 @@ public class SmtpRelayEndpointConfigurer extends PropertyConfigurerSupport imple
         case "exchangePattern": return target.getExchangePattern();
         case "heloname":
         case "heloName": return target.getConfiguration().getHeloName();
+        case "idletimeout":
+        case "idleTimeout": return target.getServer().getIdleTimeout();
         case "implicittls":
         case "implicitTls": return target.getConfiguration().isImplicitTls();
         case "ipversion":
@@ -182,18 +253,36 @@ public class SmtpRelayEndpointConfigurer extends PropertyConfigurerSupport imple
         case "lazystartproducer":
         case "lazyStartProducer": return target.isLazyStartProducer();
         case "listener": return target.getConfiguration().getListener();
+        case "localdomains":
+        case "localDomains": return target.getServer().getLocalDomains();
+        case "maxauthfailures":
+        case "maxAuthFailures": return target.getServer().getMaxAuthFailures();
+        case "maxauthfailuresperclient":
+        case "maxAuthFailuresPerClient": return target.getServer().getMaxAuthFailuresPerClient();
+        case "maxconnections":
+        case "maxConnections": return target.getServer().getMaxConnections();
+        case "maxconnectionsperclient":
+        case "maxConnectionsPerClient": return target.getServer().getMaxConnectionsPerClient();
         case "maxconnectionsperhost":
         case "maxConnectionsPerHost": return target.getConfiguration().getMaxConnectionsPerHost();
+        case "maxerrors":
+        case "maxErrors": return target.getServer().getMaxErrors();
+        case "maxmessagesize":
+        case "maxMessageSize": return target.getServer().getMaxMessageSize();
         case "maxmessagesperconnection":
         case "maxMessagesPerConnection": return target.getConfiguration().getMaxMessagesPerConnection();
         case "maxmxhosts":
         case "maxMxHosts": return target.getConfiguration().getMaxMxHosts();
+        case "maxrecipients":
+        case "maxRecipients": return target.getServer().getMaxRecipients();
         case "mxport":
         case "mxPort": return target.getConfiguration().getMxPort();
         case "password": return target.getConfiguration().getPassword();
         case "port": return target.getServer().getPort();
         case "relayhost":
         case "relayHost": return target.getConfiguration().getRelayHost();
+        case "relaynetworks":
+        case "relayNetworks": return target.getServer().getRelayNetworks();
         case "relayport":
         case "relayPort": return target.getConfiguration().getRelayPort();
         case "sslcontextparameters":
@@ -202,6 +291,7 @@ public class SmtpRelayEndpointConfigurer extends PropertyConfigurerSupport imple
         case "useehlo":
         case "useEhlo": return target.getConfiguration().isUseEhlo();
         case "username": return target.getConfiguration().getUsername();
+        case "users": return target.getServer().getUsers();
         default: return null;
         }
     }

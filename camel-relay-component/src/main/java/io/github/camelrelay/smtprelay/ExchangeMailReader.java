@@ -109,12 +109,15 @@ final class ExchangeMailReader {
     private static List<MailAddress> recipients(org.apache.camel.Message in, Headers headers) throws AddressException {
         Set<MailAddress> set = new LinkedHashSet<>();
         Object explicit = in.getHeader(SmtpRelayConstants.RECIPIENTS);
-        if (explicit != null) {
+        if (explicit instanceof Collection<?> || explicit instanceof Object[]) {
+            // each element is one address; a quoted local part may legally contain a comma
             for (String s : values(explicit)) {
-                for (String part : s.split(",")) {
-                    if (!part.isBlank()) {
-                        set.add(MailAddress.of(part));
-                    }
+                set.add(MailAddress.of(s));
+            }
+        } else if (explicit != null) {
+            for (String part : explicit.toString().split(",")) {
+                if (!part.isBlank()) {
+                    set.add(MailAddress.of(part));
                 }
             }
         } else {

@@ -214,7 +214,10 @@ public class SmtpRelayConfiguration implements Cloneable {
         return sslContextParameters;
     }
 
-    /** Camel's TLS settings (trust store, key store, protocols) used for VERIFY and implicit TLS; JVM defaults when unset. */
+    /**
+     * Camel's TLS settings. The producer uses its trust store for VERIFY and implicit TLS (JVM defaults when unset);
+     * the SMTP listener needs its key store (the server certificate) to offer STARTTLS or implicit TLS.
+     */
     public void setSslContextParameters(SSLContextParameters sslContextParameters) {
         this.sslContextParameters = sslContextParameters;
     }

@@ -1,17 +1,327 @@
 package io.github.camelrelay.smtprelay;
 
-import org.apache.camel.Processor;
-import org.apache.camel.support.DefaultConsumer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
-/** The SMTP listener: one exchange per accepted message. */
-public class SmtpRelayConsumer extends DefaultConsumer {
+import javax.net.ssl.SSLContext;
+
+import io.github.camelrelay.smtprelay.mail.MailAddress;
+import io.github.camelrelay.smtprelay.server.Envelope;
+import io.github.camelrelay.smtprelay.server.LocalDomains;
+import io.github.camelrelay.smtprelay.server.MessageSink;
+import io.github.camelrelay.smtprelay.server.RelayNetworks;
+import io.github.camelrelay.smtprelay.server.ServerSettings;
+import io.github.camelrelay.smtprelay.server.SmtpRelayAuthenticator;
+import io.github.camelrelay.smtprelay.server.SmtpRelayServer;
+import io.github.camelrelay.smtprelay.server.UserList;
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+import org.apache.camel.Processor;
+import org.apache.camel.StreamCache;
+import org.apache.camel.converter.stream.CachedOutputStream;
+import org.apache.camel.spi.StreamCachingStrategy;
+import org.apache.camel.support.DefaultConsumer;
+import org.apache.camel.support.UnitOfWorkHelper;
+import org.apache.camel.util.IOHelper;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.subethamail.smtp.RejectException;
+
+/**
+ * The SMTP listener: one exchange per accepted message, its body the raw message as a stream cache, its envelope in
+ * the {@code CamelSmtpRelay...} headers. The client's end of data is answered 250 only after the route has completed
+ * the exchange without an exception; otherwise it gets 451 4.3.0 and keeps the message.
+ */
+public class SmtpRelayConsumer extends DefaultConsumer implements MessageSink {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SmtpRelayConsumer.class);
+
+    private volatile ServerSettings settings;
+    private volatile SmtpRelayServer server;
 
     public SmtpRelayConsumer(SmtpRelayEndpoint endpoint, Processor processor) {
         super(endpoint, processor);
+        // fails the route at creation, naming the option, rather than when it starts
+        endpoint.getServer().validate();
+    }
+
+    @Override
+    protected void doInit() throws Exception {
+        super.doInit();
+        settings = settings(getEndpoint());
     }
 
     @Override
     public SmtpRelayEndpoint getEndpoint() {
         return (SmtpRelayEndpoint) super.getEndpoint();
+    }
+
+    private static ServerSettings settings(SmtpRelayEndpoint endpoint) throws Exception {
+        SmtpRelayServerConfiguration s = endpoint.getServer();
+        SmtpRelayConfiguration c = endpoint.getConfiguration();
+        SSLContext ssl = c.getSslContextParameters() == null ? null
+                : c.getSslContextParameters().createSSLContext(endpoint.getCamelContext());
+        InetAddress bind;
+        try {
+            bind = InetAddress.getByName(s.getBindAddress().strip());
+        } catch (UnknownHostException e) {
+            throw new IllegalArgumentException("Option bindAddress: expected a local address but found '" + s.getBindAddress()
+                                               + "'", e);
+        }
+        return ServerSettings.builder()
+                .hostName(endpoint.getHeloName())
+                .bindAddress(bind)
+                .port(s.getPort())
+                .relayNetworks(RelayNetworks.parse(s.getRelayNetworks()))
+                .localDomains(LocalDomains.parse(s.getLocalDomains()))
+                .authenticator(authenticator(s))
+                .allowAuthWithoutTls(s.isAllowAuthWithoutTls())
+                .sslContext(ssl)
+                .implicitTls(c.isImplicitTls())
+                .maxMessageSize(s.getMaxMessageSize())
+                .maxRecipients(s.getMaxRecipients())
+                .maxConnections(s.getMaxConnections())
+                .maxConnectionsPerClient(s.getMaxConnectionsPerClient())
+                .idleTimeout(s.getIdleTimeout())
+                .maxErrors(s.getMaxErrors())
+                .maxAuthFailures(s.getMaxAuthFailures())
+                .maxAuthFailuresPerClient(s.getMaxAuthFailuresPerClient())
+                .authFailureDelay(Duration.ofMillis(s.getAuthFailureDelay()))
+                .authLockoutTime(Duration.ofMillis(s.getAuthLockoutTime()))
+                .build();
+    }
+
+    /** The users list and the authenticator bean together: either may accept; null when there is neither. */
+    private static SmtpRelayAuthenticator authenticator(SmtpRelayServerConfiguration s) {
+        UserList users = UserList.parse(s.getUsers());
+        SmtpRelayAuthenticator bean = s.getAuthenticator();
+        if (users.isEmpty()) {
+            return bean;
+        }
+        if (bean == null) {
+            return users;
+        }
+        return (user, password) -> users.authenticate(user, password) || bean.authenticate(user, password);
+    }
+
+    @Override
+    protected void doStart() throws Exception {
+        super.doStart();
+        SmtpRelayServerConfiguration s = getEndpoint().getServer();
+        if ((s.getAuthenticator() != null || s.getUsers() != null) && settingsOfferNoAuth()) {
+            LOG.warn("smtprelay:{} has users but no sslContextParameters: AUTH will never be offered. Set sslContextParameters"
+                     + " (or allowAuthWithoutTls=true on a trusted network)", getEndpoint().getName());
+        }
+        StreamCachingStrategy caching = getEndpoint().getCamelContext().getStreamCachingStrategy();
+        if (!caching.isSpoolEnabled()) {
+            LOG.info("smtprelay:{} keeps each incoming message in memory (up to maxMessageSize={} octets) because stream"
+                     + " caching spooling is off; set camel.main.streamCachingSpoolEnabled=true to spool large messages"
+                     + " to disk", getEndpoint().getName(), s.getMaxMessageSize());
+        }
+        SmtpRelayServer srv = new SmtpRelayServer(settings, this, getEndpoint().getCamelContext().getExecutorServiceManager()
+                .newCachedThreadPool(this, "SmtpRelayConsumer[" + getEndpoint().getName() + "]"));
+        srv.start();
+        server = srv;
+        LOG.info("smtprelay:{} listening on {}:{}", getEndpoint().getName(), s.getBindAddress(), srv.localPort());
+    }
+
+    private boolean settingsOfferNoAuth() {
+        SmtpRelayConfiguration c = getEndpoint().getConfiguration();
+        return c.getSslContextParameters() == null && !getEndpoint().getServer().isAllowAuthWithoutTls();
+    }
+
+    @Override
+    protected void doStop() throws Exception {
+        SmtpRelayServer srv = server;
+        server = null;
+        if (srv != null) {
+            srv.stop();
+        }
+        super.doStop();
+    }
+
+    /** The port the listener accepts on (the one picked, when the port option is 0); -1 when not started. */
+    public int getLocalPort() {
+        SmtpRelayServer srv = server;
+        return srv == null ? -1 : srv.localPort();
+    }
+
+    /** Client connections open now, for health checks and metrics. */
+    public int getOpenConnections() {
+        SmtpRelayServer srv = server;
+        return srv == null ? 0 : srv.openConnections();
+    }
+
+    @Override
+    public Delivery begin(Envelope envelope) {
+        Exchange exchange = createExchange(false);
+        // spills to the stream caching spool directory past its threshold; the file goes when the exchange is done
+        CachedOutputStream cache = new CachedOutputStream(exchange);
+        return new ExchangeDelivery(exchange, cache, envelope);
+    }
+
+    /** One message being written into a stream cache, then routed as an exchange. */
+    private final class ExchangeDelivery implements Delivery {
+        private final Exchange exchange;
+        private final CachedOutputStream cache;
+        private final Envelope envelope;
+
+        ExchangeDelivery(Exchange exchange, CachedOutputStream cache, Envelope envelope) {
+            this.exchange = exchange;
+            this.cache = cache;
+            this.envelope = envelope;
+        }
+
+        @Override
+        public String id() {
+            return exchange.getExchangeId();
+        }
+
+        @Override
+        public OutputStream body() {
+            return cache;
+        }
+
+        @Override
+        public void commit() throws RejectException {
+            try {
+                Message message = exchange.getMessage();
+                message.setBody(new MessageBody(cache.newStreamCache()));
+                IOHelper.close(cache);
+                setHeaders(message, envelope);
+                getProcessor().process(exchange);
+            } catch (Exception e) {
+                exchange.setException(e);
+            }
+            try {
+                Exception failure = exchange.getException();
+                if (failure == null && exchange.isRollbackOnly()) {
+                    failure = new IllegalStateException("The route marked the exchange rollback only");
+                }
+                if (failure != null) {
+                    getExceptionHandler().handleException("Message from " + envelope.clientText()
+                                                          + " not accepted: the route failed, the client was answered 451",
+                            exchange, failure);
+                    throw new RejectException(451, "4.3.0 Message not accepted, try again later");
+                }
+            } finally {
+                releaseExchange(exchange, false);
+            }
+        }
+
+        @Override
+        public void abort() {
+            IOHelper.close(cache);
+            // the exchange never reached a route, so run the completions (which delete any spool file) here
+            UnitOfWorkHelper.doneSynchronizations(exchange, exchange.getExchangeExtension().handoverCompletions());
+            releaseExchange(exchange, false);
+        }
+    }
+
+    /**
+     * The message body: Camel's stream cache with mark() disabled, so reset() always goes back to the first byte.
+     * Wrapped because the producer reads the header section through a stream that passes mark() on to the cache, and a
+     * ByteArrayInputStream-based cache then resets to that mark instead of the start: relayed as it came, a message
+     * would lose its header section.
+     */
+    static final class MessageBody extends InputStream implements StreamCache {
+
+        private final StreamCache cache;
+        private final InputStream in;
+
+        MessageBody(StreamCache cache) {
+            this.cache = cache;
+            this.in = (InputStream) cache;
+        }
+
+        @Override
+        public int read() throws IOException {
+            return in.read();
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            return in.read(b, off, len);
+        }
+
+        @Override
+        public long skip(long n) throws IOException {
+            return in.skip(n);
+        }
+
+        @Override
+        public int available() throws IOException {
+            return in.available();
+        }
+
+        @Override
+        public boolean markSupported() {
+            return false;
+        }
+
+        @Override
+        public void mark(int readlimit) {
+            // not supported: reset() means "from the start"
+        }
+
+        @Override
+        public void reset() {
+            cache.reset();
+        }
+
+        @Override
+        public void close() throws IOException {
+            in.close();
+        }
+
+        @Override
+        public void writeTo(OutputStream os) throws IOException {
+            cache.writeTo(os);
+        }
+
+        @Override
+        public StreamCache copy(Exchange exchange) throws IOException {
+            return new MessageBody(cache.copy(exchange));
+        }
+
+        @Override
+        public boolean inMemory() {
+            return cache.inMemory();
+        }
+
+        @Override
+        public long length() {
+            return cache.length();
+        }
+
+        @Override
+        public long position() {
+            return cache.position();
+        }
+
+        @Override
+        public String toString() {
+            return "MessageBody[" + cache.length() + " octets" + (cache.inMemory() ? "" : ", spooled") + "]";
+        }
+    }
+
+    private static void setHeaders(Message message, Envelope envelope) {
+        MailAddress sender = envelope.sender();
+        message.setHeader(SmtpRelayConstants.ENVELOPE_FROM, sender.isNullSender() ? "" : sender.address());
+        List<String> recipients = new ArrayList<>();
+        envelope.recipients().forEach(r -> recipients.add(r.address()));
+        message.setHeader(SmtpRelayConstants.RECIPIENTS, recipients);
+        message.setHeader(SmtpRelayConstants.CLIENT_ADDRESS, envelope.clientText());
+        message.setHeader(SmtpRelayConstants.HELO_NAME, envelope.helo());
+        if (envelope.authenticatedUser() != null) {
+            message.setHeader(SmtpRelayConstants.AUTHENTICATED_USER, envelope.authenticatedUser());
+        }
+        message.setHeader(SmtpRelayConstants.TLS, envelope.tls());
     }
 }

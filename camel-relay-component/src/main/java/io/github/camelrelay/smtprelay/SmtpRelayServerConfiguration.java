@@ -1,6 +1,11 @@
 package io.github.camelrelay.smtprelay;
 
+import io.github.camelrelay.smtprelay.server.LocalDomains;
+import io.github.camelrelay.smtprelay.server.RelayNetworks;
+import io.github.camelrelay.smtprelay.server.SmtpRelayAuthenticator;
+import io.github.camelrelay.smtprelay.server.UserList;
 import org.apache.camel.RuntimeCamelException;
+import org.apache.camel.spi.Metadata;
 import org.apache.camel.spi.UriParam;
 import org.apache.camel.spi.UriParams;
 
@@ -10,6 +15,39 @@ public class SmtpRelayServerConfiguration implements Cloneable {
 
     @UriParam(label = "consumer", defaultValue = "2525")
     private int port = 2525;
+    @UriParam(label = "consumer", defaultValue = "127.0.0.1")
+    private String bindAddress = "127.0.0.1";
+    @UriParam(label = "consumer,security", defaultValue = "127.0.0.0/8,::1/128")
+    private String relayNetworks = "127.0.0.0/8,::1/128";
+    @UriParam(label = "consumer")
+    private String localDomains;
+    @UriParam(label = "consumer,security")
+    @Metadata(autowired = true)
+    private SmtpRelayAuthenticator authenticator;
+    @UriParam(label = "consumer,security", secret = true)
+    private String users;
+    @UriParam(label = "consumer,security", defaultValue = "false")
+    private boolean allowAuthWithoutTls;
+    @UriParam(label = "consumer", defaultValue = "26214400")
+    private long maxMessageSize = 26_214_400L;
+    @UriParam(label = "consumer", defaultValue = "100")
+    private int maxRecipients = 100;
+    @UriParam(label = "consumer", defaultValue = "100")
+    private int maxConnections = 100;
+    @UriParam(label = "consumer", defaultValue = "20")
+    private int maxConnectionsPerClient = 20;
+    @UriParam(label = "consumer,timeout", defaultValue = "300000")
+    private int idleTimeout = 300_000;
+    @UriParam(label = "consumer,advanced", defaultValue = "20")
+    private int maxErrors = 20;
+    @UriParam(label = "consumer,security", defaultValue = "3")
+    private int maxAuthFailures = 3;
+    @UriParam(label = "consumer,security", defaultValue = "10")
+    private int maxAuthFailuresPerClient = 10;
+    @UriParam(label = "consumer,security", defaultValue = "1000")
+    private int authFailureDelay = 1000;
+    @UriParam(label = "consumer,security", defaultValue = "900000")
+    private int authLockoutTime = 900_000;
 
     public SmtpRelayServerConfiguration copy() {
         try {
@@ -19,12 +57,233 @@ public class SmtpRelayServerConfiguration implements Cloneable {
         }
     }
 
+    /**
+     * Checks the listener options together, before the listener is started.
+     *
+     * @throws IllegalArgumentException naming the option, what it expects and what it found
+     */
+    public void validate() {
+        range("port", port, 0, 65535);
+        range("maxRecipients", maxRecipients, 1, 100_000);
+        range("maxConnections", maxConnections, 1, 100_000);
+        range("maxConnectionsPerClient", maxConnectionsPerClient, 1, 100_000);
+        range("idleTimeout", idleTimeout, 1, Integer.MAX_VALUE);
+        range("maxErrors", maxErrors, 1, Integer.MAX_VALUE);
+        range("maxAuthFailures", maxAuthFailures, 1, Integer.MAX_VALUE);
+        range("maxAuthFailuresPerClient", maxAuthFailuresPerClient, 1, Integer.MAX_VALUE);
+        range("authFailureDelay", authFailureDelay, 0, 60_000);
+        range("authLockoutTime", authLockoutTime, 0, Integer.MAX_VALUE);
+        if (maxMessageSize < 1) {
+            throw new IllegalArgumentException("Option maxMessageSize: expected a positive number of octets but found "
+                                               + maxMessageSize);
+        }
+        if (bindAddress == null || bindAddress.isBlank()) {
+            throw new IllegalArgumentException("Option bindAddress: expected an address such as 127.0.0.1 or 0.0.0.0 but found none");
+        }
+        parsed("relayNetworks", () -> RelayNetworks.parse(relayNetworks));
+        parsed("localDomains", () -> LocalDomains.parse(localDomains));
+        parsed("users", () -> UserList.parse(users));
+    }
+
+    private static void parsed(String option, Runnable parse) {
+        try {
+            parse.run();
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("Option " + option + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void range(String option, long value, long min, long max) {
+        if (value < min || value > max) {
+            throw new IllegalArgumentException("Option " + option + ": expected a value from " + min + " to " + max
+                                               + " but found " + value);
+        }
+    }
+
     public int getPort() {
         return port;
     }
 
-    /** TCP port the SMTP listener accepts connections on. */
+    /** TCP port the SMTP listener accepts connections on; 0 picks a free port (see SmtpRelayConsumer.getLocalPort()). */
     public void setPort(int port) {
         this.port = port;
+    }
+
+    public String getBindAddress() {
+        return bindAddress;
+    }
+
+    /**
+     * Local address the listener binds to. The default 127.0.0.1 accepts only local clients; use 0.0.0.0 or :: to
+     * listen on every interface.
+     */
+    public void setBindAddress(String bindAddress) {
+        this.bindAddress = bindAddress;
+    }
+
+    public String getRelayNetworks() {
+        return relayNetworks;
+    }
+
+    /**
+     * Comma separated CIDR networks (IPv4 and IPv6) whose clients may relay to any domain without authenticating.
+     * The default is the loopback addresses 127.0.0.0/8,::1/128; an empty value trusts no network.
+     */
+    public void setRelayNetworks(String relayNetworks) {
+        this.relayNetworks = relayNetworks;
+    }
+
+    public String getLocalDomains() {
+        return localDomains;
+    }
+
+    /**
+     * Comma separated domains this server is the final destination for: any client may send to them. Mail for
+     * other domains is accepted only from relayNetworks and authenticated users. Empty by default.
+     */
+    public void setLocalDomains(String localDomains) {
+        this.localDomains = localDomains;
+    }
+
+    public SmtpRelayAuthenticator getAuthenticator() {
+        return authenticator;
+    }
+
+    /**
+     * Checks AUTH PLAIN and LOGIN credentials. A single bean of this type in the registry is used automatically.
+     * Unset (and no users) means AUTH is not offered.
+     */
+    public void setAuthenticator(SmtpRelayAuthenticator authenticator) {
+        this.authenticator = authenticator;
+    }
+
+    public String getUsers() {
+        return users;
+    }
+
+    /**
+     * A built-in user list for small set-ups: comma separated user:{pbkdf2}hash entries, each hash made with the
+     * PasswordHash tool (java -cp camel-relay-component.jar io.github.camelrelay.smtprelay.server.PasswordHash). Plain
+     * text passwords are refused. Used together with the authenticator, if both are set.
+     */
+    public void setUsers(String users) {
+        this.users = users;
+    }
+
+    public boolean isAllowAuthWithoutTls() {
+        return allowAuthWithoutTls;
+    }
+
+    /**
+     * Offer AUTH on connections that are not encrypted. Off by default: AUTH is offered only after STARTTLS (or with
+     * implicitTls), so passwords never cross the network in clear text.
+     */
+    public void setAllowAuthWithoutTls(boolean allowAuthWithoutTls) {
+        this.allowAuthWithoutTls = allowAuthWithoutTls;
+    }
+
+    public long getMaxMessageSize() {
+        return maxMessageSize;
+    }
+
+    /** Largest message accepted, in octets; advertised with SIZE and enforced (552). Default 25 MiB. */
+    public void setMaxMessageSize(long maxMessageSize) {
+        this.maxMessageSize = maxMessageSize;
+    }
+
+    public int getMaxRecipients() {
+        return maxRecipients;
+    }
+
+    /** Most recipients in one transaction; further RCPT commands get 452 and the client sends them later. Default 100. */
+    public void setMaxRecipients(int maxRecipients) {
+        this.maxRecipients = maxRecipients;
+    }
+
+    public int getMaxConnections() {
+        return maxConnections;
+    }
+
+    /** Most concurrent client connections; further clients get 421. Default 100. */
+    public void setMaxConnections(int maxConnections) {
+        this.maxConnections = maxConnections;
+    }
+
+    public int getMaxConnectionsPerClient() {
+        return maxConnectionsPerClient;
+    }
+
+    /** Most concurrent connections from one client address; further ones get 421. Default 20. */
+    public void setMaxConnectionsPerClient(int maxConnectionsPerClient) {
+        this.maxConnectionsPerClient = maxConnectionsPerClient;
+    }
+
+    public int getIdleTimeout() {
+        return idleTimeout;
+    }
+
+    /**
+     * Milliseconds the listener waits for the next command or the next chunk of message data before it answers 421
+     * and closes the connection. Default 5 minutes (RFC 5321 4.5.3.2).
+     */
+    public void setIdleTimeout(int idleTimeout) {
+        this.idleTimeout = idleTimeout;
+    }
+
+    public int getMaxErrors() {
+        return maxErrors;
+    }
+
+    /**
+     * Most 5xx replies one session may earn before it is closed with 421; the count restarts after each accepted
+     * message. Default 20.
+     */
+    public void setMaxErrors(int maxErrors) {
+        this.maxErrors = maxErrors;
+    }
+
+    public int getMaxAuthFailures() {
+        return maxAuthFailures;
+    }
+
+    /** Failed AUTH attempts allowed on one connection; the last one is answered 421 and the connection closed. Default 3. */
+    public void setMaxAuthFailures(int maxAuthFailures) {
+        this.maxAuthFailures = maxAuthFailures;
+    }
+
+    public int getMaxAuthFailuresPerClient() {
+        return maxAuthFailuresPerClient;
+    }
+
+    /**
+     * Failed AUTH attempts allowed from one client address, over all its connections, before AUTH from it is refused
+     * for authLockoutTime. Default 10.
+     */
+    public void setMaxAuthFailuresPerClient(int maxAuthFailuresPerClient) {
+        this.maxAuthFailuresPerClient = maxAuthFailuresPerClient;
+    }
+
+    public int getAuthFailureDelay() {
+        return authFailureDelay;
+    }
+
+    /**
+     * Milliseconds the answer to a failed AUTH is held back; the delay doubles with each further failure from the same
+     * address (at most 30 seconds), so guessing passwords is slow. Default 1000.
+     */
+    public void setAuthFailureDelay(int authFailureDelay) {
+        this.authFailureDelay = authFailureDelay;
+    }
+
+    public int getAuthLockoutTime() {
+        return authLockoutTime;
+    }
+
+    /**
+     * Milliseconds after its last failure that a client address which reached maxAuthFailuresPerClient stays refused;
+     * its failures are forgotten after the same time. Default 15 minutes.
+     */
+    public void setAuthLockoutTime(int authLockoutTime) {
+        this.authLockoutTime = authLockoutTime;
     }
 }

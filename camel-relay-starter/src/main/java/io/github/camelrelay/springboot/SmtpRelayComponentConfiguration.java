@@ -5,6 +5,7 @@ import io.github.camelrelay.smtprelay.SmtpRelayConfiguration;
 import io.github.camelrelay.smtprelay.SmtpRelayListener;
 import io.github.camelrelay.smtprelay.SmtpRelayServerConfiguration;
 import io.github.camelrelay.smtprelay.TlsMode;
+import io.github.camelrelay.smtprelay.server.SmtpRelayAuthenticator;
 import org.apache.camel.spring.boot.ComponentConfigurationPropertiesCommon;
 import org.apache.camel.support.jsse.SSLContextParameters;
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -35,6 +36,11 @@ public class SmtpRelayComponentConfiguration extends ComponentConfigurationPrope
      */
     private String heloName;
     /**
+     * Local address the listener binds to. The default 127.0.0.1 accepts only local clients; use 0.0.0.0 or
+     * :: to listen on every interface.
+     */
+    private String bindAddress = "127.0.0.1";
+    /**
      * Allows for bridging the consumer to the Camel routing Error Handler, which mean any exceptions (if
      * possible) occurred while the Camel consumer is trying to pickup incoming messages, or the likes, will
      * now be processed as a message and handled by the routing Error Handler. Important: This is only
@@ -47,9 +53,37 @@ public class SmtpRelayComponentConfiguration extends ComponentConfigurationPrope
      */
     private Boolean bridgeErrorHandler = false;
     /**
-     * TCP port the SMTP listener accepts connections on.
+     * Comma separated domains this server is the final destination for: any client may send to them. Mail for
+     * other domains is accepted only from relayNetworks and authenticated users. Empty by default.
+     */
+    private String localDomains;
+    /**
+     * Most concurrent client connections; further clients get 421. Default 100.
+     */
+    private Integer maxConnections = 100;
+    /**
+     * Most concurrent connections from one client address; further ones get 421. Default 20.
+     */
+    private Integer maxConnectionsPerClient = 20;
+    /**
+     * Largest message accepted, in octets; advertised with SIZE and enforced (552). Default 25 MiB.
+     */
+    private Long maxMessageSize = 26214400L;
+    /**
+     * Most recipients in one transaction; further RCPT commands get 452 and the client sends them later.
+     * Default 100.
+     */
+    private Integer maxRecipients = 100;
+    /**
+     * TCP port the SMTP listener accepts connections on; 0 picks a free port (see
+     * SmtpRelayConsumer.getLocalPort()).
      */
     private Integer port = 2525;
+    /**
+     * Most 5xx replies one session may earn before it is closed with 421; the count restarts after each
+     * accepted message. Default 20.
+     */
+    private Integer maxErrors = 20;
     /**
      * Most recipients in one SMTP transaction; more are split into further transactions.
      */
@@ -146,16 +180,54 @@ public class SmtpRelayComponentConfiguration extends ComponentConfigurationPrope
      */
     private Boolean healthCheckProducerEnabled = true;
     /**
+     * Offer AUTH on connections that are not encrypted. Off by default: AUTH is offered only after STARTTLS
+     * (or with implicitTls), so passwords never cross the network in clear text.
+     */
+    private Boolean allowAuthWithoutTls = false;
+    /**
+     * Checks AUTH PLAIN and LOGIN credentials. A single bean of this type in the registry is used
+     * automatically. Unset (and no users) means AUTH is not offered. The option is a
+     * io.github.camelrelay.smtprelay.server.SmtpRelayAuthenticator type.
+     */
+    private SmtpRelayAuthenticator authenticator;
+    /**
+     * Milliseconds the answer to a failed AUTH is held back; the delay doubles with each further failure from
+     * the same address (at most 30 seconds), so guessing passwords is slow. Default 1000.
+     */
+    private Integer authFailureDelay = 1000;
+    /**
+     * Milliseconds after its last failure that a client address which reached maxAuthFailuresPerClient stays
+     * refused; its failures are forgotten after the same time. Default 15 minutes.
+     */
+    private Integer authLockoutTime = 900000;
+    /**
      * TLS from the first byte (SMTPS, usually port 465) instead of STARTTLS.
      */
     private Boolean implicitTls = false;
+    /**
+     * Failed AUTH attempts allowed on one connection; the last one is answered 421 and the connection closed.
+     * Default 3.
+     */
+    private Integer maxAuthFailures = 3;
+    /**
+     * Failed AUTH attempts allowed from one client address, over all its connections, before AUTH from it is
+     * refused for authLockoutTime. Default 10.
+     */
+    private Integer maxAuthFailuresPerClient = 10;
     /**
      * Password for SMTP AUTH at the relay host. It is never logged.
      */
     private String password;
     /**
-     * Camel's TLS settings (trust store, key store, protocols) used for VERIFY and implicit TLS; JVM defaults
-     * when unset. The option is a org.apache.camel.support.jsse.SSLContextParameters type.
+     * Comma separated CIDR networks (IPv4 and IPv6) whose clients may relay to any domain without
+     * authenticating. The default is the loopback addresses 127.0.0.0/8,::1/128; an empty value trusts no
+     * network.
+     */
+    private String relayNetworks = "127.0.0.0/8,::1/128";
+    /**
+     * Camel's TLS settings. The producer uses its trust store for VERIFY and implicit TLS (JVM defaults when
+     * unset); the SMTP listener needs its key store (the server certificate) to offer STARTTLS or implicit
+     * TLS. The option is a org.apache.camel.support.jsse.SSLContextParameters type.
      */
     private SSLContextParameters sslContextParameters;
     /**
@@ -170,6 +242,13 @@ public class SmtpRelayComponentConfiguration extends ComponentConfigurationPrope
      */
     private String username;
     /**
+     * A built-in user list for small set-ups: comma separated user:{pbkdf2}hash entries, each hash made with
+     * the PasswordHash tool (java -cp camel-relay-component.jar
+     * io.github.camelrelay.smtprelay.server.PasswordHash). Plain text passwords are refused. Used together
+     * with the authenticator, if both are set.
+     */
+    private String users;
+    /**
      * Milliseconds to wait for the greeting and for the reply to each command (RFC 5321 4.5.3.2 recommends 5
      * minutes). A host that accepts TCP and never greets is given up after this time.
      */
@@ -182,6 +261,11 @@ public class SmtpRelayComponentConfiguration extends ComponentConfigurationPrope
      * Milliseconds to wait for the reply to the end of the message data (RFC 5321 recommends 10 minutes).
      */
     private Integer dataTimeout = 600000;
+    /**
+     * Milliseconds the listener waits for the next command or the next chunk of message data before it
+     * answers 421 and closes the connection. Default 5 minutes (RFC 5321 4.5.3.2).
+     */
+    private Integer idleTimeout = 300000;
 
     public Boolean getAddReceivedHeader() {
         return addReceivedHeader;
@@ -199,6 +283,14 @@ public class SmtpRelayComponentConfiguration extends ComponentConfigurationPrope
         this.heloName = heloName;
     }
 
+    public String getBindAddress() {
+        return bindAddress;
+    }
+
+    public void setBindAddress(String bindAddress) {
+        this.bindAddress = bindAddress;
+    }
+
     public Boolean getBridgeErrorHandler() {
         return bridgeErrorHandler;
     }
@@ -207,12 +299,60 @@ public class SmtpRelayComponentConfiguration extends ComponentConfigurationPrope
         this.bridgeErrorHandler = bridgeErrorHandler;
     }
 
+    public String getLocalDomains() {
+        return localDomains;
+    }
+
+    public void setLocalDomains(String localDomains) {
+        this.localDomains = localDomains;
+    }
+
+    public Integer getMaxConnections() {
+        return maxConnections;
+    }
+
+    public void setMaxConnections(Integer maxConnections) {
+        this.maxConnections = maxConnections;
+    }
+
+    public Integer getMaxConnectionsPerClient() {
+        return maxConnectionsPerClient;
+    }
+
+    public void setMaxConnectionsPerClient(Integer maxConnectionsPerClient) {
+        this.maxConnectionsPerClient = maxConnectionsPerClient;
+    }
+
+    public Long getMaxMessageSize() {
+        return maxMessageSize;
+    }
+
+    public void setMaxMessageSize(Long maxMessageSize) {
+        this.maxMessageSize = maxMessageSize;
+    }
+
+    public Integer getMaxRecipients() {
+        return maxRecipients;
+    }
+
+    public void setMaxRecipients(Integer maxRecipients) {
+        this.maxRecipients = maxRecipients;
+    }
+
     public Integer getPort() {
         return port;
     }
 
     public void setPort(Integer port) {
         this.port = port;
+    }
+
+    public Integer getMaxErrors() {
+        return maxErrors;
+    }
+
+    public void setMaxErrors(Integer maxErrors) {
+        this.maxErrors = maxErrors;
     }
 
     public Integer getBatchSize() {
@@ -375,6 +515,38 @@ public class SmtpRelayComponentConfiguration extends ComponentConfigurationPrope
         this.healthCheckProducerEnabled = healthCheckProducerEnabled;
     }
 
+    public Boolean getAllowAuthWithoutTls() {
+        return allowAuthWithoutTls;
+    }
+
+    public void setAllowAuthWithoutTls(Boolean allowAuthWithoutTls) {
+        this.allowAuthWithoutTls = allowAuthWithoutTls;
+    }
+
+    public SmtpRelayAuthenticator getAuthenticator() {
+        return authenticator;
+    }
+
+    public void setAuthenticator(SmtpRelayAuthenticator authenticator) {
+        this.authenticator = authenticator;
+    }
+
+    public Integer getAuthFailureDelay() {
+        return authFailureDelay;
+    }
+
+    public void setAuthFailureDelay(Integer authFailureDelay) {
+        this.authFailureDelay = authFailureDelay;
+    }
+
+    public Integer getAuthLockoutTime() {
+        return authLockoutTime;
+    }
+
+    public void setAuthLockoutTime(Integer authLockoutTime) {
+        this.authLockoutTime = authLockoutTime;
+    }
+
     public Boolean getImplicitTls() {
         return implicitTls;
     }
@@ -383,12 +555,36 @@ public class SmtpRelayComponentConfiguration extends ComponentConfigurationPrope
         this.implicitTls = implicitTls;
     }
 
+    public Integer getMaxAuthFailures() {
+        return maxAuthFailures;
+    }
+
+    public void setMaxAuthFailures(Integer maxAuthFailures) {
+        this.maxAuthFailures = maxAuthFailures;
+    }
+
+    public Integer getMaxAuthFailuresPerClient() {
+        return maxAuthFailuresPerClient;
+    }
+
+    public void setMaxAuthFailuresPerClient(Integer maxAuthFailuresPerClient) {
+        this.maxAuthFailuresPerClient = maxAuthFailuresPerClient;
+    }
+
     public String getPassword() {
         return password;
     }
 
     public void setPassword(String password) {
         this.password = password;
+    }
+
+    public String getRelayNetworks() {
+        return relayNetworks;
+    }
+
+    public void setRelayNetworks(String relayNetworks) {
+        this.relayNetworks = relayNetworks;
     }
 
     public SSLContextParameters getSslContextParameters() {
@@ -415,6 +611,14 @@ public class SmtpRelayComponentConfiguration extends ComponentConfigurationPrope
         this.username = username;
     }
 
+    public String getUsers() {
+        return users;
+    }
+
+    public void setUsers(String users) {
+        this.users = users;
+    }
+
     public Integer getCommandTimeout() {
         return commandTimeout;
     }
@@ -437,5 +641,13 @@ public class SmtpRelayComponentConfiguration extends ComponentConfigurationPrope
 
     public void setDataTimeout(Integer dataTimeout) {
         this.dataTimeout = dataTimeout;
+    }
+
+    public Integer getIdleTimeout() {
+        return idleTimeout;
+    }
+
+    public void setIdleTimeout(Integer idleTimeout) {
+        this.idleTimeout = idleTimeout;
     }
 }

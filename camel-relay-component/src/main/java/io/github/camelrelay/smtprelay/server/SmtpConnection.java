@@ -1,0 +1,187 @@
+package io.github.camelrelay.smtprelay.server;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketAddress;
+import java.net.SocketException;
+
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSession;
+import javax.net.ssl.SSLSocket;
+
+import org.subethamail.smtp.server.Session;
+
+/**
+ * One client connection, handed to SubEthaSMTP in place of the accepted socket: a socket subclass because
+ * SubEthaSMTP's session is final and reads and writes only through the socket it is given, and this is where the
+ * wire checks ({@link CommandInput}, {@link ReplyOutput}) and the per-connection {@link SessionState} live.
+ * <p>
+ * The TCP socket underneath never changes; with TLS the streams come from an {@link SSLSocket} layered on it. Only
+ * the methods SubEthaSMTP and this package call are delegated.
+ */
+final class SmtpConnection extends Socket {
+
+    private final Socket tcp;
+    private final SessionState state;
+    private final String hostName;
+    private Socket active;
+    private CommandInput input;
+    private ReplyOutput output;
+
+    private SmtpConnection(Socket tcp, Socket active, SessionState state, String hostName) throws IOException {
+        this.tcp = tcp;
+        this.active = active;
+        this.state = state;
+        this.hostName = hostName;
+        attachStreams();
+    }
+
+    /** Wraps an accepted socket; with implicitTls the TLS layer is added now and its handshake made later. */
+    static SmtpConnection accepted(Socket tcp, SSLContext implicitTls, int maxErrors, String hostName) throws IOException {
+        SessionState state = new SessionState((InetSocketAddress) tcp.getRemoteSocketAddress(), maxErrors);
+        Socket active = implicitTls == null ? tcp : layerTls(implicitTls, tcp);
+        return new SmtpConnection(tcp, active, state, hostName);
+    }
+
+    static SmtpConnection of(Session session) {
+        return (SmtpConnection) session.getSocket();
+    }
+
+    SessionState state() {
+        return state;
+    }
+
+    CommandInput input() {
+        return input;
+    }
+
+    ReplyOutput output() {
+        return output;
+    }
+
+    /** Completes the handshake of an implicit TLS connection; called before the greeting. */
+    void handshake() throws IOException {
+        if (active instanceof SSLSocket ssl && !state.tls()) {
+            ssl.startHandshake();
+            SSLSession s = ssl.getSession();
+            state.tlsStarted(s.getProtocol(), s.getCipherSuite());
+        }
+    }
+
+    /**
+     * STARTTLS: layers TLS on the TCP socket and makes the handshake. The plaintext input object is dropped with
+     * anything the client pipelined after STARTTLS still in it (CVE-2011-0411), and reading starts afresh from the
+     * TLS layer.
+     *
+     * @return the octets of plaintext that were discarded
+     */
+    int startTls(SSLContext context) throws IOException {
+        int discarded = input.buffered();
+        SSLSocket ssl = layerTls(context, tcp);
+        ssl.setSoTimeout(tcp.getSoTimeout());
+        ssl.startHandshake();
+        active = ssl;
+        SSLSession s = ssl.getSession();
+        state.tlsStarted(s.getProtocol(), s.getCipherSuite());
+        attachStreams();
+        return discarded;
+    }
+
+    private static SSLSocket layerTls(SSLContext context, Socket tcp) throws IOException {
+        // the address, not a name: no reverse DNS look-up for a server-side socket
+        SSLSocket ssl = (SSLSocket) context.getSocketFactory()
+                .createSocket(tcp, tcp.getInetAddress().getHostAddress(), tcp.getPort(), true);
+        ssl.setUseClientMode(false);
+        return ssl;
+    }
+
+    private void attachStreams() throws IOException {
+        output = new ReplyOutput(active.getOutputStream(), state);
+        input = new CommandInput(active.getInputStream(), state, output, hostName);
+    }
+
+    @Override
+    public InputStream getInputStream() {
+        return input;
+    }
+
+    @Override
+    public OutputStream getOutputStream() {
+        return output;
+    }
+
+    @Override
+    public void setSoTimeout(int timeout) throws SocketException {
+        active.setSoTimeout(timeout);
+    }
+
+    @Override
+    public int getSoTimeout() throws SocketException {
+        return active.getSoTimeout();
+    }
+
+    @Override
+    public InetAddress getInetAddress() {
+        return tcp.getInetAddress();
+    }
+
+    @Override
+    public int getPort() {
+        return tcp.getPort();
+    }
+
+    @Override
+    public SocketAddress getRemoteSocketAddress() {
+        return tcp.getRemoteSocketAddress();
+    }
+
+    @Override
+    public InetAddress getLocalAddress() {
+        return tcp.getLocalAddress();
+    }
+
+    @Override
+    public int getLocalPort() {
+        return tcp.getLocalPort();
+    }
+
+    @Override
+    public SocketAddress getLocalSocketAddress() {
+        return tcp.getLocalSocketAddress();
+    }
+
+    @Override
+    public boolean isConnected() {
+        return tcp.isConnected();
+    }
+
+    @Override
+    public boolean isBound() {
+        return tcp.isBound();
+    }
+
+    @Override
+    public boolean isClosed() {
+        return tcp.isClosed();
+    }
+
+    @Override
+    public void close() throws IOException {
+        try {
+            if (active != tcp) {
+                active.close();
+            }
+        } finally {
+            tcp.close();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "SmtpConnection[" + tcp.getRemoteSocketAddress() + (state.tls() ? ", TLS" : "") + "]";
+    }
+}
