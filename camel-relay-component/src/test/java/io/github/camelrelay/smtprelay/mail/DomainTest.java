@@ -39,6 +39,9 @@ class DomainTest {
         assertThat(v4.literalAddress()).isEqualTo("192.0.2.1");
         assertThat(v6.isLiteral()).isTrue();
         assertThat(v6.literalAddress()).isEqualTo("2001:DB8::1");
+        assertThat(Domain.of("[192.000.002.001]").literalAddress()).as("RFC 5321 Snum allows leading zeros")
+                .isEqualTo("192.000.002.001");
+        assertThat(Domain.of("[255.255.255.255]").isLiteral()).isTrue();
     }
 
     @ParameterizedTest
