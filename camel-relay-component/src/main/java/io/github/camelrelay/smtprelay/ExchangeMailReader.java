@@ -74,7 +74,10 @@ final class ExchangeMailReader {
             }
             MailAddress sender = sender(in, headers);
             List<MailAddress> recipients = recipients(in, headers);
-            return new OutgoingMail(exchange.getExchangeId(), exchange.getClock().getCreated(), sender, recipients, content,
+            // the log's delay counts from when the relay accepted the message, as Postfix's does, not from this attempt
+            Long arrival = in.getHeader(SmtpRelayConstants.ARRIVAL, Long.class);
+            long created = arrival != null ? arrival : exchange.getClock().getCreated();
+            return new OutgoingMail(exchange.getExchangeId(), created, sender, recipients, content,
                     addReceivedHeader ? receivedHeader(exchange) : null);
         } catch (IllegalArgumentException e) {
             throw new InvalidMailException(e.getMessage(), "5.1.3", exchange, e);

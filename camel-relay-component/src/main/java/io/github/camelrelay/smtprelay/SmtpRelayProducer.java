@@ -16,6 +16,7 @@ import org.apache.camel.Exchange;
 import org.apache.camel.health.HealthCheckHelper;
 import org.apache.camel.health.WritableHealthCheckRepository;
 import org.apache.camel.support.DefaultAsyncProducer;
+import org.apache.camel.util.URISupport;
 
 /**
  * Delivers the exchange's message to every recipient on the endpoint's delivery threads, so route threads are not
@@ -25,10 +26,18 @@ import org.apache.camel.support.DefaultAsyncProducer;
 public class SmtpRelayProducer extends DefaultAsyncProducer {
 
     private final ExchangeMailReader reader;
+    /**
+     * The exchange property keeping what the attempts of this endpoint settled. Camel's redelivery restores the
+     * message, headers included, from a copy taken before the first attempt, so the narrowed recipients header
+     * does not reach a redelivery; exchange properties are not restored. Named after the endpoint, its secrets
+     * masked, so two endpoints on one exchange keep apart.
+     */
+    private final String settledProperty;
 
     public SmtpRelayProducer(SmtpRelayEndpoint endpoint) {
         super(endpoint);
         this.reader = new ExchangeMailReader(endpoint.getHeloName(), endpoint.getConfiguration().isAddReceivedHeader());
+        this.settledProperty = SmtpRelayConstants.REPORT + ":" + URISupport.sanitizeUri(endpoint.getEndpointUri());
     }
 
     @Override
@@ -67,7 +76,18 @@ public class SmtpRelayProducer extends DefaultAsyncProducer {
         OutgoingMail mail;
         try {
             mail = reader.read(exchange);
-            getEndpoint().executor().execute(() -> deliver(exchange, mail, callback));
+            DeliveryReport earlier = exchange.getProperty(settledProperty, DeliveryReport.class);
+            if (earlier != null) {
+                mail = withoutSettled(mail, earlier);
+                if (mail == null) {
+                    // every recipient was delivered or failed by an earlier attempt: nothing to send again
+                    outcome(exchange, earlier);
+                    callback.done(true);
+                    return true;
+                }
+            }
+            OutgoingMail toDeliver = mail;
+            getEndpoint().executor().execute(() -> deliver(exchange, toDeliver, callback));
             return false;
         } catch (InvalidMailException | RejectedExecutionException e) {
             exchange.setException(e);
@@ -78,25 +98,48 @@ public class SmtpRelayProducer extends DefaultAsyncProducer {
 
     private void deliver(Exchange exchange, OutgoingMail mail, AsyncCallback callback) {
         try {
+            Object earlier = exchange.getProperty(settledProperty);
+            if (earlier == null) {
+                earlier = exchange.getMessage().getHeader(SmtpRelayConstants.REPORT);
+            }
             long start = System.currentTimeMillis();
             DeliveryReport attempt = getEndpoint().engine().deliver(mail);
             if (listener != null) {
                 listener.deliveryCompleted(getEndpoint().getName(), attempt, System.currentTimeMillis() - start);
             }
-            DeliveryReport report = merge(exchange.getMessage().getHeader(SmtpRelayConstants.REPORT), attempt);
-            exchange.getMessage().setHeader(SmtpRelayConstants.REPORT, report);
-            if (report.hasDeferred()) {
-                List<String> deferred = report.recipients(Outcome.DEFERRED).stream().map(MailAddress::address).toList();
-                exchange.getMessage().setHeader(SmtpRelayConstants.RECIPIENTS, new ArrayList<>(deferred));
-                exchange.setException(new SmtpRelayTransientException(exchange, report));
-            } else if (report.hasFailed()) {
-                exchange.setException(new SmtpRelayPermanentException(exchange, report));
-            }
+            DeliveryReport report = merge(earlier, attempt);
+            exchange.setProperty(settledProperty, report);
+            outcome(exchange, report);
         } catch (Throwable t) {
             exchange.setException(t);
         } finally {
             callback.done(false);
         }
+    }
+
+    private static void outcome(Exchange exchange, DeliveryReport report) {
+        exchange.getMessage().setHeader(SmtpRelayConstants.REPORT, report);
+        if (report.hasDeferred()) {
+            List<String> deferred = report.recipients(Outcome.DEFERRED).stream().map(MailAddress::address).toList();
+            exchange.getMessage().setHeader(SmtpRelayConstants.RECIPIENTS, new ArrayList<>(deferred));
+            exchange.setException(new SmtpRelayTransientException(exchange, report));
+        } else if (report.hasFailed()) {
+            exchange.setException(new SmtpRelayPermanentException(exchange, report));
+        }
+    }
+
+    /** The mail without the recipients an earlier attempt delivered or failed, or null when none is left. */
+    private static OutgoingMail withoutSettled(OutgoingMail mail, DeliveryReport earlier) {
+        Map<MailAddress, Outcome> outcomes = new LinkedHashMap<>();
+        for (RecipientStatus s : earlier.statuses()) {
+            outcomes.put(s.recipient(), s.outcome());
+        }
+        List<MailAddress> left = mail.recipients().stream()
+                .filter(r -> outcomes.getOrDefault(r, Outcome.DEFERRED) == Outcome.DEFERRED).toList();
+        if (left.isEmpty()) {
+            return null;
+        }
+        return new OutgoingMail(mail.id(), mail.created(), mail.sender(), left, mail.content(), mail.prefix());
     }
 
     /**

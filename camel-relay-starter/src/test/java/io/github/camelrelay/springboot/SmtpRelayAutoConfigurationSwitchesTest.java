@@ -4,7 +4,7 @@ import java.time.Duration;
 
 import io.github.camelrelay.smtprelay.SmtpRelayEndpoint;
 import io.github.camelrelay.smtprelay.SmtpRelayListener;
-import io.github.camelrelay.springboot.testsupport.TestSmtpServer;
+import io.github.camelrelay.smtprelay.testsupport.TestSmtpServer;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.camel.CamelContext;

@@ -7,7 +7,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 import io.github.camelrelay.smtprelay.SmtpRelayListener;
 import io.github.camelrelay.smtprelay.report.DeliveryReport;
-import io.github.camelrelay.springboot.testsupport.TestSmtpServer;
+import io.github.camelrelay.smtprelay.testsupport.TestSmtpServer;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;

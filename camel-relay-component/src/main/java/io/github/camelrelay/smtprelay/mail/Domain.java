@@ -11,7 +11,10 @@ import java.util.regex.Pattern;
 public final class Domain {
 
     private static final Pattern LABEL = Pattern.compile("[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?");
-    private static final Pattern LITERAL = Pattern.compile("\\[(?:IPv6:[0-9a-fA-F:.]+|[0-9.]+)]");
+    // an IPv4 literal is four numbers from 0 to 255 of 1 to 3 digits (RFC 5321 Snum, so 002 is 2): anything looser
+    // ([1.2.3], [999.1.1.1]) the JDK reads as another address or as a host name to look up
+    private static final String OCTET = "(?:25[0-5]|2[0-4][0-9]|[01]?[0-9]?[0-9])";
+    private static final Pattern LITERAL = Pattern.compile("\\[(?:IPv6:[0-9a-fA-F:.]+|" + OCTET + "(?:\\." + OCTET + "){3})]");
 
     private final String name;
 

@@ -163,6 +163,21 @@ class SmtpRelayRoutesTest {
     }
 
     @Test
+    void aConfiguredDelayWarningTellsTheSenderOnceThatDeliveryIsSlow() throws Exception {
+        smtp.rcptReply(r -> r.startsWith("slow") ? "451 4.2.0 mailbox busy" : "250 2.1.5 OK");
+        relay(new RetrySchedule(Duration.ofMillis(150), Duration.ofMillis(150), Duration.ofMinutes(5), Duration.ofMillis(500)));
+        submit(contexts.get(0), "alice@example.test", "slow@example.net", message("slow one"));
+
+        Received warning = smtp.awaitMessage(Duration.ofSeconds(20));
+        assertThat(warning.mailFrom()).isEmpty();
+        assertThat(warning.recipients()).containsExactly("alice@example.test");
+        assertThat(warning.text()).contains("Action: delayed", "Status: 4.2.0", "Final-Recipient: rfc822; slow@example.net");
+        // retries go on (at least three more attempts) without a second warning
+        await().atMost(Duration.ofSeconds(10)).until(() -> smtp.commands().stream().filter(c -> c.startsWith("RCPT TO:<slow")).count() >= 5);
+        assertThat(smtp.messages()).hasSize(1);
+    }
+
+    @Test
     void messagesWaitingForRetrySurviveARestartOfTheRelayAndTheBroker() throws Exception {
         smtp.dataReply(n -> n == 1 ? "451 4.3.0 try again later" : "250 2.0.0 ok " + n);
         DefaultCamelContext first = relay(new RetrySchedule(Duration.ofSeconds(3), Duration.ofSeconds(3), Duration.ofMinutes(5), null));

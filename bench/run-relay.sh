@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Benchmark 2: relay end to end. smtp-source (20 sessions, 4 KiB) into the relay server (SMTP in, embedded Artemis
+# with its journal synced to disk, delivery through a relay host) into smtp-sink, against Postfix configured as a
+# relay to the same sink. Prints messages per second until the sink has all N, p50/p99 of the time per message
+# through each relay (from their delivery logs' delay=), the ratio, and the relay server's peak RSS and heap.
+# Usage: bench/run-relay.sh [messages] [sessions]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+N=${1:-5000}
+S=${2:-20}
+SINK_PORT=${SINK_PORT:-25260}
+RELAY_SMTP_PORT=${RELAY_SMTP_PORT:-2527}
+POSTFIX_PORT=${POSTFIX_PORT:-2626}
+WORK=$(mktemp -d /tmp/relay-bench.XXXX)
+sudo_cmd=""; [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
+[ -x /usr/sbin/smtp-sink ] || { echo "postfix postfix/main_mailer_type select No configuration" | $sudo_cmd debconf-set-selections; DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -q postfix >/dev/null; }
+user_opt=""; [ "$(id -u)" -eq 0 ] && user_opt="-u nobody"
+
+mvn -B -q -DskipTests install
+JAR=$(ls examples/relay-server/target/relay-server-*.jar | grep -v original | head -1)
+
+/usr/sbin/smtp-sink $user_opt 127.0.0.1:$SINK_PORT 1024 &
+SINK_PID=$!
+RELAY_PID=""
+cleanup() { kill $SINK_PID 2>/dev/null || true; [ -n "$RELAY_PID" ] && kill $RELAY_PID 2>/dev/null || true; SINK_PORT=$SINK_PORT bench/postfix-relay.sh stop; }
+trap cleanup EXIT
+
+percentiles() { # reads delay values, prints p50 p99
+  sort -n | awk '{a[NR]=$1} END {if (NR==0) {print "n/a n/a"; exit} p50=a[int(NR*0.5)+(NR*0.5>int(NR*0.5))]; p99=a[int(NR*0.99)+(NR*0.99>int(NR*0.99))]; print p50, p99}'
+}
+
+# --- the relay server
+RELAY_HOST=127.0.0.1 RELAY_PORT=$SINK_PORT RELAY_TLS=NONE SMTP_PORT=$RELAY_SMTP_PORT RELAY_DATA_DIR=$WORK/artemis \
+  RELAY_CONCURRENCY=${RELAY_CONCURRENCY:-20} java ${RELAY_JAVA_OPTS:--Xmx1g} -jar "$JAR" > $WORK/relay.log 2>&1 &
+RELAY_PID=$!
+until grep -q "Started\|started in" $WORK/relay.log && (exec 3<>/dev/tcp/127.0.0.1/$RELAY_SMTP_PORT) 2>/dev/null; do
+  kill -0 $RELAY_PID || { cat $WORK/relay.log; exit 1; }; sleep 0.5; done
+# warm-up, not counted
+/usr/sbin/smtp-source -s $S -l 4096 -m 500 -f bench@source.test -t sink@sink.test 127.0.0.1:$RELAY_SMTP_PORT
+until [ "$(grep -c 'status=sent' $WORK/relay.log)" -ge 500 ]; do sleep 0.2; done
+start=$(date +%s.%N)
+/usr/sbin/smtp-source -s $S -l 4096 -m $N -f bench@source.test -t sink@sink.test 127.0.0.1:$RELAY_SMTP_PORT
+until [ "$(grep -c 'status=sent' $WORK/relay.log)" -ge $((N + 500)) ]; do sleep 0.1; done
+end=$(date +%s.%N)
+relay_rate=$(echo "$N / ($end - $start)" | bc -l)
+read relay_p50 relay_p99 < <(grep 'status=sent' $WORK/relay.log | tail -n $N | sed -E 's/.*delay=([0-9.]+).*/\1/' | percentiles)
+rss=$(grep VmHWM /proc/$RELAY_PID/status | awk '{print $2/1024 " MiB"}')
+heap=$(jcmd $RELAY_PID GC.heap_info 2>/dev/null | grep -Eo "total [0-9]+K, used [0-9]+K" | head -1)
+kill $RELAY_PID; wait $RELAY_PID 2>/dev/null || true; RELAY_PID=""
+
+# --- Postfix, same sink, same load
+SINK_PORT=$SINK_PORT POSTFIX_PORT=$POSTFIX_PORT bench/postfix-relay.sh start
+$sudo_cmd sh -c ': > /var/log/postfix-bench.log'
+/usr/sbin/smtp-source -s $S -l 4096 -m 500 -f bench@source.test -t sink@sink.test 127.0.0.1:$POSTFIX_PORT
+bench/postfix-relay.sh wait-empty
+$sudo_cmd sh -c ': > /var/log/postfix-bench.log'
+start=$(date +%s.%N)
+/usr/sbin/smtp-source -s $S -l 4096 -m $N -f bench@source.test -t sink@sink.test 127.0.0.1:$POSTFIX_PORT
+bench/postfix-relay.sh wait-empty
+end=$(date +%s.%N)
+postfix_rate=$(echo "$N / ($end - $start)" | bc -l)
+read pf_p50 pf_p99 < <(grep 'status=sent' /var/log/postfix-bench.log | sed -E 's/.*, delay=([0-9.]+),.*/\1/' | percentiles)
+
+printf "messages=%d sessions=%d size=4KiB\n" $N $S
+printf "relay server: %8.0f msg/s  p50=%ss p99=%ss  peak RSS %s  heap at end: %s\n" $relay_rate $relay_p50 $relay_p99 "$rss" "$heap"
+printf "postfix:      %8.0f msg/s  p50=%ss p99=%ss\n" $postfix_rate $pf_p50 $pf_p99
+printf "ratio relay server/postfix: %.2f\n" $(echo "$relay_rate / $postfix_rate" | bc -l)

@@ -1,0 +1,155 @@
+package io.github.camelrelay.smtprelay.producer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+import io.github.camelrelay.smtprelay.SmtpRelayConstants;
+import io.github.camelrelay.smtprelay.SmtpRelayEndpoint;
+import io.github.camelrelay.smtprelay.testsupport.TestSmtpServer;
+import io.github.camelrelay.smtprelay.testsupport.TestSmtpServer.Received;
+import org.apache.camel.Exchange;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Connections are pooled per destination: reused across exchanges with RSET between transactions, never more than
+ * maxConnectionsPerHost at a time, renewed after maxMessagesPerConnection, and shared safely by concurrent senders.
+ */
+class ConnectionReuseTest extends ProducerTestSupport {
+
+    private static final String CONCURRENT = "&commandTimeout=5000";
+
+    @Test
+    void aConnectionIsReusedAcrossExchangesWithRsetBetween() {
+        String uri = mxUri();
+
+        for (int i = 0; i < 3; i++) {
+            assertThat(send(uri, RAW).getException()).isNull();
+        }
+
+        assertThat(mx1.messages()).hasSize(3).extracting(Received::connectionNumber).containsOnly(1);
+        assertThat(mx1.connections()).isEqualTo(1);
+        assertThat(mx1.rsetCount()).isGreaterThanOrEqualTo(2);
+        List<String> commands = mx1.commands();
+        assertThat(commands.stream().filter(c -> c.startsWith("EHLO")).count()).as("one greeting for three messages").isEqualTo(1);
+        for (int i = 1; i < commands.size(); i++) {
+            if (commands.get(i).startsWith("MAIL FROM") && commands.subList(0, i).contains("DATA")) {
+                assertThat(commands.get(i - 1)).as("RSET before a transaction on a used connection").isEqualTo("RSET");
+            }
+        }
+        assertThat(context.getEndpoint(uri, SmtpRelayEndpoint.class).getIdleConnections()).isEqualTo(1);
+    }
+
+    @Test
+    void maxMessagesPerConnectionOpensANewConnection() {
+        String uri = mxUri("&maxMessagesPerConnection=2");
+
+        for (int i = 0; i < 5; i++) {
+            assertThat(send(uri, RAW).getException()).isNull();
+        }
+
+        assertThat(mx1.messages()).extracting(Received::connectionNumber).containsExactly(1, 1, 2, 2, 3);
+    }
+
+    @Test
+    void withoutIdleTimeoutEveryMessageGetsItsOwnConnection() {
+        String uri = mxUri("&connectionIdleTimeout=0");
+
+        for (int i = 0; i < 3; i++) {
+            assertThat(send(uri, RAW).getException()).isNull();
+        }
+
+        assertThat(mx1.messages()).extracting(Received::connectionNumber).containsExactly(1, 2, 3);
+        await().atMost(WAIT).untilAsserted(() -> assertThat(mx1.openConnections()).isZero());
+    }
+
+    @Test
+    void aConnectionTheServerClosedIsReplacedWithoutLosingTheMessage() {
+        mx1.closeAfterData(true);
+        String uri = mxUri();
+
+        for (int i = 0; i < 3; i++) {
+            assertThat(send(uri, RAW).getException()).isNull();
+        }
+
+        assertThat(mx1.messages()).extracting(Received::connectionNumber).containsExactly(1, 2, 3);
+        assertThat(mx2.connections()).isZero();
+    }
+
+    @Test
+    void aPooledConnectionThatDiedWhileIdleIsReplacedOnTheSameHost() {
+        String uri = mxUri();
+        assertThat(send(uri, RAW).getException()).isNull();
+        // the server goes away with the pooled connection and comes back on the same address and port
+        mx1.close();
+        mx1 = await().atMost(WAIT).ignoreExceptions().until(() -> TestSmtpServer.start(MX1_IP, port), java.util.Objects::nonNull);
+
+        Exchange exchange = send(uri, RAW);
+
+        assertThat(exchange.getException()).isNull();
+        assertThat(mx1.awaitMessage(WAIT).recipients()).containsExactly("bob@example.test", "carol@example.test");
+        assertThat(report(exchange).statuses()).allSatisfy(s -> assertThat(s.host()).isEqualTo("mx1.example.test"));
+        assertThat(mx1.messages()).hasSize(1);
+    }
+
+    @Test
+    void oneSlotPerHostIsSharedByConcurrentSenders() throws Exception {
+        String uri = mxUri("&maxConnectionsPerHost=1" + CONCURRENT);
+
+        List<Exchange> results = sendConcurrently(uri, 2, 10);
+
+        assertThat(results).allSatisfy(e -> assertThat(e.getException()).isNull());
+        assertThat(mx1.messages()).hasSize(20).extracting(Received::connectionNumber).containsOnly(1);
+        assertThat(mx1.connections()).isEqualTo(1);
+    }
+
+    @Test
+    void concurrentSendersAllDeliverWithinTheConnectionLimit() throws Exception {
+        String uri = mxUri("&maxConnectionsPerHost=3" + CONCURRENT);
+
+        List<Exchange> results = sendConcurrently(uri, 8, 10);
+
+        assertThat(results).hasSize(80).allSatisfy(e -> {
+            assertThat(e.getException()).isNull();
+            assertThat(report(e).allDelivered()).isTrue();
+        });
+        assertThat(mx1.messages()).hasSize(80);
+        assertThat(mx1.connections()).isBetween(1, 3);
+        List<String> ids = mx1.messages().stream().map(m -> m.text().lines().filter(l -> l.startsWith("X-Seq:")).findFirst().orElseThrow()).toList();
+        assertThat(ids).as("every message exactly once").doesNotHaveDuplicates().hasSize(80);
+    }
+
+    /** {@code threads} threads each send {@code perThread} messages through one ProducerTemplate. */
+    private List<Exchange> sendConcurrently(String uri, int threads, int perThread) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            List<Callable<List<Exchange>>> tasks = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                int thread = t;
+                tasks.add(() -> {
+                    List<Exchange> sent = new ArrayList<>();
+                    for (int i = 0; i < perThread; i++) {
+                        String body = "X-Seq: " + thread + "-" + i + "\r\n" + RAW;
+                        sent.add(send(uri, body, Map.of(SmtpRelayConstants.RECIPIENTS, "r" + thread + "@example.test")));
+                    }
+                    return sent;
+                });
+            }
+            List<Exchange> all = new ArrayList<>();
+            for (Future<List<Exchange>> f : pool.invokeAll(tasks, WAIT.toSeconds() * 3, TimeUnit.SECONDS)) {
+                all.addAll(f.get());
+            }
+            return all;
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+}
