@@ -16,9 +16,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import io.github.camelrelay.examples.server.testsupport.RelayServers;
 import io.github.camelrelay.examples.server.testsupport.SmtpSubmission;
-import io.github.camelrelay.examples.server.testsupport.TestDnsServer;
-import io.github.camelrelay.examples.server.testsupport.TestSmtpServer;
-import io.github.camelrelay.examples.server.testsupport.TestSmtpServer.Received;
+import io.github.camelrelay.smtprelay.testsupport.TestDnsServer;
+import io.github.camelrelay.smtprelay.testsupport.TestSmtpServer;
+import io.github.camelrelay.smtprelay.testsupport.TestSmtpServer.Received;
 import io.github.camelrelay.springboot.SmtpRelayEnrichmentHook;
 import jakarta.mail.Message;
 import jakarta.mail.Session;

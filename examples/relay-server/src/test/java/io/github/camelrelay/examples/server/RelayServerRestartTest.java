@@ -13,9 +13,9 @@ import javax.management.ObjectName;
 
 import io.github.camelrelay.examples.server.testsupport.RelayServers;
 import io.github.camelrelay.examples.server.testsupport.SmtpSubmission;
-import io.github.camelrelay.examples.server.testsupport.TestDnsServer;
-import io.github.camelrelay.examples.server.testsupport.TestSmtpServer;
-import io.github.camelrelay.examples.server.testsupport.TestSmtpServer.Received;
+import io.github.camelrelay.smtprelay.testsupport.TestDnsServer;
+import io.github.camelrelay.smtprelay.testsupport.TestSmtpServer;
+import io.github.camelrelay.smtprelay.testsupport.TestSmtpServer.Received;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -8,9 +8,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import io.github.camelrelay.examples.server.testsupport.RelayServers;
 import io.github.camelrelay.examples.server.testsupport.SmtpSubmission;
-import io.github.camelrelay.examples.server.testsupport.TestDnsServer;
-import io.github.camelrelay.examples.server.testsupport.TestSmtpServer;
-import io.github.camelrelay.examples.server.testsupport.TestSmtpServer.Received;
+import io.github.camelrelay.smtprelay.testsupport.TestDnsServer;
+import io.github.camelrelay.smtprelay.testsupport.TestSmtpServer;
+import io.github.camelrelay.smtprelay.testsupport.TestSmtpServer.Received;
 import io.github.camelrelay.smtprelay.SmtpRelayListener;
 import io.github.camelrelay.smtprelay.report.DeliveryReport;
 import org.apache.activemq.artemis.core.config.impl.ConfigurationImpl;

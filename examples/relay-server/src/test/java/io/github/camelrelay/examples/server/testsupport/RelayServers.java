@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 
 import io.github.camelrelay.examples.server.RelayServerApplication;
+import io.github.camelrelay.smtprelay.testsupport.TestDnsServer;
 import jakarta.jms.Connection;
 import jakarta.jms.ConnectionFactory;
 import jakarta.jms.Message;
