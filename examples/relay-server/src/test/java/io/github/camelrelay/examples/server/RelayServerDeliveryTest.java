@@ -113,6 +113,8 @@ class RelayServerDeliveryTest {
 
     /** What the hook saw, in the order it ran. */
     static final List<String> HOOK_SAW = new CopyOnWriteArrayList<>();
+    /** When the hook ran for the message it fails once. */
+    static final List<Long> HOOK_FAILURES = new CopyOnWriteArrayList<>();
 
     /** Bean source: the enrichment hook, named in camel.smtprelay.relay.enrichment.hook. */
     static class HookBeans {
@@ -122,6 +124,13 @@ class RelayServerDeliveryTest {
                 String text = exchange.getMessage().getBody(String.class);
                 String subject = text.replaceAll("(?s).*?Subject: ([^\r\n]*).*", "$1");
                 HOOK_SAW.add(subject + (text.contains("Message-ID:") ? ": Message-ID present" : ": no Message-ID yet"));
+                if (subject.equals("hook fails once") && HOOK_FAILURES.isEmpty()) {
+                    HOOK_FAILURES.add(System.nanoTime());
+                    throw new IllegalStateException("the service this hook asks is down");
+                }
+                if (subject.equals("hook fails once")) {
+                    HOOK_FAILURES.add(System.nanoTime());
+                }
                 exchange.getMessage().setBody("X-Hook: seen\r\n" + text);
             };
         }
@@ -238,6 +247,21 @@ class RelayServerDeliveryTest {
                 .until(() -> HOOK_SAW.stream().filter(s -> s.startsWith("no sender header")).count() == 1);
         assertThat(RelayServers.browse(relay, "smtprelay.dead")).filteredOn(q -> q.body().contains("no sender header")).hasSize(1);
         assertThat(okMx.messages()).noneMatch(r -> r.recipients().contains("grace@ok.test"));
+    }
+
+    @Test
+    void whenTheHookFailsTheBrokerOffersTheMessageAgainLaterAndItIsDeliveredOnce() throws Exception {
+        SmtpSubmission.send(smtpPort, "alice@sender.test", List.of("heidi@ok.test"),
+                "From: alice@sender.test\r\nTo: heidi@ok.test\r\nSubject: hook fails once\r\n\r\nHello Heidi\r\n");
+
+        Received got = awaitFor(okMx, "heidi@ok.test");
+        assertThat(got.text()).contains("Subject: hook fails once").containsOnlyOnce("X-Hook: seen");
+        assertThat(HOOK_FAILURES).hasSize(2);
+        // the rolled back message came back after the embedded broker's redelivery delay (5 s), not at once
+        assertThat(Duration.ofNanos(HOOK_FAILURES.get(1) - HOOK_FAILURES.get(0))).isGreaterThan(Duration.ofSeconds(4));
+        await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(3))
+                .until(() -> okMx.messages().stream().filter(r -> r.recipients().contains("heidi@ok.test")).count() == 1);
+        assertThat(RelayServers.browse(relay, "smtprelay.dead")).noneMatch(q -> q.body().contains("hook fails once"));
     }
 
     /** The one message that reached {@code server} for {@code recipient}, waited for. */
