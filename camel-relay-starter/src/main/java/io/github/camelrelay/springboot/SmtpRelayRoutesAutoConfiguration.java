@@ -262,10 +262,21 @@ public class SmtpRelayRoutesAutoConfiguration {
             if (option.getValue() == null) {
                 continue;
             }
-            sb.append(query ? '&' : '?').append(option.getKey()).append('=').append(option.getValue());
+            sb.append(query ? '&' : '?').append(option.getKey()).append('=').append(raw(option.getValue()));
             query = true;
         }
         return sb.toString();
+    }
+
+    /**
+     * A value as Camel reads it back unchanged: one with URI syntax in it (a '+' of a base64 password hash would
+     * otherwise become a space, an '&' would end it) is wrapped in RAW(...), or RAW{...} when it holds a ')'.
+     */
+    static String raw(String value) {
+        if (value.startsWith("RAW(") || value.startsWith("RAW{") || value.chars().noneMatch(c -> "&+%# ?=".indexOf(c) >= 0)) {
+            return value;
+        }
+        return value.indexOf(')') < 0 ? "RAW(" + value + ")" : "RAW{" + value + "}";
     }
 
     private static void putIfSet(Map<String, String> options, String name, String value) {

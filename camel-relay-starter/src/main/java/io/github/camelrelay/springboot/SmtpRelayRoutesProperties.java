@@ -117,8 +117,8 @@ public class SmtpRelayRoutesProperties {
         private String localDomains;
 
         /**
-         * Further smtprelay consumer options, appended to the URI as they are, for example users or
-         * maxMessageSize. Wrap values with reserved characters in RAW(...).
+         * Further smtprelay consumer options, appended to the URI, for example users or maxMessageSize. Values with
+         * URI syntax in them (+, &, %, ...) are wrapped in RAW(...) so they arrive unchanged.
          */
         private Map<String, String> options = new LinkedHashMap<>();
 
@@ -200,7 +200,7 @@ public class SmtpRelayRoutesProperties {
          */
         private int concurrentConsumers = 4;
 
-        /** Further options of the queue endpoint, appended to its URI as they are. */
+        /** Further options of the queue endpoint, appended to its URI (values with URI syntax in RAW(...)). */
         private Map<String, String> options = new LinkedHashMap<>();
 
         public String getComponent() {
@@ -253,7 +253,7 @@ public class SmtpRelayRoutesProperties {
          */
         private String uri = "smtprelay:outbound";
 
-        /** Further smtprelay producer options, appended to the URI as they are. */
+        /** Further smtprelay producer options, appended to the URI (values with URI syntax in RAW(...)). */
         private Map<String, String> options = new LinkedHashMap<>();
 
         public String getUri() {

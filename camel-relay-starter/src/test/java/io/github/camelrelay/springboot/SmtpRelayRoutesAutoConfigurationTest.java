@@ -79,6 +79,7 @@ class SmtpRelayRoutesAutoConfigurationTest {
                 "camel.smtprelay.relay.ingress.relay-networks=10.0.0.0/8",
                 "camel.smtprelay.relay.ingress.local-domains=example.com",
                 "camel.smtprelay.relay.ingress.options.maxMessageSize=1000000",
+                "camel.smtprelay.relay.ingress.options.users=alice:{pbkdf2}310000$a+b/c=$d+e=",
                 "camel.smtprelay.relay.queue.name=mail.out",
                 "camel.smtprelay.relay.queue.dead-letter-name=mail.dead",
                 "camel.smtprelay.relay.queue.concurrent-consumers=2",
@@ -90,7 +91,7 @@ class SmtpRelayRoutesAutoConfigurationTest {
                     assertThat(context).hasNotFailed().hasSingleBean(SmtpRelayRoutes.class);
                     RelayRouteSettings s = context.getBean(RelayRouteSettings.class);
                     assertThat(s.ingressUri()).isEqualTo("smtprelay:in?port=2626&bindAddress=0.0.0.0&relayNetworks=10.0.0.0/8"
-                                                         + "&localDomains=example.com&maxMessageSize=1000000");
+                                                         + "&localDomains=example.com&maxMessageSize=1000000&users=RAW(alice:{pbkdf2}310000$a+b/c=$d+e=)");
                     assertThat(s.queueUri()).isEqualTo("jms:queue:mail.out?transacted=true&concurrentConsumers=2");
                     assertThat(s.deadLetterUri()).isEqualTo("jms:queue:mail.dead");
                     assertThat(s.retryUri()).isEqualTo("jms:queue:mail.out?deliveryDelay=${header.CamelSmtpRelayRetryDelay}");
@@ -113,6 +114,15 @@ class SmtpRelayRoutesAutoConfigurationTest {
             assertThat(s.deliveryUri()).isEqualTo("smtprelay:outbound");
             assertThat(s.schedule()).isEqualTo(io.github.camelrelay.smtprelay.relay.RetrySchedule.POSTFIX_LIKE);
         });
+    }
+
+    @Test
+    void optionValuesWithUriSyntaxAreWrappedSoCamelReadsThemUnchanged() {
+        assertThat(SmtpRelayRoutesAutoConfiguration.raw("plain-value_1.2:3/4,5@x")).isEqualTo("plain-value_1.2:3/4,5@x");
+        assertThat(SmtpRelayRoutesAutoConfiguration.raw("a+b")).isEqualTo("RAW(a+b)");
+        assertThat(SmtpRelayRoutesAutoConfiguration.raw("a&b)")).isEqualTo("RAW{a&b)}");
+        assertThat(SmtpRelayRoutesAutoConfiguration.raw("RAW(a+b)")).isEqualTo("RAW(a+b)");
+        assertThat(SmtpRelayRoutesAutoConfiguration.raw("${header.CamelSmtpRelayRetryDelay}")).isEqualTo("${header.CamelSmtpRelayRetryDelay}");
     }
 
     @Test
