@@ -119,6 +119,7 @@ public class SmtpRelayComponentConfigurer extends PropertyConfigurerSupport impl
         case "server": target.setServer(property(camelContext, io.github.camelrelay.smtprelay.SmtpRelayServerConfiguration.class, value)); return true;
         case "sslcontextparameters":
         case "sslContextParameters": getOrCreateConfiguration(target).setSslContextParameters(property(camelContext, org.apache.camel.support.jsse.SSLContextParameters.class, value)); return true;
+        case "synchronous": getOrCreateConfiguration(target).setSynchronous(property(camelContext, boolean.class, value)); return true;
         case "tls": getOrCreateConfiguration(target).setTls(property(camelContext, io.github.camelrelay.smtprelay.TlsMode.class, value)); return true;
         case "useehlo":
         case "useEhlo": getOrCreateConfiguration(target).setUseEhlo(property(camelContext, boolean.class, value)); return true;
@@ -218,6 +219,7 @@ public class SmtpRelayComponentConfigurer extends PropertyConfigurerSupport impl
         case "server": return io.github.camelrelay.smtprelay.SmtpRelayServerConfiguration.class;
         case "sslcontextparameters":
         case "sslContextParameters": return org.apache.camel.support.jsse.SSLContextParameters.class;
+        case "synchronous": return boolean.class;
         case "tls": return io.github.camelrelay.smtprelay.TlsMode.class;
         case "useehlo":
         case "useEhlo": return boolean.class;
@@ -313,6 +315,7 @@ public class SmtpRelayComponentConfigurer extends PropertyConfigurerSupport impl
         case "server": return target.getServer();
         case "sslcontextparameters":
         case "sslContextParameters": return getOrCreateConfiguration(target).getSslContextParameters();
+        case "synchronous": return getOrCreateConfiguration(target).isSynchronous();
         case "tls": return getOrCreateConfiguration(target).getTls();
         case "useehlo":
         case "useEhlo": return getOrCreateConfiguration(target).isUseEhlo();

@@ -63,6 +63,7 @@ public class SmtpRelayConfigurationConfigurer extends org.apache.camel.support.c
         case "relayPort": target.setRelayPort(property(camelContext, int.class, value)); return true;
         case "sslcontextparameters":
         case "sslContextParameters": target.setSslContextParameters(property(camelContext, org.apache.camel.support.jsse.SSLContextParameters.class, value)); return true;
+        case "synchronous": target.setSynchronous(property(camelContext, boolean.class, value)); return true;
         case "tls": target.setTls(property(camelContext, io.github.camelrelay.smtprelay.TlsMode.class, value)); return true;
         case "useehlo":
         case "useEhlo": target.setUseEhlo(property(camelContext, boolean.class, value)); return true;
@@ -114,6 +115,7 @@ public class SmtpRelayConfigurationConfigurer extends org.apache.camel.support.c
         case "relayPort": return int.class;
         case "sslcontextparameters":
         case "sslContextParameters": return org.apache.camel.support.jsse.SSLContextParameters.class;
+        case "synchronous": return boolean.class;
         case "tls": return io.github.camelrelay.smtprelay.TlsMode.class;
         case "useehlo":
         case "useEhlo": return boolean.class;
@@ -166,6 +168,7 @@ public class SmtpRelayConfigurationConfigurer extends org.apache.camel.support.c
         case "relayPort": return target.getRelayPort();
         case "sslcontextparameters":
         case "sslContextParameters": return target.getSslContextParameters();
+        case "synchronous": return target.isSynchronous();
         case "tls": return target.getTls();
         case "useehlo":
         case "useEhlo": return target.isUseEhlo();

@@ -101,6 +101,7 @@ public class SmtpRelayEndpointConfigurer extends PropertyConfigurerSupport imple
         case "relayPort": target.getConfiguration().setRelayPort(property(camelContext, int.class, value)); return true;
         case "sslcontextparameters":
         case "sslContextParameters": target.getConfiguration().setSslContextParameters(property(camelContext, org.apache.camel.support.jsse.SSLContextParameters.class, value)); return true;
+        case "synchronous": target.getConfiguration().setSynchronous(property(camelContext, boolean.class, value)); return true;
         case "tls": target.getConfiguration().setTls(property(camelContext, io.github.camelrelay.smtprelay.TlsMode.class, value)); return true;
         case "useehlo":
         case "useEhlo": target.getConfiguration().setUseEhlo(property(camelContext, boolean.class, value)); return true;
@@ -196,6 +197,7 @@ public class SmtpRelayEndpointConfigurer extends PropertyConfigurerSupport imple
         case "relayPort": return int.class;
         case "sslcontextparameters":
         case "sslContextParameters": return org.apache.camel.support.jsse.SSLContextParameters.class;
+        case "synchronous": return boolean.class;
         case "tls": return io.github.camelrelay.smtprelay.TlsMode.class;
         case "useehlo":
         case "useEhlo": return boolean.class;
@@ -287,6 +289,7 @@ public class SmtpRelayEndpointConfigurer extends PropertyConfigurerSupport imple
         case "relayPort": return target.getConfiguration().getRelayPort();
         case "sslcontextparameters":
         case "sslContextParameters": return target.getConfiguration().getSslContextParameters();
+        case "synchronous": return target.getConfiguration().isSynchronous();
         case "tls": return target.getConfiguration().getTls();
         case "useehlo":
         case "useEhlo": return target.getConfiguration().isUseEhlo();

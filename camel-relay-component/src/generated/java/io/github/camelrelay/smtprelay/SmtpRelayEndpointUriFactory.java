@@ -23,7 +23,7 @@ public class SmtpRelayEndpointUriFactory extends org.apache.camel.support.compon
     private static final Set<String> SECRET_PROPERTY_NAMES;
     private static final Map<String, String> MULTI_VALUE_PREFIXES;
     static {
-        Set<String> props = new HashSet<>(46);
+        Set<String> props = new HashSet<>(47);
         props.add("addReceivedHeader");
         props.add("allowAuthWithoutTls");
         props.add("authFailureDelay");
@@ -66,6 +66,7 @@ public class SmtpRelayEndpointUriFactory extends org.apache.camel.support.compon
         props.add("relayNetworks");
         props.add("relayPort");
         props.add("sslContextParameters");
+        props.add("synchronous");
         props.add("tls");
         props.add("useEhlo");
         props.add("username");

@@ -58,6 +58,8 @@ public class SmtpRelayConfiguration implements Cloneable {
     private int maxMessagesPerConnection = 100;
     @UriParam(label = "producer,advanced", defaultValue = "20")
     private int deliveryThreads = 20;
+    @UriParam(label = "producer,advanced")
+    private boolean synchronous;
     @UriParam(label = "advanced")
     @Metadata(autowired = true)
     private SmtpRelayListener listener;
@@ -371,6 +373,19 @@ public class SmtpRelayConfiguration implements Cloneable {
      * this type in the registry is called as well. */
     public void setListener(SmtpRelayListener listener) {
         this.listener = listener;
+    }
+
+    public boolean isSynchronous() {
+        return synchronous;
+    }
+
+    /**
+     * Deliver on the calling route thread instead of the delivery threads. Needed when the route runs in a
+     * transaction (for example a transacted JMS consumer), so that what the route does after the delivery commits
+     * together with it. Default false.
+     */
+    public void setSynchronous(boolean synchronous) {
+        this.synchronous = synchronous;
     }
 
     public int getDeliveryThreads() {

@@ -87,7 +87,11 @@ public class SmtpRelayProducer extends DefaultAsyncProducer {
                 }
             }
             OutgoingMail toDeliver = mail;
-            getEndpoint().executor().execute(() -> deliver(exchange, toDeliver, callback));
+            if (getEndpoint().getConfiguration().isSynchronous()) {
+                deliver(exchange, toDeliver, callback, true);
+                return true;
+            }
+            getEndpoint().executor().execute(() -> deliver(exchange, toDeliver, callback, false));
             return false;
         } catch (InvalidMailException | RejectedExecutionException e) {
             exchange.setException(e);
@@ -96,7 +100,7 @@ public class SmtpRelayProducer extends DefaultAsyncProducer {
         }
     }
 
-    private void deliver(Exchange exchange, OutgoingMail mail, AsyncCallback callback) {
+    private void deliver(Exchange exchange, OutgoingMail mail, AsyncCallback callback, boolean doneSync) {
         try {
             Object earlier = exchange.getProperty(settledProperty);
             if (earlier == null) {
@@ -113,7 +117,7 @@ public class SmtpRelayProducer extends DefaultAsyncProducer {
         } catch (Throwable t) {
             exchange.setException(t);
         } finally {
-            callback.done(false);
+            callback.done(doneSync);
         }
     }
 

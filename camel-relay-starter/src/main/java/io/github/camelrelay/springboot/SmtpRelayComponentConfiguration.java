@@ -147,6 +147,12 @@ public class SmtpRelayComponentConfiguration extends ComponentConfigurationPrope
      */
     private Integer maxMessagesPerConnection = 100;
     /**
+     * Deliver on the calling route thread instead of the delivery threads. Needed when the route runs in a
+     * transaction (for example a transacted JMS consumer), so that what the route does after the delivery
+     * commits together with it. Default false.
+     */
+    private Boolean synchronous = false;
+    /**
      * Whether autowiring is enabled. This is used for automatic autowiring options (the option must be marked
      * as autowired) by looking up in the registry to find if there is a single instance of matching type,
      * which then gets configured on the component. This can be used for automatic configuring JDBC data
@@ -465,6 +471,14 @@ public class SmtpRelayComponentConfiguration extends ComponentConfigurationPrope
 
     public void setMaxMessagesPerConnection(Integer maxMessagesPerConnection) {
         this.maxMessagesPerConnection = maxMessagesPerConnection;
+    }
+
+    public Boolean getSynchronous() {
+        return synchronous;
+    }
+
+    public void setSynchronous(Boolean synchronous) {
+        this.synchronous = synchronous;
     }
 
     public Boolean getAutowiredEnabled() {

@@ -29,7 +29,8 @@ public record RelayRouteSettings(String ingressUri, String queueUri, String retr
         schedule = schedule == null ? RetrySchedule.POSTFIX_LIKE : schedule;
         enrichers = enrichers == null ? List.of() : List.copyOf(enrichers);
         if (retryUri == null) {
-            String base = queueUri.replaceAll("[?&]transacted=[^&]*", "");
+            // drop transacted wherever it stands, keeping the separator before the options that follow it
+            String base = queueUri.replaceAll("([?&])transacted=[^&]*&?", "$1").replaceAll("[?&]$", "");
             retryUri = base + (base.contains("?") ? "&" : "?") + "deliveryDelay=${header.CamelSmtpRelayRetryDelay}";
         }
     }

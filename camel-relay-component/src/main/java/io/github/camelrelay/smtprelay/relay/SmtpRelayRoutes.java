@@ -68,11 +68,10 @@ public class SmtpRelayRoutes extends RouteBuilder {
         from(settings.queueUri()).routeId("smtprelay-delivery")
                 .process(SmtpRelayRoutes::fromQueueFormat)
                 .process(SmtpRelayRoutes::countAttempt)
-                .filter(header(SmtpRelayConstants.ENRICHED).isNull())
-                    .process(this::enrich)
-                .end()
                 .doTry()
-                    .to(settings.deliveryUri())
+                    // inside the try: a message an enricher refuses (InvalidMailException) goes to dead letters
+                    .process(this::enrich)
+                    .to(synchronous(settings.deliveryUri()))
                 .doCatch(SmtpRelayTransientException.class)
                     .process(this::deferred)
                     .process(SmtpRelayRoutes::toQueueFormat)
@@ -82,6 +81,17 @@ public class SmtpRelayRoutes extends RouteBuilder {
                     .process(SmtpRelayRoutes::toQueueFormat)
                     .to(settings.deadLetterUri())
                 .end();
+    }
+
+    /**
+     * The delivery must run on the queue consumer's thread: the retry, bounce and dead-letter sends that follow it
+     * then belong to the same broker transaction as taking the message off the queue.
+     */
+    static String synchronous(String deliveryUri) {
+        if (!deliveryUri.startsWith("smtprelay:") || deliveryUri.matches(".*[?&]synchronous=.*")) {
+            return deliveryUri;
+        }
+        return deliveryUri + (deliveryUri.contains("?") ? "&" : "?") + "synchronous=true";
     }
 
     /** Only String and number properties survive a JMS queue: the recipients become a comma list, the body bytes. */
@@ -128,7 +138,11 @@ public class SmtpRelayRoutes extends RouteBuilder {
         in.removeHeader(SmtpRelayConstants.RETRY_DELAY);
     }
 
+    /** Runs the enrichers once per message: a retried message was enriched (and maybe signed) already. */
     private void enrich(Exchange exchange) throws Exception {
+        if (exchange.getMessage().getHeader(SmtpRelayConstants.ENRICHED) != null) {
+            return;
+        }
         for (var p : settings.enrichers()) {
             p.process(exchange);
         }

@@ -50,6 +50,25 @@ class OutcomeAndRedeliveryTest extends ProducerTestSupport {
     }
 
     @Test
+    void synchronousDeliversOnTheCallingThreadAndTheDefaultOnTheDeliveryThreads() throws Exception {
+        List<String> threads = new java.util.concurrent.CopyOnWriteArrayList<>();
+        context.getRegistry().bind("threadRecorder", new io.github.camelrelay.smtprelay.SmtpRelayListener() {
+            @Override
+            public void deliveryCompleted(String endpoint, DeliveryReport report, long elapsedMillis) {
+                threads.add(Thread.currentThread().getName());
+            }
+        });
+        String caller = Thread.currentThread().getName();
+
+        assertThat(send(mxUri("&synchronous=true"), RAW).getException()).isNull();
+        assertThat(send(mxUri("&connectionIdleTimeout=1"), RAW).getException()).isNull();
+
+        assertThat(threads).hasSize(2);
+        assertThat(threads.get(0)).isEqualTo(caller);
+        assertThat(threads.get(1)).isNotEqualTo(caller).contains("SmtpRelayProducer");
+    }
+
+    @Test
     void allDeliveredMeansNoException() {
         Exchange exchange = send(mxUri(), RAW);
 
