@@ -17,6 +17,7 @@ import java.util.Set;
 
 import io.github.camelrelay.smtprelay.delivery.MessageContent;
 import io.github.camelrelay.smtprelay.delivery.OutgoingMail;
+import io.github.camelrelay.smtprelay.mail.HeaderSection;
 import io.github.camelrelay.smtprelay.mail.MailAddress;
 import jakarta.mail.Address;
 import jakarta.mail.Message;
@@ -24,7 +25,6 @@ import jakarta.mail.MessagingException;
 import jakarta.mail.Session;
 import jakarta.mail.internet.AddressException;
 import jakarta.mail.internet.InternetAddress;
-import jakarta.mail.internet.InternetHeaders;
 import jakarta.mail.internet.MimeMessage;
 import org.apache.camel.Exchange;
 import org.apache.camel.StreamCache;
@@ -69,8 +69,8 @@ final class ExchangeMailReader {
                 headers = name -> in.getHeader(name, String.class);
             } else {
                 content = raw(exchange, body);
-                InternetHeaders parsed = headerSection(content);
-                headers = name -> parsed.getHeader(name, ",");
+                HeaderSection parsed = headerSection(content);
+                headers = name -> parsed.get(name, ",");
             }
             MailAddress sender = sender(in, headers);
             List<MailAddress> recipients = recipients(in, headers);
@@ -225,7 +225,7 @@ final class ExchangeMailReader {
     }
 
     /** Reads only the header section, so a large message is not loaded to find its addresses. */
-    private static InternetHeaders headerSection(MessageContent content) throws IOException, MessagingException {
+    private static HeaderSection headerSection(MessageContent content) throws IOException {
         try (InputStream in = content.open()) {
             byte[] start = in.readNBytes(1);
             if (start.length == 0) {
@@ -233,8 +233,8 @@ final class ExchangeMailReader {
             }
         }
         try (InputStream in = content.open()) {
-            InternetHeaders headers = new InternetHeaders(in);
-            if (!headers.getAllHeaderLines().hasMoreElements()) {
+            HeaderSection headers = HeaderSection.read(in);
+            if (headers.isEmpty()) {
                 throw new IllegalArgumentException("Expected a complete RFC 5322 message (header fields, a blank line, the body) "
                                                    + "but the body does not start with a header field; to send plain text, "
                                                    + "set a To, Cc or Bcc header");

@@ -59,11 +59,11 @@ public final class DkimSigner implements Processor {
         var present = RawMessages.headers(content);
         StringBuilder h = new StringBuilder();
         for (String name : signedHeaders) {
-            if (present.getHeader(name) != null) {
+            if (present.has(name)) {
                 h.append(h.length() == 0 ? "" : ":").append(name.toLowerCase(java.util.Locale.ROOT));
             }
         }
-        if (present.getHeader("From") == null) {
+        if (!present.has("From")) {
             throw new IllegalArgumentException("Expected a From header to sign with DKIM (RFC 6376 5.4) but the message has none");
         }
         String template = "v=1; a=rsa-sha256; c=relaxed/relaxed; d=" + domain + "; s=" + selector + "; h=" + h + "; bh=; b=;";

@@ -7,7 +7,6 @@ import java.util.UUID;
 
 import io.github.camelrelay.smtprelay.delivery.MessageContent;
 import io.github.camelrelay.smtprelay.mail.Domain;
-import jakarta.mail.internet.InternetHeaders;
 import jakarta.mail.internet.MailDateFormat;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
@@ -44,12 +43,12 @@ public final class HeaderEnricher implements Processor {
     @Override
     public void process(Exchange exchange) throws Exception {
         MessageContent content = RawMessages.content(exchange);
-        InternetHeaders headers = RawMessages.headers(content);
+        var headers = RawMessages.headers(content);
         StringBuilder add = new StringBuilder();
-        if (headers.getHeader("Message-ID") == null) {
+        if (!headers.has("Message-ID")) {
             add.append("Message-ID: <").append(UUID.randomUUID()).append('@').append(idDomain).append(">\r\n");
         }
-        if (headers.getHeader("Date") == null) {
+        if (!headers.has("Date")) {
             add.append("Date: ").append(new MailDateFormat().format(new Date(exchange.getClock().getCreated()))).append("\r\n");
         }
         extraHeaders.forEach((name, value) -> add.append(name).append(": ").append(value).append("\r\n"));

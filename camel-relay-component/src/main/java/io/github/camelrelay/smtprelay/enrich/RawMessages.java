@@ -27,9 +27,9 @@ final class RawMessages {
         return MessageContent.of(exchange);
     }
 
-    static jakarta.mail.internet.InternetHeaders headers(MessageContent content) throws IOException, MessagingException {
+    static io.github.camelrelay.smtprelay.mail.HeaderSection headers(MessageContent content) throws IOException {
         try (InputStream in = content.open()) {
-            return new jakarta.mail.internet.InternetHeaders(in);
+            return io.github.camelrelay.smtprelay.mail.HeaderSection.read(in);
         }
     }
 }
