@@ -151,7 +151,7 @@ public class SmtpRelayRoutesAutoConfiguration {
         }
 
         return new RelayRouteSettings(ingressUri(p.getIngress()), queueUri, retryUri, deliveryUri, deadLetterUri, reportingMta,
-                schedule, List.of(new RelayEnrichment(steps, deadLetterUri)));
+                schedule, List.of(new RelayEnrichment(steps)));
     }
 
     static String ingressUri(SmtpRelayRoutesProperties.Ingress in) {

@@ -228,32 +228,39 @@ class SmtpRelayRoutesAutoConfigurationTest {
     }
 
     @Test
-    void aRefusedMessageGoesToTheDeadLettersAsSubmittedAndStopsItsRoute() throws Exception {
+    void aRefusedMessageGoesToTheDeadLettersAsSubmittedAndIsNotDelivered() throws Exception {
         List<Exchange> dead = new ArrayList<>();
+        List<Exchange> delivered = new ArrayList<>();
         try (DefaultCamelContext camel = new DefaultCamelContext()) {
-            camel.addRoutes(new RouteBuilder() {
-                @Override
-                public void configure() {
-                    from("direct:dead").process(e -> dead.add(e.copy()));
-                }
-            });
-            camel.start();
             Processor refuse = e -> {
+                // a step before it changed the message; the dead letters still get it as submitted
+                e.getMessage().setBody("X-Changed: yes\r\n" + e.getMessage().getBody(String.class));
                 throw new InvalidMailException("no thanks", "5.7.1", e, null);
             };
             Processor never = e -> {
                 throw new AssertionError("a step after the refusal ran");
             };
             RelayEnrichment enrichment = new RelayEnrichment(List.of(new RelayEnrichment.Step("hook h", refuse),
-                    new RelayEnrichment.Step("headers", never)), "direct:dead");
-            Exchange exchange = new DefaultExchange(camel);
-            exchange.getMessage().setBody(MESSAGE.getBytes(StandardCharsets.UTF_8));
-            exchange.getMessage().setHeader("CamelSmtpRelayEnvelopeFrom", "alice@example.com");
-            exchange.getMessage().setHeader("CamelSmtpRelayRecipients", List.of("bob@example.net", "carol@example.net"));
+                    new RelayEnrichment.Step("headers", never)));
+            camel.addRoutes(new RouteBuilder() {
+                @Override
+                public void configure() {
+                    from("direct:dead").process(e -> dead.add(e.copy()));
+                    from("direct:deliver").process(e -> delivered.add(e.copy()));
+                }
+            });
+            camel.addRoutes(new io.github.camelrelay.smtprelay.relay.SmtpRelayRoutes(
+                    new io.github.camelrelay.smtprelay.relay.RelayRouteSettings(null, "direct:queue", "direct:retry",
+                            "direct:deliver", "direct:dead", "relay.example.com", null, List.of(enrichment))));
+            camel.start();
 
-            enrichment.process(exchange);
+            camel.createProducerTemplate().send("direct:queue", e -> {
+                e.getMessage().setBody(MESSAGE.getBytes(StandardCharsets.UTF_8));
+                e.getMessage().setHeader("SmtpRelayEnvelopeFrom", "alice@example.com");
+                e.getMessage().setHeader("SmtpRelayRecipients", "bob@example.net,carol@example.net");
+            });
 
-            assertThat(exchange.isRouteStop()).isTrue();
+            assertThat(delivered).isEmpty();
             assertThat(dead).hasSize(1);
             assertThat(dead.get(0).getMessage().getBody(String.class)).isEqualTo(MESSAGE);
             assertThat(dead.get(0).getMessage().getHeader("SmtpRelayEnvelopeFrom")).isEqualTo("alice@example.com");
