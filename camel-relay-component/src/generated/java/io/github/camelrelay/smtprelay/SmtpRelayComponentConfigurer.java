@@ -109,6 +109,7 @@ public class SmtpRelayComponentConfigurer extends PropertyConfigurerSupport impl
         case "mxport":
         case "mxPort": getOrCreateConfiguration(target).setMxPort(property(camelContext, int.class, value)); return true;
         case "password": getOrCreateConfiguration(target).setPassword(property(camelContext, java.lang.String.class, value)); return true;
+        case "pipelining": getOrCreateConfiguration(target).setPipelining(property(camelContext, boolean.class, value)); return true;
         case "port": getOrCreateServer(target).setPort(property(camelContext, int.class, value)); return true;
         case "relayhost":
         case "relayHost": getOrCreateConfiguration(target).setRelayHost(property(camelContext, java.lang.String.class, value)); return true;
@@ -209,6 +210,7 @@ public class SmtpRelayComponentConfigurer extends PropertyConfigurerSupport impl
         case "mxport":
         case "mxPort": return int.class;
         case "password": return java.lang.String.class;
+        case "pipelining": return boolean.class;
         case "port": return int.class;
         case "relayhost":
         case "relayHost": return java.lang.String.class;
@@ -305,6 +307,7 @@ public class SmtpRelayComponentConfigurer extends PropertyConfigurerSupport impl
         case "mxport":
         case "mxPort": return getOrCreateConfiguration(target).getMxPort();
         case "password": return getOrCreateConfiguration(target).getPassword();
+        case "pipelining": return getOrCreateConfiguration(target).isPipelining();
         case "port": return getOrCreateServer(target).getPort();
         case "relayhost":
         case "relayHost": return getOrCreateConfiguration(target).getRelayHost();

@@ -57,6 +57,7 @@ public class SmtpRelayConfigurationConfigurer extends org.apache.camel.support.c
         case "mxport":
         case "mxPort": target.setMxPort(property(camelContext, int.class, value)); return true;
         case "password": target.setPassword(property(camelContext, java.lang.String.class, value)); return true;
+        case "pipelining": target.setPipelining(property(camelContext, boolean.class, value)); return true;
         case "relayhost":
         case "relayHost": target.setRelayHost(property(camelContext, java.lang.String.class, value)); return true;
         case "relayport":
@@ -109,6 +110,7 @@ public class SmtpRelayConfigurationConfigurer extends org.apache.camel.support.c
         case "mxport":
         case "mxPort": return int.class;
         case "password": return java.lang.String.class;
+        case "pipelining": return boolean.class;
         case "relayhost":
         case "relayHost": return java.lang.String.class;
         case "relayport":
@@ -162,6 +164,7 @@ public class SmtpRelayConfigurationConfigurer extends org.apache.camel.support.c
         case "mxport":
         case "mxPort": return target.getMxPort();
         case "password": return target.getPassword();
+        case "pipelining": return target.isPipelining();
         case "relayhost":
         case "relayHost": return target.getRelayHost();
         case "relayport":

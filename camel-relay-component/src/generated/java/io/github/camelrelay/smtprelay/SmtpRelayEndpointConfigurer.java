@@ -92,6 +92,7 @@ public class SmtpRelayEndpointConfigurer extends PropertyConfigurerSupport imple
         case "mxport":
         case "mxPort": target.getConfiguration().setMxPort(property(camelContext, int.class, value)); return true;
         case "password": target.getConfiguration().setPassword(property(camelContext, java.lang.String.class, value)); return true;
+        case "pipelining": target.getConfiguration().setPipelining(property(camelContext, boolean.class, value)); return true;
         case "port": target.getServer().setPort(property(camelContext, int.class, value)); return true;
         case "relayhost":
         case "relayHost": target.getConfiguration().setRelayHost(property(camelContext, java.lang.String.class, value)); return true;
@@ -188,6 +189,7 @@ public class SmtpRelayEndpointConfigurer extends PropertyConfigurerSupport imple
         case "mxport":
         case "mxPort": return int.class;
         case "password": return java.lang.String.class;
+        case "pipelining": return boolean.class;
         case "port": return int.class;
         case "relayhost":
         case "relayHost": return java.lang.String.class;
@@ -280,6 +282,7 @@ public class SmtpRelayEndpointConfigurer extends PropertyConfigurerSupport imple
         case "mxport":
         case "mxPort": return target.getConfiguration().getMxPort();
         case "password": return target.getConfiguration().getPassword();
+        case "pipelining": return target.getConfiguration().isPipelining();
         case "port": return target.getServer().getPort();
         case "relayhost":
         case "relayHost": return target.getConfiguration().getRelayHost();

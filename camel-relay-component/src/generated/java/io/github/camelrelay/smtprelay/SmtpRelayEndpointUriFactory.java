@@ -23,7 +23,7 @@ public class SmtpRelayEndpointUriFactory extends org.apache.camel.support.compon
     private static final Set<String> SECRET_PROPERTY_NAMES;
     private static final Map<String, String> MULTI_VALUE_PREFIXES;
     static {
-        Set<String> props = new HashSet<>(47);
+        Set<String> props = new HashSet<>(48);
         props.add("addReceivedHeader");
         props.add("allowAuthWithoutTls");
         props.add("authFailureDelay");
@@ -61,6 +61,7 @@ public class SmtpRelayEndpointUriFactory extends org.apache.camel.support.compon
         props.add("mxPort");
         props.add("name");
         props.add("password");
+        props.add("pipelining");
         props.add("port");
         props.add("relayHost");
         props.add("relayNetworks");

@@ -36,6 +36,8 @@ public class SmtpRelayConfiguration implements Cloneable {
     private String heloName;
     @UriParam(label = "producer", defaultValue = "true")
     private boolean useEhlo = true;
+    @UriParam(label = "producer,advanced", defaultValue = "true")
+    private boolean pipelining = true;
     @UriParam(label = "producer", defaultValue = "50")
     private int batchSize = 50;
     @UriParam(label = "producer", defaultValue = "5")
@@ -270,6 +272,19 @@ public class SmtpRelayConfiguration implements Cloneable {
     /** Whether to greet with EHLO (falling back to HELO); false sends HELO only, with no ESMTP extensions. */
     public void setUseEhlo(boolean useEhlo) {
         this.useEhlo = useEhlo;
+    }
+
+    public boolean isPipelining() {
+        return pipelining;
+    }
+
+    /**
+     * Whether to pipeline (RFC 2920) with servers that offer it: MAIL FROM, every RCPT TO and DATA go in one exchange,
+     * so a message costs two round trips instead of four. False waits for each reply, for a server that announces
+     * PIPELINING but mishandles it.
+     */
+    public void setPipelining(boolean pipelining) {
+        this.pipelining = pipelining;
     }
 
     public int getBatchSize() {

@@ -112,8 +112,8 @@ public class SmtpRelayEndpoint extends DefaultEndpoint {
             SSLContext verifying = c.getSslContextParameters() != null
                     ? c.getSslContextParameters().createSSLContext(getCamelContext()) : SSLContext.getDefault();
             SessionSettings settings = new SessionSettings(c.effectiveTls(), c.isImplicitTls(), verifying, getHeloName(),
-                    c.isUseEhlo(), c.getUsername(), c.getPassword(), c.getConnectTimeout(), c.getCommandTimeout(),
-                    c.getDataTimeout(), listener());
+                    c.isUseEhlo(), c.isPipelining(), c.getUsername(), c.getPassword(), c.getConnectTimeout(),
+                    c.getCommandTimeout(), c.getDataTimeout(), listener());
             MxResolver resolver = c.isRelayMode() ? null
                     : new MxResolver(MxResolver.resolverFor(c.getDnsServers(), Duration.ofMillis(c.getDnsTimeout())),
                             c.getIpVersion(), c.getMaxMxHosts(), new Random());

@@ -147,6 +147,12 @@ public class SmtpRelayComponentConfiguration extends ComponentConfigurationPrope
      */
     private Integer maxMessagesPerConnection = 100;
     /**
+     * Whether to pipeline (RFC 2920) with servers that offer it: MAIL FROM, every RCPT TO and DATA go in one
+     * exchange, so a message costs two round trips instead of four. False waits for each reply, for a server
+     * that announces PIPELINING but mishandles it.
+     */
+    private Boolean pipelining = true;
+    /**
      * Deliver on the calling route thread instead of the delivery threads. Needed when the route runs in a
      * transaction (for example a transacted JMS consumer), so that what the route does after the delivery
      * commits together with it. Default false.
@@ -471,6 +477,14 @@ public class SmtpRelayComponentConfiguration extends ComponentConfigurationPrope
 
     public void setMaxMessagesPerConnection(Integer maxMessagesPerConnection) {
         this.maxMessagesPerConnection = maxMessagesPerConnection;
+    }
+
+    public Boolean getPipelining() {
+        return pipelining;
+    }
+
+    public void setPipelining(Boolean pipelining) {
+        this.pipelining = pipelining;
     }
 
     public Boolean getSynchronous() {

@@ -61,6 +61,12 @@ public class SmtpRelayRoutesAutoConfiguration {
 
     private static final String JMS_COMPONENT = "org.apache.camel.component.jms.JmsComponent";
 
+    /** The connection factory the ingress sends through, by the name its endpoint URI refers to. */
+    static final String ENQUEUE_CONNECTION_FACTORY = "smtpRelayEnqueueConnectionFactory";
+
+    /** Sessions kept open for the ingress's sends: enough for as many SMTP clients sending at once. */
+    static final int ENQUEUE_SESSIONS = 64;
+
     /** The routes' settings from the properties: endpoint URIs, retry schedule and the enrichment steps. */
     @Bean
     @ConditionalOnMissingBean
@@ -92,15 +98,34 @@ public class SmtpRelayRoutesAutoConfiguration {
             JmsComponent jms = new JmsComponent();
             // Boot wraps its ConnectionFactory in a session cache; listener containers must use the real one (as
             // Boot's own @JmsListener containers do), or cached consumers hold messages the other instances could take
-            ConnectionFactory target = connectionFactory instanceof CachingConnectionFactory caching
-                    && caching.getTargetConnectionFactory() != null ? caching.getTargetConnectionFactory() : connectionFactory;
-            jms.setConnectionFactory(target);
+            jms.setConnectionFactory(target(connectionFactory));
             jms.setTransacted(true);
             // local JMS transactions on the listener's session, no transaction manager: then the listener may keep
             // its connection, session and consumer between messages instead of opening them for every receive
             jms.setLazyCreateTransactionManager(false);
             jms.setCacheLevelName("CACHE_CONSUMER");
             return jms;
+        }
+
+        /**
+         * The ingress's sends keep one connection and a set of sessions and producers instead of opening them per
+         * message (which was a tenth of the relay server's CPU). Not an autowire candidate: the application's own
+         * ConnectionFactory stays the only one injected by type; the ingress endpoint names this one.
+         */
+        @Bean(name = ENQUEUE_CONNECTION_FACTORY, autowireCandidate = false)
+        @ConditionalOnMissingBean(name = ENQUEUE_CONNECTION_FACTORY)
+        @ConditionalOnBean(ConnectionFactory.class)
+        CachingConnectionFactory smtpRelayEnqueueConnectionFactory(ConnectionFactory connectionFactory) {
+            CachingConnectionFactory caching = new CachingConnectionFactory(target(connectionFactory));
+            caching.setSessionCacheSize(ENQUEUE_SESSIONS);
+            caching.setCacheProducers(true);
+            caching.setCacheConsumers(false);
+            return caching;
+        }
+
+        private static ConnectionFactory target(ConnectionFactory connectionFactory) {
+            return connectionFactory instanceof CachingConnectionFactory caching && caching.getTargetConnectionFactory() != null
+                    ? caching.getTargetConnectionFactory() : connectionFactory;
         }
     }
 
@@ -131,6 +156,14 @@ public class SmtpRelayRoutesAutoConfiguration {
         retryOptions.put("deliveryDelay", "${header." + SmtpRelayConstants.RETRY_DELAY + "}");
         String retryUri = uri(queueBase, retryOptions);
         String deadLetterUri = q.getComponent() + ":queue:" + required(q.getDeadLetterName(), "queue.dead-letter-name");
+        String enqueueUri = null;
+        if ("jms".equals(q.getComponent()) && beans.containsBean(ENQUEUE_CONNECTION_FACTORY)) {
+            // outside any transaction: a persistent send returns once the broker has the message on disk
+            Map<String, String> enqueueOptions = new LinkedHashMap<>(q.getOptions());
+            enqueueOptions.put("transacted", "false");
+            enqueueOptions.put("connectionFactory", "#" + ENQUEUE_CONNECTION_FACTORY);
+            enqueueUri = uri(queueBase, enqueueOptions);
+        }
         String deliveryUri = uri(required(p.getDelivery().getUri(), "delivery.uri"), p.getDelivery().getOptions());
 
         SmtpRelayRoutesProperties.Retry r = p.getRetry();
@@ -151,7 +184,7 @@ public class SmtpRelayRoutesAutoConfiguration {
         }
 
         return new RelayRouteSettings(ingressUri(p.getIngress()), queueUri, retryUri, deliveryUri, deadLetterUri, reportingMta,
-                schedule, List.of(new RelayEnrichment(steps)));
+                schedule, List.of(new RelayEnrichment(steps)), enqueueUri);
     }
 
     static String ingressUri(SmtpRelayRoutesProperties.Ingress in) {

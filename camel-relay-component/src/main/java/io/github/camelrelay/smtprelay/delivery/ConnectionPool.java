@@ -10,7 +10,7 @@ import org.apache.commons.pool2.impl.GenericKeyedObjectPoolConfig;
 
 /**
  * Open sessions kept per destination (address and port) with commons-pool2: at most maxConnectionsPerHost per
- * destination, RSET when a session comes back, closed when idle too long or after maxMessagesPerConnection.
+ * destination, RSET when a session comes back with a transaction left open, closed when idle too long or after maxMessagesPerConnection.
  */
 final class ConnectionPool implements AutoCloseable {
 
@@ -48,7 +48,7 @@ final class ConnectionPool implements AutoCloseable {
         }
     }
 
-    /** Returns a healthy session for reuse (the pool sends RSET), or closes a broken one. */
+    /** Returns a healthy session for reuse (the pool sends RSET if it is needed), or closes a broken one. */
     void release(SmtpSession session, boolean healthy) {
         try {
             if (healthy) {
@@ -95,7 +95,7 @@ final class ConnectionPool implements AutoCloseable {
         @Override
         public boolean validateObject(Destination key, PooledObject<SmtpSession> p) {
             SmtpSession s = p.getObject();
-            return s.messages() < maxMessages && s.reset();
+            return s.messages() < maxMessages && (!s.dirty() || s.reset());
         }
 
         @Override

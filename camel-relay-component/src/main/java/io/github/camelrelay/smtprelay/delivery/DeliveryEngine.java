@@ -193,8 +193,10 @@ public final class DeliveryEngine implements AutoCloseable {
                 batch.add(pending.poll());
             }
             List<MailAddress> accepted = new ArrayList<>(batch.size());
+            List<MailAddress> tooMany = new ArrayList<>(0);
             try {
-                SmtpReply from = s.mailFrom(mail.sender(), mail.size());
+                SmtpSession.Envelope envelope = s.envelope(mail.sender(), mail.size(), batch);
+                SmtpReply from = envelope.mail();
                 if (from.code() < 200) {
                     throw new MessagingException("no valid reply to MAIL FROM: " + from);
                 }
@@ -202,21 +204,19 @@ public final class DeliveryEngine implements AutoCloseable {
                     for (MailAddress r : batch) {
                         decide(mail, result, status(r, from, s));
                     }
-                    s.reset();
+                    s.abandon();
                     continue;
                 }
                 for (int i = 0; i < batch.size(); i++) {
                     MailAddress r = batch.get(i);
-                    SmtpReply reply = s.rcptTo(r);
+                    SmtpReply reply = envelope.recipients().get(i);
                     if (reply.code() < 200) {
                         throw new MessagingException("no valid reply to RCPT TO: " + reply);
                     }
                     if (reply.code() == 452 && !accepted.isEmpty()) {
-                        // RFC 5321 4.5.3.1.10: too many recipients; the rest go in the next transaction
-                        for (int j = batch.size() - 1; j >= i; j--) {
-                            pending.addFirst(batch.get(j));
-                        }
-                        break;
+                        // RFC 5321 4.5.3.1.10: too many recipients; this one goes in the next transaction
+                        tooMany.add(r);
+                        continue;
                     }
                     if (reply.positive()) {
                         accepted.add(r);
@@ -224,8 +224,11 @@ public final class DeliveryEngine implements AutoCloseable {
                         decide(mail, result, status(r, reply, s));
                     }
                 }
+                for (int j = tooMany.size() - 1; j >= 0; j--) {
+                    pending.addFirst(tooMany.get(j));
+                }
                 if (accepted.isEmpty()) {
-                    s.reset();
+                    s.abandon();
                     continue;
                 }
                 SmtpReply data = s.data(mail.content(), mail.prefix());

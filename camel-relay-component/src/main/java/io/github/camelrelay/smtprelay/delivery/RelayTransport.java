@@ -2,6 +2,8 @@ package io.github.camelrelay.smtprelay.delivery;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.util.ArrayList;
+import java.util.List;
 
 import io.github.camelrelay.smtprelay.SmtpRelayListener;
 import jakarta.mail.MessagingException;
@@ -15,11 +17,18 @@ import org.eclipse.angus.mail.smtp.SMTPTransport;
  * message; a relay needs the reply to each RCPT TO, so this subclass uses the protected protocol primitives that
  * Angus documents for subclasses (data(), finishData(), simpleCommand()) and keeps all wire handling (dot-stuffing,
  * CRLF, STARTTLS, AUTH) in the library.
+ * <p>
+ * Angus Mail does not pipeline (RFC 2920), so this class does it with the same primitives: the envelope commands are
+ * sent with {@link #sendCommand} without waiting, and when DATA's reply is awaited, the replies to the commands
+ * before it are read first, in order, and kept for {@link #pipelinedReplies()}.
  */
 final class RelayTransport extends SMTPTransport {
 
     private final SmtpRelayListener listener;
     private final String host;
+    /** Commands sent whose replies have not been read yet. */
+    private int unanswered;
+    private final List<SmtpReply> pipelined = new ArrayList<>();
 
     RelayTransport(Session session, SmtpRelayListener listener, String host) {
         super(session, new URLName("smtp", null, -1, null, null, null));
@@ -32,12 +41,25 @@ final class RelayTransport extends SMTPTransport {
         return SmtpReply.parse(code, getLastServerResponse());
     }
 
+    /** Sends a command without waiting for its reply; the next reply read answers the oldest such command first. */
+    synchronized void pipeline(String command) throws MessagingException {
+        sendCommand(command);
+        unanswered++;
+    }
+
+    /** The replies to the pipelined commands, read when DATA's reply was awaited; cleared by this call. */
+    synchronized List<SmtpReply> pipelinedReplies() {
+        List<SmtpReply> replies = List.copyOf(pipelined);
+        pipelined.clear();
+        return replies;
+    }
+
     /** Sends DATA; returns the stream to write the message to, or null with {@code rejected} holding the reply. */
     synchronized OutputStream startData(SmtpReply[] rejected) throws MessagingException {
         try {
             return data();
         } catch (SMTPSendFailedException e) {
-            rejected[0] = SmtpReply.parse(e.getReturnCode(), getLastServerResponse());
+            rejected[0] = refusal(e);
             return null;
         }
     }
@@ -48,8 +70,16 @@ final class RelayTransport extends SMTPTransport {
             finishData();
             return SmtpReply.parse(getLastReturnCode(), getLastServerResponse());
         } catch (SMTPSendFailedException e) {
-            return SmtpReply.parse(e.getReturnCode(), getLastServerResponse());
+            return refusal(e);
         }
+    }
+
+    /**
+     * The refusal an SMTPSendFailedException reports. Its message is the server's reply; the last server response is
+     * not, as Angus has already sent RSET, which also means the transaction is over.
+     */
+    private static SmtpReply refusal(SMTPSendFailedException e) {
+        return SmtpReply.parse(e.getReturnCode(), e.getMessage());
     }
 
     SmtpReply lastReply() {
@@ -66,6 +96,15 @@ final class RelayTransport extends SMTPTransport {
 
     @Override
     protected int readServerResponse() throws MessagingException {
+        while (unanswered > 0) {
+            unanswered--;
+            int code = readOneResponse();
+            pipelined.add(SmtpReply.parse(code, getLastServerResponse()));
+        }
+        return readOneResponse();
+    }
+
+    private int readOneResponse() throws MessagingException {
         int code = super.readServerResponse();
         if (listener != null) {
             SmtpReply reply = SmtpReply.parse(code, getLastServerResponse());

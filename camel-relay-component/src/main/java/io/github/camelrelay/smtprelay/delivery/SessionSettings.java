@@ -29,14 +29,16 @@ public final class SessionSettings {
     final int commandTimeout;
     final int dataTimeout;
     final SmtpRelayListener listener;
+    final boolean pipelining;
 
     /**
      * @param verifyingContext the TLS context for VERIFY (Camel's sslContextParameters or the JVM default)
      */
     public SessionSettings(TlsMode tls, boolean implicitTls, SSLContext verifyingContext, String heloName, boolean useEhlo,
-                           String username, String password, int connectTimeout, int commandTimeout, int dataTimeout,
-                           SmtpRelayListener listener) {
+                           boolean pipelining, String username, String password, int connectTimeout, int commandTimeout,
+                           int dataTimeout, SmtpRelayListener listener) {
         this.tls = tls;
+        this.pipelining = pipelining;
         this.implicitTls = implicitTls;
         this.connectTimeout = connectTimeout;
         this.commandTimeout = commandTimeout;

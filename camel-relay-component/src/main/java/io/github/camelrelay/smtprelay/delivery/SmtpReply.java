@@ -8,6 +8,12 @@ public record SmtpReply(int code, String text) {
         if (raw == null) {
             return new SmtpReply(code, "");
         }
+        int nl = raw.indexOf('\n');
+        if (nl < 0 || nl >= raw.length() - 1) {
+            // the usual single-line reply, without the split below
+            String t = raw.length() >= 4 && Character.isDigit(raw.charAt(0)) ? raw.substring(4) : raw;
+            return new SmtpReply(code, t.strip());
+        }
         StringBuilder sb = new StringBuilder();
         for (String line : raw.split("\r?\n")) {
             String t = line.length() >= 4 && Character.isDigit(line.charAt(0)) ? line.substring(4) : line;

@@ -1,8 +1,11 @@
 package io.github.camelrelay.smtprelay.delivery;
 
+import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.Socket;
+import java.util.ArrayList;
+import java.util.List;
 
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLParameters;
@@ -15,12 +18,24 @@ import jakarta.mail.MessagingException;
 /** One open SMTP connection, greeted, with EHLO, STARTTLS and AUTH done. Not thread-safe: one user at a time. */
 final class SmtpSession {
 
+    private static final int DATA_BUFFER = 16 * 1024;
+
     private final Destination destination;
     private final SessionSettings settings;
     private final Socket socket;
     private final RelayTransport transport;
     private final boolean tls;
+    private final boolean plainText;
+    private final boolean pipelining;
     private int messages;
+    /** A transaction was begun and not completed: RSET before the next MAIL FROM or reuse. */
+    private boolean dirty;
+    /** The data stream when a pipelined DATA was answered 354, else null. */
+    private OutputStream openData;
+    /** The reply to a pipelined DATA that was refused, else null. */
+    private SmtpReply dataRefusal;
+    /** Message data straight into the socket on a plain-text connection; created on first use. */
+    private DotStuffingOutputStream plainData;
 
     private SmtpSession(Destination destination, SessionSettings settings, Socket socket, RelayTransport transport) {
         this.destination = destination;
@@ -28,6 +43,9 @@ final class SmtpSession {
         this.socket = socket;
         this.transport = transport;
         this.tls = transport.isSSL();
+        // only then is the socket's own stream the one the server reads commands from
+        this.plainText = !tls && !settings.implicitTls;
+        this.pipelining = settings.pipelining && transport.supportsExtension("PIPELINING");
     }
 
     /** Connects, reads the greeting, says EHLO, and does STARTTLS and AUTH as configured. */
@@ -96,35 +114,109 @@ final class SmtpSession {
         return messages;
     }
 
-    /** MAIL FROM, with SIZE when the server announced it and the size is known (RFC 1870). */
-    SmtpReply mailFrom(MailAddress sender, long size) throws MessagingException {
-        String cmd = "MAIL FROM:<" + sender.address() + ">";
-        if (size >= 0 && transport.supportsExtension("SIZE")) {
-            cmd += " SIZE=" + size;
+    /** The replies to MAIL FROM and to each RCPT TO of one transaction, in order. */
+    record Envelope(SmtpReply mail, List<SmtpReply> recipients) {
+    }
+
+    /**
+     * Begins a transaction: MAIL FROM (with SIZE when the server announced it and the size is known, RFC 1870) and
+     * RCPT TO for each recipient. When the server offers PIPELINING (RFC 2920) the commands and DATA go in one
+     * exchange, saving two round trips per message; otherwise each command waits for its reply, and DATA is sent
+     * by {@link #data}. A RCPT TO after a refused MAIL FROM is not sent one by one; its reply is then MAIL's.
+     */
+    Envelope envelope(MailAddress sender, long size, List<MailAddress> recipients) throws MessagingException {
+        if (dirty && !reset()) {
+            throw new MessagingException("no 250 reply to RSET before a new transaction: " + transport.lastReply());
         }
-        return transport.command(cmd);
-    }
-
-    SmtpReply rcptTo(MailAddress recipient) throws MessagingException {
-        return transport.command("RCPT TO:<" + recipient.address() + ">");
-    }
-
-    /** DATA, the content, and the end of data; the reply to DATA when it was refused, else the reply to the final dot. */
-    SmtpReply data(MessageContent content, byte[] prefix) throws MessagingException, IOException {
+        dirty = true;
+        String mail = "MAIL FROM:<" + sender.address() + ">";
+        if (size >= 0 && transport.supportsExtension("SIZE")) {
+            mail += " SIZE=" + size;
+        }
+        if (!pipelining) {
+            SmtpReply from = transport.command(mail);
+            List<SmtpReply> replies = new ArrayList<>(recipients.size());
+            for (MailAddress r : recipients) {
+                replies.add(from.positive() ? transport.command("RCPT TO:<" + r.address() + ">") : from);
+            }
+            return new Envelope(from, replies);
+        }
+        transport.pipeline(mail);
+        for (MailAddress r : recipients) {
+            transport.pipeline("RCPT TO:<" + r.address() + ">");
+        }
         SmtpReply[] refused = new SmtpReply[1];
-        OutputStream out = transport.startData(refused);
-        if (out == null) {
-            return refused[0];
+        openData = transport.startData(refused);
+        dataRefusal = refused[0];
+        // Angus answers a refused DATA with RSET itself
+        dirty = openData != null;
+        List<SmtpReply> replies = transport.pipelinedReplies();
+        if (replies.size() != recipients.size() + 1) {
+            throw new MessagingException("expected " + (recipients.size() + 1) + " replies to the pipelined envelope but read "
+                                         + replies.size());
+        }
+        return new Envelope(replies.get(0), replies.subList(1, replies.size()));
+    }
+
+    /**
+     * DATA (unless it went with the pipelined envelope), the content, and the end of data; the reply to DATA when it
+     * was refused, else the reply to the final dot.
+     */
+    SmtpReply data(MessageContent content, byte[] prefix) throws MessagingException, IOException {
+        OutputStream out;
+        if (pipelining) {
+            out = openData;
+            openData = null;
+            if (out == null) {
+                return dataRefusal;
+            }
+        } else {
+            SmtpReply[] refused = new SmtpReply[1];
+            out = transport.startData(refused);
+            if (out == null) {
+                // Angus answers a refused DATA with RSET itself
+                dirty = false;
+                return refused[0];
+            }
+        }
+        if (plainText) {
+            // Angus's stream is untouched (still at the start of a line) and its buffer empty after DATA, so the
+            // data may go around it; finishData() then sends the final dot
+            if (plainData == null) {
+                plainData = new DotStuffingOutputStream(new BufferedOutputStream(socket.getOutputStream(), DATA_BUFFER));
+            }
+            out = plainData;
         }
         if (prefix != null) {
             out.write(prefix);
         }
         content.writeTo(out);
+        if (out == plainData) {
+            plainData.finish();
+        }
+        return endData();
+    }
+
+    /**
+     * Gives up the transaction begun by {@link #envelope} without a message (nothing was accepted): a pipelined DATA
+     * the server answered 354 anyway gets its final dot at once, as RFC 2920 3.1 asks, and no message is delivered
+     * as no recipient was accepted.
+     */
+    void abandon() throws MessagingException, IOException {
+        if (openData != null) {
+            openData = null;
+            endData();
+        }
+    }
+
+    private SmtpReply endData() throws MessagingException, IOException {
         // RFC 5321 4.5.3.2: the server may take much longer to answer the final dot than any other command
         socket.setSoTimeout(settings.dataTimeout);
         try {
             SmtpReply reply = transport.endData();
             messages++;
+            // whatever the verdict, the reply to the final dot ends the transaction (RFC 5321 4.1.1.4)
+            dirty = false;
             return reply;
         } finally {
             if (!socket.isClosed()) {
@@ -133,10 +225,17 @@ final class SmtpSession {
         }
     }
 
+    /** Whether a transaction was left open, so the connection needs a RSET before it carries another one. */
+    boolean dirty() {
+        return dirty;
+    }
+
     /** RSET, so the connection can carry another transaction; false when the server did not answer 250. */
     boolean reset() {
         try {
-            return transport.command("RSET").code() == 250;
+            boolean ok = transport.command("RSET").code() == 250;
+            dirty = !ok;
+            return ok;
         } catch (MessagingException | RuntimeException e) {
             return false;
         }

@@ -17,9 +17,18 @@ import org.apache.camel.Processor;
  * @param deliveryUri   an smtprelay producer URI
  * @param deadLetterUri where failed and expired messages end, with their report
  * @param reportingMta  the host name that bounces are sent from (the Reporting-MTA)
+ * @param enqueueUri    where the ingress sends accepted mail: the same queue, through an endpoint that may keep its
+ *                      connection and session between sends (such as a JMS endpoint over a caching connection
+ *                      factory); null means {@code queueUri}
  */
 public record RelayRouteSettings(String ingressUri, String queueUri, String retryUri, String deliveryUri,
-        String deadLetterUri, String reportingMta, RetrySchedule schedule, List<Processor> enrichers) {
+        String deadLetterUri, String reportingMta, RetrySchedule schedule, List<Processor> enrichers, String enqueueUri) {
+
+    /** Settings whose ingress sends through the queue endpoint itself. */
+    public RelayRouteSettings(String ingressUri, String queueUri, String retryUri, String deliveryUri,
+                              String deadLetterUri, String reportingMta, RetrySchedule schedule, List<Processor> enrichers) {
+        this(ingressUri, queueUri, retryUri, deliveryUri, deadLetterUri, reportingMta, schedule, enrichers, null);
+    }
 
     public RelayRouteSettings {
         Objects.requireNonNull(queueUri, "queueUri");
@@ -33,5 +42,6 @@ public record RelayRouteSettings(String ingressUri, String queueUri, String retr
             String base = queueUri.replaceAll("([?&])transacted=[^&]*&?", "$1").replaceAll("[?&]$", "");
             retryUri = base + (base.contains("?") ? "&" : "?") + "deliveryDelay=${header.CamelSmtpRelayRetryDelay}";
         }
+        enqueueUri = enqueueUri == null ? queueUri : enqueueUri;
     }
 }

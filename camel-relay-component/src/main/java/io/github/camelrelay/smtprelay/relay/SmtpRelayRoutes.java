@@ -62,7 +62,7 @@ public class SmtpRelayRoutes extends RouteBuilder {
             from(settings.ingressUri()).routeId("smtprelay-ingress")
                     .process(SmtpRelayRoutes::toQueueFormat)
                     // the SMTP client gets its 250 only when this send returned, i.e. the broker has the message
-                    .to(settings.queueUri());
+                    .to(settings.enqueueUri());
         }
 
         from(settings.queueUri()).routeId("smtprelay-delivery")

@@ -99,8 +99,21 @@ class RecipientRepliesTest extends ProducerTestSupport {
     }
 
     @Test
-    void whenEveryRecipientIsRefusedNoDataIsSent() {
+    void whenEveryRecipientIsRefusedNoMessageIsSent() {
         mx1.rcptReply(a -> "550 5.1.1 No such user");
+
+        Exchange exchange = sendTo("a@example.test, b@example.test");
+
+        assertThat(exchange.getException()).isInstanceOf(SmtpRelayPermanentException.class);
+        assertThat(report(exchange).statuses()).allSatisfy(s -> assertThat(s.enhancedStatus()).isEqualTo("5.1.1"));
+        // pipelined, DATA went with the envelope and was refused for want of recipients
+        assertThat(mx1.commands()).containsSubsequence("RCPT TO:<b@example.test>", "DATA").doesNotContain(".");
+        assertThat(mx1.messages()).isEmpty();
+    }
+
+    @Test
+    void withoutPipeliningNoDataIsSentWhenEveryRecipientIsRefused() {
+        mx1.pipelining(false).rcptReply(a -> "550 5.1.1 No such user");
 
         Exchange exchange = sendTo("a@example.test, b@example.test");
 
@@ -137,6 +150,18 @@ class RecipientRepliesTest extends ProducerTestSupport {
             assertThat(s.outcome()).isEqualTo(Outcome.FAILED);
             assertThat(s.enhancedStatus()).isEqualTo("5.7.1");
         });
+        // the pipelined RCPTs were refused for want of a sender; the report gives the sender's refusal
+        assertThat(report(exchange).statuses()).allSatisfy(s -> assertThat(s.replyText()).contains("Sender rejected"));
+        assertThat(mx1.messages()).isEmpty();
+    }
+
+    @Test
+    void withoutPipeliningNoRecipientIsSentAfterARejectedSender() {
+        mx1.pipelining(false).mailFromReply("550 5.7.1 Sender rejected");
+
+        Exchange exchange = sendTo("a@example.test, b@example.test");
+
+        assertThat(report(exchange).statuses()).allSatisfy(s -> assertThat(s.enhancedStatus()).isEqualTo("5.7.1"));
         assertThat(mx1.commands()).noneMatch(c -> c.startsWith("RCPT"));
     }
 

@@ -127,6 +127,8 @@ public final class TestSmtpServer implements AutoCloseable {
     private volatile Function<Integer, String> dataReply = n -> "250 2.0.0 queued as " + n;
     private volatile String dataStartReply = "354 End data with <CR><LF>.<CR><LF>";
     private volatile boolean closeAfterData;
+    private volatile boolean pipelining = true;
+    private volatile boolean dataWithoutRecipients;
 
     private TestSmtpServer(ServerSocket serverSocket) {
         this.serverSocket = serverSocket;
@@ -263,6 +265,21 @@ public final class TestSmtpServer implements AutoCloseable {
     /** Answers DATA itself with this line; anything but 354 makes the server not read a message. */
     public TestSmtpServer dataStartReply(String line) {
         this.dataStartReply = line;
+        return this;
+    }
+
+    /** Whether EHLO announces PIPELINING (RFC 2920); on by default, as on most servers. */
+    public TestSmtpServer pipelining(boolean enabled) {
+        this.pipelining = enabled;
+        return this;
+    }
+
+    /**
+     * When true, DATA is answered 354 even when no recipient was accepted, as some servers do (RFC 2920 3.1 lets
+     * them); the message read then is discarded, never counted as received.
+     */
+    public TestSmtpServer dataWithoutRecipients(boolean enabled) {
+        this.dataWithoutRecipients = enabled;
         return this;
     }
 
@@ -459,8 +476,11 @@ public final class TestSmtpServer implements AutoCloseable {
                 return;
             }
             greeted(argument, "EHLO");
-            List<String> lines = new ArrayList<>(List.of(SERVER_NAME + " Hello " + argument, "PIPELINING",
+            List<String> lines = new ArrayList<>(List.of(SERVER_NAME + " Hello " + argument,
                     "8BITMIME", "SIZE 52428800", "ENHANCEDSTATUSCODES"));
+            if (pipelining) {
+                lines.add(1, "PIPELINING");
+            }
             if (startTls != null && !tls) {
                 lines.add("STARTTLS");
             }
@@ -639,7 +659,7 @@ public final class TestSmtpServer implements AutoCloseable {
                 reply("503 5.5.1 Need MAIL command");
                 return true;
             }
-            if (recipients.isEmpty()) {
+            if (recipients.isEmpty() && !dataWithoutRecipients) {
                 reply("554 5.5.1 No valid recipients");
                 return true;
             }
@@ -651,6 +671,11 @@ public final class TestSmtpServer implements AutoCloseable {
             byte[] content = readMessage();
             if (content == null) {
                 return false;
+            }
+            if (recipients.isEmpty()) {
+                clearTransaction();
+                reply("554 5.5.1 No valid recipients, message discarded");
+                return true;
             }
             String answer = dataReply.apply(dataTransactions.incrementAndGet());
             if (answer.startsWith("2")) {

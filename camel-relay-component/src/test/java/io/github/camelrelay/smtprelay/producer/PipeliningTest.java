@@ -1,0 +1,76 @@
+package io.github.camelrelay.smtprelay.producer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import java.util.Map;
+
+import io.github.camelrelay.smtprelay.SmtpRelayConstants;
+import io.github.camelrelay.smtprelay.SmtpRelayPermanentException;
+import io.github.camelrelay.smtprelay.SmtpRelayTransientException;
+import io.github.camelrelay.smtprelay.report.Outcome;
+import io.github.camelrelay.smtprelay.testsupport.TestSmtpServer.Received;
+import org.apache.camel.Exchange;
+import org.junit.jupiter.api.Test;
+
+/** RFC 2920 pipelining of MAIL FROM, RCPT TO and DATA, and the server replies that break its happy path. */
+class PipeliningTest extends ProducerTestSupport {
+
+    private Exchange sendTo(String uri, String recipients) {
+        return send(uri, RAW, Map.of(SmtpRelayConstants.RECIPIENTS, recipients));
+    }
+
+    @Test
+    void aServerThatOpensDataWithoutRecipientsGetsTheFinalDotAtOnceAndNoMessage() {
+        mx1.dataWithoutRecipients(true).rcptReply(a -> a.startsWith("gone") ? "550 5.1.1 No such user" : "250 2.1.5 OK");
+
+        Exchange refused = sendTo(mxUri(), "gone@example.test");
+        Exchange next = sendTo(mxUri(), "bob@example.test");
+
+        assertThat(refused.getException()).isInstanceOf(SmtpRelayPermanentException.class);
+        assertThat(report(refused).statuses()).singleElement().satisfies(s -> assertThat(s.enhancedStatus()).isEqualTo("5.1.1"));
+        assertThat(next.getException()).isNull();
+        // the abandoned DATA was ended with a bare dot (the server's refusal of it brings Angus's RSET), and the
+        // connection carried the next message
+        assertThat(mx1.commands()).containsSubsequence("RCPT TO:<gone@example.test>", "DATA", "RSET",
+                "MAIL FROM:<alice@sender.test> SIZE=525", "RCPT TO:<bob@example.test>", "DATA");
+        assertThat(mx1.messages()).extracting(Received::recipients).containsExactly(List.of("bob@example.test"));
+        assertThat(mx1.connections()).isEqualTo(1);
+    }
+
+    @Test
+    void aRefusedDataReportsTheRefusalNotTheResetThatFollowsIt() {
+        mx1.dataStartReply("451 4.3.0 Try again later");
+
+        Exchange exchange = sendTo(mxUri(), "bob@example.test");
+
+        assertThat(exchange.getException()).isInstanceOf(SmtpRelayTransientException.class);
+        assertThat(report(exchange).statuses()).singleElement().satisfies(s -> {
+            assertThat(s.outcome()).isEqualTo(Outcome.DEFERRED);
+            assertThat(s.replyCode()).isEqualTo(451);
+            assertThat(s.replyText()).isEqualTo("4.3.0 Try again later");
+        });
+    }
+
+    @Test
+    void aRefusedFinalDotReportsTheRefusalNotTheResetThatFollowsIt() {
+        mx1.dataReply(n -> "554 5.6.0 Content rejected");
+
+        Exchange exchange = sendTo(mxUri(), "bob@example.test");
+
+        assertThat(report(exchange).statuses()).singleElement().satisfies(s -> {
+            assertThat(s.outcome()).isEqualTo(Outcome.FAILED);
+            assertThat(s.replyText()).isEqualTo("5.6.0 Content rejected");
+        });
+    }
+
+    @Test
+    void withoutPipeliningEachCommandWaitsForItsReplyAndTheMessageStillGoesThrough() {
+        mx1.pipelining(false);
+
+        Exchange exchange = sendTo(mxUri(), "bob@example.test, carol@example.test");
+
+        assertThat(exchange.getException()).isNull();
+        assertThat(mx1.awaitMessage(WAIT).recipients()).containsExactly("bob@example.test", "carol@example.test");
+    }
+}
