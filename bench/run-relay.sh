@@ -8,6 +8,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${1:-5000}
 S=${2:-20}
+# messages sent first and not counted: a JVM reaches full speed only once the JIT has compiled the hot paths
+WARM=${WARM:-5000}
 SINK_PORT=${SINK_PORT:-25260}
 RELAY_SMTP_PORT=${RELAY_SMTP_PORT:-2527}
 POSTFIX_PORT=${POSTFIX_PORT:-2626}
@@ -36,11 +38,11 @@ RELAY_PID=$!
 until grep -q "Started\|started in" $WORK/relay.log && (exec 3<>/dev/tcp/127.0.0.1/$RELAY_SMTP_PORT) 2>/dev/null; do
   kill -0 $RELAY_PID || { cat $WORK/relay.log; exit 1; }; sleep 0.5; done
 # warm-up, not counted
-/usr/sbin/smtp-source -s $S -l 4096 -m 500 -f bench@source.test -t sink@sink.test 127.0.0.1:$RELAY_SMTP_PORT
-until [ "$(grep -c 'status=sent' $WORK/relay.log)" -ge 500 ]; do sleep 0.2; done
+/usr/sbin/smtp-source -s $S -l 4096 -m $WARM -f bench@source.test -t sink@sink.test 127.0.0.1:$RELAY_SMTP_PORT
+until [ "$(grep -c 'status=sent' $WORK/relay.log)" -ge $WARM ]; do sleep 0.2; done
 start=$(date +%s.%N)
 /usr/sbin/smtp-source -s $S -l 4096 -m $N -f bench@source.test -t sink@sink.test 127.0.0.1:$RELAY_SMTP_PORT
-until [ "$(grep -c 'status=sent' $WORK/relay.log)" -ge $((N + 500)) ]; do sleep 0.1; done
+until [ "$(grep -c 'status=sent' $WORK/relay.log)" -ge $((N + WARM)) ]; do sleep 0.1; done
 end=$(date +%s.%N)
 relay_rate=$(echo "$N / ($end - $start)" | bc -l)
 read relay_p50 relay_p99 < <(grep 'status=sent' $WORK/relay.log | tail -n $N | sed -E 's/.*delay=([0-9.]+).*/\1/' | percentiles)
@@ -51,7 +53,7 @@ kill $RELAY_PID; wait $RELAY_PID 2>/dev/null || true; RELAY_PID=""
 # --- Postfix, same sink, same load
 SINK_PORT=$SINK_PORT POSTFIX_PORT=$POSTFIX_PORT bench/postfix-relay.sh start
 $sudo_cmd sh -c ': > /var/log/postfix-bench.log'
-/usr/sbin/smtp-source -s $S -l 4096 -m 500 -f bench@source.test -t sink@sink.test 127.0.0.1:$POSTFIX_PORT
+/usr/sbin/smtp-source -s $S -l 4096 -m $WARM -f bench@source.test -t sink@sink.test 127.0.0.1:$POSTFIX_PORT
 bench/postfix-relay.sh wait-empty
 $sudo_cmd sh -c ': > /var/log/postfix-bench.log'
 start=$(date +%s.%N)

@@ -47,14 +47,15 @@ public final class ComponentBench {
         try (CamelContext ctx = new DefaultCamelContext()) {
             ctx.start();
             ProducerTemplate template = ctx.createProducerTemplate();
-            // warm-up: JIT, connection pool, class loading
-            run(template, relay, relayInput, Math.min(n, 2000), c);
+            // warm-up, the same for both: JIT, connection pool, class loading
+            int warm = Integer.getInteger("bench.warmup", Math.min(n, 5000));
+            run(template, relay, relayInput, warm, c);
             if (Boolean.getBoolean("bench.relayOnly")) {
                 // for profiling the smtprelay path alone
                 System.out.printf(Locale.ROOT, "smtprelay:  %8.0f msg/s%n", run(template, relay, relayInput, n, c));
                 return;
             }
-            run(template, mail, mailInput, Math.min(n, 500), c);
+            run(template, mail, mailInput, warm, c);
 
             double relayRate = run(template, relay, relayInput, n, c);
             double mailRate = run(template, mail, mailInput, n, c);

@@ -137,6 +137,17 @@ class RelayServerDeliveryTest {
     }
 
     @Test
+    void theEmbeddedJournalSyncsAfterTheConfiguredBufferTimeout() {
+        var configuration = relay.getBean(org.apache.activemq.artemis.core.server.embedded.EmbeddedActiveMQ.class)
+                .getActiveMQServer().getConfiguration();
+
+        assertThat(configuration.isJournalSyncNonTransactional()).as("a 250 waits for the disk").isTrue();
+        assertThat(configuration.getJournalBufferTimeout_NIO())
+                .isEqualTo((int) RelayServerConfiguration.DEFAULT_JOURNAL_BUFFER_TIMEOUT.toNanos())
+                .isNotEqualTo(org.apache.activemq.artemis.api.config.ActiveMQDefaultConfiguration.getDefaultJournalBufferTimeoutNio());
+    }
+
+    @Test
     void mailSubmittedOverSmtpIsEnrichedOnceSignedLastAndDeliveredByMx() throws Exception {
         String reply = SmtpSubmission.send(smtpPort, "alice@sender.test", List.of("bob@ok.test"),
                 "From: Alice <alice@sender.test>\r\nTo: bob@ok.test\r\nSubject: raw submission\r\n\r\nHello Bob\r\n");
