@@ -5,6 +5,7 @@ import java.util.List;
 import io.github.camelrelay.smtprelay.InvalidMailException;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
+import org.apache.camel.StreamCache;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,9 +36,13 @@ final class RelayEnrichment implements Processor {
 
     @Override
     public void process(Exchange exchange) throws Exception {
-        // the original is kept so a refused message lands in the dead letters as it was submitted
-        byte[] original = exchange.getMessage().getBody(byte[].class);
-        exchange.getMessage().setBody(original);
+        // the original is kept so a refused message lands in the dead letters as it was submitted: a stream cache as
+        // it is (the steps put their result in a new one; a large message is not loaded), anything else as bytes
+        Object original = exchange.getMessage().getBody();
+        if (!(original instanceof StreamCache)) {
+            original = exchange.getMessage().getBody(byte[].class);
+            exchange.getMessage().setBody(original);
+        }
         for (Step step : steps) {
             try {
                 step.processor().process(exchange);
@@ -51,9 +56,12 @@ final class RelayEnrichment implements Processor {
      * Puts back the message as it arrived and hands the refusal to the relay route, whose catch moves it to the
      * dead letters with the reason (and the queue transaction then commits, so it is not offered again).
      */
-    private void refuse(Exchange exchange, byte[] original, Step step, InvalidMailException e) throws InvalidMailException {
+    private void refuse(Exchange exchange, Object original, Step step, InvalidMailException e) throws InvalidMailException {
         String reason = step.name() + " refused the message: " + e.getMessage();
         LOG.warn("{}: not delivered, moved to the dead letters: {}", exchange.getExchangeId(), reason);
+        if (original instanceof StreamCache cache) {
+            cache.reset();
+        }
         exchange.getMessage().setBody(original);
         throw new InvalidMailException(reason, e.getEnhancedStatus(), exchange, e);
     }

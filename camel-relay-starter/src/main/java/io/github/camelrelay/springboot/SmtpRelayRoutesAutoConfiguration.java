@@ -67,6 +67,11 @@ public class SmtpRelayRoutesAutoConfiguration {
     /** Sessions kept open for the ingress's sends: enough for as many SMTP clients sending at once. */
     static final int ENQUEUE_SESSIONS = 64;
 
+    /** The camel-jms option that streams a message through Artemis as a large message, from and to disk. */
+    static final String ARTEMIS_STREAMING = "artemisStreamingEnabled";
+
+    private static final String ARTEMIS_CONNECTION_FACTORY = "org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory";
+
     /** The routes' settings from the properties: endpoint URIs, retry schedule and the enrichment steps. */
     @Bean
     @ConditionalOnMissingBean
@@ -127,6 +132,23 @@ public class SmtpRelayRoutesAutoConfiguration {
             return connectionFactory instanceof CachingConnectionFactory caching && caching.getTargetConnectionFactory() != null
                     ? caching.getTargetConnectionFactory() : connectionFactory;
         }
+
+        /**
+         * Whether the application's ConnectionFactory is Artemis's: camel-jms's Artemis streaming sets client
+         * properties that other brokers' clients refuse, so it is switched on only then.
+         */
+        static boolean artemis(BeanFactory beans) {
+            ConnectionFactory connectionFactory = beans.getBeanProvider(ConnectionFactory.class).getIfUnique();
+            if (connectionFactory == null) {
+                return false;
+            }
+            for (Class<?> c = target(connectionFactory).getClass(); c != null; c = c.getSuperclass()) {
+                if (c.getName().equals(ARTEMIS_CONNECTION_FACTORY)) {
+                    return true;
+                }
+            }
+            return false;
+        }
     }
 
     static RelayRouteSettings settings(SmtpRelayRoutesProperties p, BeanFactory beans, ResourceLoader resources) {
@@ -164,6 +186,11 @@ public class SmtpRelayRoutesAutoConfiguration {
             enqueueOptions.put("connectionFactory", "#" + ENQUEUE_CONNECTION_FACTORY);
             enqueueUri = uri(queueBase, enqueueOptions);
         }
+        // a large message (a 25 MiB one is allowed by default) goes through Artemis as a large message, streamed from
+        // the ingress's spool file and into the delivery's, instead of as a BytesMessage held in memory several times;
+        // an artemisStreamingEnabled in queue.options is the application's own choice for every message
+        String largeMessageOptions = "jms".equals(q.getComponent()) && !q.getOptions().containsKey(ARTEMIS_STREAMING)
+                                     && JmsComponentConfiguration.artemis(beans) ? ARTEMIS_STREAMING + "=true" : null;
         String deliveryUri = uri(required(p.getDelivery().getUri(), "delivery.uri"), p.getDelivery().getOptions());
 
         SmtpRelayRoutesProperties.Retry r = p.getRetry();
@@ -184,7 +211,7 @@ public class SmtpRelayRoutesAutoConfiguration {
         }
 
         return new RelayRouteSettings(ingressUri(p.getIngress()), queueUri, retryUri, deliveryUri, deadLetterUri, reportingMta,
-                schedule, List.of(new RelayEnrichment(steps)), enqueueUri);
+                schedule, List.of(new RelayEnrichment(steps)), enqueueUri, largeMessageOptions);
     }
 
     static String ingressUri(SmtpRelayRoutesProperties.Ingress in) {

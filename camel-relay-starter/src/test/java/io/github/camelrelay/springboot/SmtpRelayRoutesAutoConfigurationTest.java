@@ -149,6 +149,26 @@ class SmtpRelayRoutesAutoConfigurationTest {
     }
 
     @Test
+    void largeMessagesStreamThroughArtemisOnlyAndAnExplicitQueueOptionWins() {
+        ActiveMQConnectionFactory artemis = new ActiveMQConnectionFactory("vm://0");
+        runner.withPropertyValues("camel.smtprelay.relay.enabled=true")
+                .withBean(ConnectionFactory.class, () -> new CachingConnectionFactory(artemis))
+                .run(context -> assertThat(context.getBean(RelayRouteSettings.class).largeMessageOptions())
+                        .isEqualTo("artemisStreamingEnabled=true"));
+        // another broker's client would refuse the Artemis-only message property
+        runner.withPropertyValues("camel.smtprelay.relay.enabled=true")
+                .withBean(ConnectionFactory.class, () -> org.mockito.Mockito.mock(ConnectionFactory.class))
+                .run(context -> assertThat(context.getBean(RelayRouteSettings.class).largeMessageOptions()).isNull());
+        runner.withPropertyValues("camel.smtprelay.relay.enabled=true", "camel.smtprelay.relay.queue.options.artemisStreamingEnabled=false")
+                .withBean(ConnectionFactory.class, () -> artemis)
+                .run(context -> {
+                    RelayRouteSettings s = context.getBean(RelayRouteSettings.class);
+                    assertThat(s.largeMessageOptions()).isNull();
+                    assertThat(s.queueUri()).endsWith("&artemisStreamingEnabled=false");
+                });
+    }
+
+    @Test
     void anApplicationJmsComponentIsKept() {
         JmsComponent own = new JmsComponent();
         runner.withPropertyValues("camel.smtprelay.relay.enabled=true")

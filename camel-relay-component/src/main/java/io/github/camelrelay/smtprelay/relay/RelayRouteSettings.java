@@ -20,14 +20,27 @@ import org.apache.camel.Processor;
  * @param enqueueUri    where the ingress sends accepted mail: the same queue, through an endpoint that may keep its
  *                      connection and session between sends (such as a JMS endpoint over a caching connection
  *                      factory); null means {@code queueUri}
+ * @param largeMessageOptions endpoint options, in URI query form, that make the broker client stream a message from
+ *                      and to disk instead of holding it in memory: added to the queue's consumer URI and, for a
+ *                      {@linkplain SmtpRelayRoutes#isLarge large message}, to the enqueue, retry and dead-letter
+ *                      sends. {@code artemisStreamingEnabled=true} for ActiveMQ Artemis through camel-jms; null for
+ *                      none (every message is sent as bytes)
  */
 public record RelayRouteSettings(String ingressUri, String queueUri, String retryUri, String deliveryUri,
-        String deadLetterUri, String reportingMta, RetrySchedule schedule, List<Processor> enrichers, String enqueueUri) {
+        String deadLetterUri, String reportingMta, RetrySchedule schedule, List<Processor> enrichers, String enqueueUri,
+        String largeMessageOptions) {
+
+    /** Settings that send every message through the queue as bytes. */
+    public RelayRouteSettings(String ingressUri, String queueUri, String retryUri, String deliveryUri,
+                              String deadLetterUri, String reportingMta, RetrySchedule schedule, List<Processor> enrichers,
+                              String enqueueUri) {
+        this(ingressUri, queueUri, retryUri, deliveryUri, deadLetterUri, reportingMta, schedule, enrichers, enqueueUri, null);
+    }
 
     /** Settings whose ingress sends through the queue endpoint itself. */
     public RelayRouteSettings(String ingressUri, String queueUri, String retryUri, String deliveryUri,
                               String deadLetterUri, String reportingMta, RetrySchedule schedule, List<Processor> enrichers) {
-        this(ingressUri, queueUri, retryUri, deliveryUri, deadLetterUri, reportingMta, schedule, enrichers, null);
+        this(ingressUri, queueUri, retryUri, deliveryUri, deadLetterUri, reportingMta, schedule, enrichers, null, null);
     }
 
     public RelayRouteSettings {
@@ -43,5 +56,25 @@ public record RelayRouteSettings(String ingressUri, String queueUri, String retr
             retryUri = base + (base.contains("?") ? "&" : "?") + "deliveryDelay=${header.CamelSmtpRelayRetryDelay}";
         }
         enqueueUri = enqueueUri == null ? queueUri : enqueueUri;
+        if (largeMessageOptions != null) {
+            largeMessageOptions = largeMessageOptions.strip().replaceAll("^[?&]+", "");
+            if (largeMessageOptions.isEmpty()) {
+                largeMessageOptions = null;
+            } else if (!largeMessageOptions.matches("[^=&?]+=[^&]*(&[^=&?]+=[^&]*)*")) {
+                throw new IllegalArgumentException("Expected largeMessageOptions as name=value pairs joined by '&' but found '"
+                                                   + largeMessageOptions + "'");
+            }
+        }
+    }
+
+    /**
+     * {@code uri} with the {@link #largeMessageOptions} added, for the queue's consumer and for sending a large
+     * message; {@code uri} itself when there are none.
+     */
+    public String withLargeMessageOptions(String uri) {
+        if (largeMessageOptions == null) {
+            return uri;
+        }
+        return uri + (uri.contains("?") ? "&" : "?") + largeMessageOptions;
     }
 }

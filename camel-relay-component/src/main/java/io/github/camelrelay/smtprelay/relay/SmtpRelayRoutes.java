@@ -20,6 +20,7 @@ import io.github.camelrelay.smtprelay.report.Outcome;
 import io.github.camelrelay.smtprelay.report.RecipientStatus;
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
+import org.apache.camel.StreamCache;
 import org.apache.camel.builder.RouteBuilder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,12 +37,17 @@ import org.slf4j.LoggerFactory;
  * {@code SmtpRelayRecipients} (comma separated) are the envelope; without them the message's own From and
  * To/Cc/Bcc are used. (On the queue the names drop the {@code Camel} prefix, because Camel's JMS header filter
  * keeps headers starting with {@code Camel} off the wire.)
+ * <p>
+ * A {@linkplain #isLarge large message} is never loaded into memory when the settings have
+ * {@linkplain RelayRouteSettings#largeMessageOptions large-message options}: it stays in the stream cache the SMTP
+ * listener spooled it to, the broker client streams it from there, and the queue consumer streams it into a new
+ * spooled stream cache that the delivery reads.
  */
 public class SmtpRelayRoutes extends RouteBuilder {
 
     private static final Logger LOG = LoggerFactory.getLogger(SmtpRelayRoutes.class);
 
-    /** Exchange property naming where a deferred message goes next: the retry queue with its delay, or dead letters. */
+    /** Exchange property naming where an undelivered message goes next: the retry queue with its delay, or dead letters. */
     private static final String NEXT = "smtprelayNext";
 
     /** The headers that travel with a message on the queue, named there without the "Camel" prefix. */
@@ -49,6 +55,12 @@ public class SmtpRelayRoutes extends RouteBuilder {
             SmtpRelayConstants.ATTEMPTS, SmtpRelayConstants.ARRIVAL, SmtpRelayConstants.WARNED, SmtpRelayConstants.ENRICHED,
             SmtpRelayConstants.REPORT_TEXT);
     private static final int QUEUE_PREFIX_CUT = "Camel".length();
+
+    /**
+     * Octets from which a message in memory counts as large: Artemis's default minLargeMessageSize, from which its
+     * client sends a message in chunks anyway.
+     */
+    static final long LARGE_MESSAGE = 100 * 1024;
 
     private final RelayRouteSettings settings;
 
@@ -59,13 +71,21 @@ public class SmtpRelayRoutes extends RouteBuilder {
     @Override
     public void configure() {
         if (settings.ingressUri() != null) {
-            from(settings.ingressUri()).routeId("smtprelay-ingress")
-                    .process(SmtpRelayRoutes::toQueueFormat)
-                    // the SMTP client gets its 250 only when this send returned, i.e. the broker has the message
-                    .to(settings.enqueueUri());
+            var ingress = from(settings.ingressUri()).routeId("smtprelay-ingress")
+                    .process(this::toQueueFormat);
+            // the SMTP client gets its 250 only when this send returned, i.e. the broker has the message
+            if (settings.largeMessageOptions() == null) {
+                ingress.to(settings.enqueueUri());
+            } else {
+                ingress.choice()
+                        .when(SmtpRelayRoutes::isLarge).to(settings.withLargeMessageOptions(settings.enqueueUri()))
+                        .otherwise().to(settings.enqueueUri())
+                        .end();
+            }
         }
 
-        from(settings.queueUri()).routeId("smtprelay-delivery")
+        // the large-message options on the consumer change only how large messages arrive: as a spooled stream
+        from(settings.withLargeMessageOptions(settings.queueUri())).routeId("smtprelay-delivery")
                 .process(SmtpRelayRoutes::fromQueueFormat)
                 .process(SmtpRelayRoutes::countAttempt)
                 .doTry()
@@ -74,12 +94,12 @@ public class SmtpRelayRoutes extends RouteBuilder {
                     .to(synchronous(settings.deliveryUri()))
                 .doCatch(SmtpRelayTransientException.class)
                     .process(this::deferred)
-                    .process(SmtpRelayRoutes::toQueueFormat)
+                    .process(this::toQueueFormat)
                     .toD("${exchangeProperty." + NEXT + "}")
                 .doCatch(SmtpRelayPermanentException.class, InvalidMailException.class)
                     .process(this::failed)
-                    .process(SmtpRelayRoutes::toQueueFormat)
-                    .to(settings.deadLetterUri())
+                    .process(this::toQueueFormat)
+                    .toD("${exchangeProperty." + NEXT + "}")
                 .end();
     }
 
@@ -94,8 +114,29 @@ public class SmtpRelayRoutes extends RouteBuilder {
         return deliveryUri + (deliveryUri.contains("?") ? "&" : "?") + "synchronous=true";
     }
 
-    /** Only String and number properties survive a JMS queue: the recipients become a comma list, the body bytes. */
-    static void toQueueFormat(Exchange exchange) {
+    /**
+     * Whether the routes send this message with the large-message options: its body is a stream cache that was
+     * spooled to disk or holds {@value #LARGE_MESSAGE} octets or more.
+     */
+    public static boolean isLarge(Exchange exchange) {
+        return exchange.getMessage().getBody() instanceof StreamCache cache && (!cache.inMemory() || cache.length() >= LARGE_MESSAGE);
+    }
+
+    /** The queue format, and the large-message options on the next send (the exchange property NEXT) if it needs them. */
+    private void toQueueFormat(Exchange exchange) {
+        boolean stream = settings.largeMessageOptions() != null && isLarge(exchange);
+        toQueueFormat(exchange, stream);
+        String next = exchange.getProperty(NEXT, String.class);
+        if (stream && next != null) {
+            exchange.setProperty(NEXT, settings.withLargeMessageOptions(next));
+        }
+    }
+
+    /**
+     * Only String and number properties survive a JMS queue: the recipients become a comma list, the body bytes, or
+     * with {@code keepStream} the body stays the stream cache it is, for the broker client to stream.
+     */
+    static void toQueueFormat(Exchange exchange, boolean keepStream) {
         var in = exchange.getMessage();
         Object recipients = in.getHeader(SmtpRelayConstants.RECIPIENTS);
         if (recipients instanceof Collection<?> c) {
@@ -109,7 +150,12 @@ public class SmtpRelayRoutes extends RouteBuilder {
         if (in.getHeader(SmtpRelayConstants.ARRIVAL) == null) {
             in.setHeader(SmtpRelayConstants.ARRIVAL, exchange.getClock().getCreated());
         }
-        in.setBody(in.getBody(byte[].class));
+        if (keepStream) {
+            // from its first octet: the delivery attempt before read it
+            in.getBody(StreamCache.class).reset();
+        } else {
+            in.setBody(in.getBody(byte[].class));
+        }
         for (String header : QUEUE_HEADERS) {
             Object value = in.removeHeader(header);
             if (value != null) {
@@ -180,6 +226,7 @@ public class SmtpRelayRoutes extends RouteBuilder {
     }
 
     private void failed(Exchange exchange) throws Exception {
+        exchange.setProperty(NEXT, settings.deadLetterUri());
         Exception e = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
         if (e instanceof SmtpRelayException relay) {
             bounce(exchange, relay.getReport().withOutcome(Outcome.FAILED), false);
@@ -225,7 +272,7 @@ public class SmtpRelayRoutes extends RouteBuilder {
                 e.getMessage().setHeader(SmtpRelayConstants.ENVELOPE_FROM, "");
                 e.getMessage().setHeader(SmtpRelayConstants.RECIPIENTS, sender.address());
                 e.getMessage().setHeader(SmtpRelayConstants.ENRICHED, true);
-                toQueueFormat(e);
+                toQueueFormat(e, false);
             });
             if (sent.getException() != null) {
                 throw sent.getException();

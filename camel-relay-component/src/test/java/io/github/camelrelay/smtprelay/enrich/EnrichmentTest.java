@@ -100,6 +100,25 @@ class EnrichmentTest {
     }
 
     @Test
+    void dkimSigningStreamsTheBodyAndSignsExactlyAsJdkimsOwnParsingDoes() throws Exception {
+        String template = "v=1; a=rsa-sha256; c=relaxed/relaxed; d=example.com; s=s1; h=from:to:subject; bh=; b=;";
+        List<String> messages = List.of(MESSAGE,
+                // folding, a repeated field, space before the colon, white space runs, trailing blank lines
+                "From: Alice\r\n <alice@example.com>\r\nTo: bob@example.net\r\nTo : carol@example.net\r\nSubject:  a\t folded\r\n"
+                + "\tsubject  \r\n\r\nline  one \r\n\r\n  line\tthree\r\n\r\n\r\n",
+                "From: alice@example.com\r\nTo: bob@example.net\r\n\r\n",
+                "From: alice@example.com\r\nSubject: no body, no blank line",
+                "From: alice@example.com\nTo: bob@example.net\nSubject: bare LF\n\nline\nline\n",
+                "From: alice@example.com\r\nTo: bob@example.net\r\nSubject: large\r\n\r\n" + "0123456789abcdef ".repeat(40_000) + "\r\n");
+        for (String m : messages) {
+            byte[] bytes = m.getBytes(StandardCharsets.UTF_8);
+            String expected = new org.apache.james.jdkim.DKIMSigner(template, keys.getPrivate()).sign(new ByteArrayInputStream(bytes));
+            assertThat(DkimSigner.sign(template, keys.getPrivate(), io.github.camelrelay.smtprelay.delivery.MessageContent.of(bytes)))
+                    .as("signature of %s", m.length() > 80 ? m.substring(0, 80) + "..." : m).isEqualTo(expected);
+        }
+    }
+
+    @Test
     void dkimNeedsAFromHeader() {
         Exchange e = exchange("To: bob@example.net\r\n\r\nno sender\r\n");
         assertThatThrownBy(() -> new DkimSigner("example.com", "s1", keys.getPrivate(), DkimSigner.DEFAULT_SIGNED_HEADERS).process(e))

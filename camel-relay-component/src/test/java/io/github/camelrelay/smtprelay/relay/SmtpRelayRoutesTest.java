@@ -7,6 +7,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import io.github.camelrelay.smtprelay.SmtpRelayConstants;
 import io.github.camelrelay.smtprelay.enrich.HeaderEnricher;
@@ -18,6 +20,8 @@ import jakarta.mail.internet.MimeMessage;
 import jakarta.mail.internet.MimeMultipart;
 import org.apache.camel.ConsumerTemplate;
 import org.apache.camel.Exchange;
+import org.apache.camel.Processor;
+import org.apache.camel.StreamCache;
 import org.apache.camel.component.jms.JmsComponent;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.eclipse.angus.mail.dsn.DeliveryStatus;
@@ -65,7 +69,13 @@ class SmtpRelayRoutesTest {
     private final java.util.Set<String> deliveringContexts = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     private DefaultCamelContext relay(RetrySchedule schedule) throws Exception {
+        return relay(schedule, null, List.of());
+    }
+
+    /** A relay with large-message options, spooling large stream caches to disk, and enrichers run before the headers. */
+    private DefaultCamelContext relay(RetrySchedule schedule, String largeMessageOptions, List<Processor> firstEnrichers) throws Exception {
         DefaultCamelContext ctx = new DefaultCamelContext();
+        ctx.getStreamCachingStrategy().setSpoolEnabled(true);
         ctx.getRegistry().bind("instanceRecorder", new io.github.camelrelay.smtprelay.SmtpRelayListener() {
             @Override
             public void deliveryCompleted(String endpoint, io.github.camelrelay.smtprelay.report.DeliveryReport report, long ms) {
@@ -77,8 +87,10 @@ class SmtpRelayRoutesTest {
         ctx.addComponent("jms", JmsComponent.jmsComponent(broker.connectionFactory()));
         String delivery = "smtprelay:out?relayHost=127.0.0.2&relayPort=" + smtp.port() + "&tls=NONE&commandTimeout=2000"
                           + "&connectTimeout=1000&addReceivedHeader=false";
+        List<Processor> enrichers = new java.util.ArrayList<>(firstEnrichers);
+        enrichers.add(new HeaderEnricher("relay.example.test", Map.of()));
         ctx.addRoutes(new SmtpRelayRoutes(new RelayRouteSettings(null, QUEUE, null, delivery, DEAD, "relay.example.test",
-                schedule, List.of(new HeaderEnricher("relay.example.test", Map.of())))));
+                schedule, enrichers, null, largeMessageOptions)));
         ctx.start();
         contexts.add(ctx);
         return ctx;
@@ -137,6 +149,38 @@ class SmtpRelayRoutesTest {
         assertThat(dead.getMessage().getBody(String.class)).contains("Subject: partly bounced");
         assertThat(dead.getMessage().getHeader("SmtpRelayReportText", String.class))
                 .contains("<nobody@example.net> FAILED dsn=5.1.1").contains("<bob@example.net> DELIVERED");
+    }
+
+    @Test
+    void aLargeMessageGoesThroughTheQueueItsRetryAndTheDeadLettersAsAStreamAndStaysUnchanged() throws Exception {
+        // deferred once, then refused: back to the queue, then bounced and moved to the dead letters
+        AtomicInteger attempts = new AtomicInteger();
+        smtp.rcptReply(r -> !r.startsWith("big") ? "250 2.1.5 OK"
+                : attempts.incrementAndGet() == 1 ? "451 4.2.0 mailbox busy" : "550 5.1.1 <" + r + ">: no such user");
+        List<String> bodies = new CopyOnWriteArrayList<>();
+        Processor probe = e -> bodies.add(e.getMessage().getBody() instanceof StreamCache cache
+                ? (cache.inMemory() ? "stream cache in memory" : "stream cache spooled to disk")
+                : e.getMessage().getBody().getClass().getSimpleName());
+        DefaultCamelContext ctx = relay(FAST, "artemisStreamingEnabled=true", List.of(probe));
+        String body = message("large") + "0123456789abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnopqrstuvwxyz0123\r\n".repeat(16_000);
+        submit(ctx, "alice@example.test", "big@example.net", body);
+
+        Received bounce = smtp.awaitMessage(Duration.ofSeconds(20));
+        assertThat(bounce.recipients()).containsExactly("alice@example.test");
+        assertThat(bounce.text()).contains("Status: 5.1.1", "Subject: large");
+        // read while the session is open: the body of an Artemis large message arrives only then
+        String dead;
+        try (jakarta.jms.Connection c = broker.connectionFactory().createConnection();
+                jakarta.jms.Session session = c.createSession(false, jakarta.jms.Session.AUTO_ACKNOWLEDGE)) {
+            c.start();
+            jakarta.jms.Message m = session.createConsumer(session.createQueue("smtprelay.dead")).receive(10_000);
+            assertThat(m).isNotNull();
+            dead = new String(m.getBody(byte[].class), StandardCharsets.UTF_8);
+        }
+        // the header step's Message-ID and Date above the message as it was submitted
+        assertThat(dead).endsWith(body).startsWith("Message-ID: <");
+        assertThat(attempts).hasValue(2);
+        assertThat(bodies).as("the body the enrichers got, first attempt only").containsExactly("stream cache spooled to disk");
     }
 
     @Test
