@@ -41,8 +41,8 @@ import org.xbill.DNS.TextParseException;
 import org.xbill.DNS.Type;
 
 /**
- * A small authoritative DNS server on 127.0.0.1, answering over UDP and TCP on the same port, so the component's
- * MX lookups can be tested against exactly the data (and the failures) a test sets up.
+ * A small authoritative DNS server on 127.0.0.1 (or a given address), answering over UDP and TCP on the same port,
+ * so the component's MX lookups can be tested against exactly the data (and the failures) a test sets up.
  * <p>
  * Names are case-insensitive, with or without a trailing dot. A name with no configuration answers NXDOMAIN; a
  * name with records but none of the asked type answers NODATA. Negative answers carry a synthetic SOA (TTL and
@@ -79,15 +79,24 @@ public final class TestDnsServer implements AutoCloseable {
 
     /** Binds UDP and TCP on one ephemeral port of 127.0.0.1 and starts serving; close it when the test ends. */
     public static TestDnsServer start() {
-        InetAddress loopback = loopback();
+        return start(loopback(), 0);
+    }
+
+    /**
+     * Binds UDP and TCP on the given address and port (0: an ephemeral port free for both) and starts serving; for
+     * benchmarks whose other resolvers (a chrooted Postfix reading resolv.conf) can only ask port 53.
+     */
+    public static TestDnsServer start(InetAddress address, int port) {
+        // an ephemeral UDP port may be taken for TCP: then try another one; a fixed port gets one attempt
+        int attempts = port == 0 ? BIND_ATTEMPTS : 1;
         IOException last = null;
-        for (int attempt = 0; attempt < BIND_ATTEMPTS; attempt++) {
+        for (int attempt = 0; attempt < attempts; attempt++) {
             DatagramSocket udp = null;
             try {
-                udp = new DatagramSocket(new InetSocketAddress(loopback, 0));
+                udp = new DatagramSocket(new InetSocketAddress(address, port));
                 ServerSocket tcp = new ServerSocket();
                 try {
-                    tcp.bind(new InetSocketAddress(loopback, udp.getLocalPort()));
+                    tcp.bind(new InetSocketAddress(address, udp.getLocalPort()));
                 } catch (IOException e) {
                     tcp.close();
                     throw e;
@@ -102,7 +111,8 @@ public final class TestDnsServer implements AutoCloseable {
                 }
             }
         }
-        throw new UncheckedIOException("no port free for both UDP and TCP on 127.0.0.1", last);
+        throw new UncheckedIOException("no port free for both UDP and TCP on " + address.getHostAddress()
+                                       + (port == 0 ? "" : ":" + port), last);
     }
 
     /** The port serving both UDP and TCP. */
@@ -110,9 +120,9 @@ public final class TestDnsServer implements AutoCloseable {
         return udp.getLocalPort();
     }
 
-    /** "127.0.0.1:port", the format of the component's {@code dnsServers} option. */
+    /** "address:port" (127.0.0.1 unless started on another address), the format of the {@code dnsServers} option. */
     public String address() {
-        return "127.0.0.1:" + port();
+        return udp.getLocalAddress().getHostAddress() + ":" + port();
     }
 
     /** Adds an MX record to {@code domain}; a {@code host} of "." makes it a null MX (RFC 7505). */
