@@ -137,19 +137,17 @@ final class SmtpSession {
             SmtpReply from = transport.command(mail);
             List<SmtpReply> replies = new ArrayList<>(recipients.size());
             for (MailAddress r : recipients) {
-                replies.add(from.positive() ? transport.command("RCPT TO:<" + r.address() + ">") : from);
+                replies.add(from.positive() ? transport.command(rcptTo(r)) : from);
             }
             return new Envelope(from, replies);
         }
         transport.pipeline(mail);
         for (MailAddress r : recipients) {
-            transport.pipeline("RCPT TO:<" + r.address() + ">");
+            transport.pipeline(rcptTo(r));
         }
         SmtpReply[] refused = new SmtpReply[1];
-        openData = transport.startData(refused);
+        openData = startData(refused);
         dataRefusal = refused[0];
-        // Angus answers a refused DATA with RSET itself
-        dirty = openData != null;
         List<SmtpReply> replies = transport.pipelinedReplies();
         if (replies.size() != recipients.size() + 1) {
             throw new MessagingException("expected " + (recipients.size() + 1) + " replies to the pipelined envelope but read "
@@ -172,10 +170,8 @@ final class SmtpSession {
             }
         } else {
             SmtpReply[] refused = new SmtpReply[1];
-            out = transport.startData(refused);
+            out = startData(refused);
             if (out == null) {
-                // Angus answers a refused DATA with RSET itself
-                dirty = false;
                 return refused[0];
             }
         }
@@ -195,6 +191,20 @@ final class SmtpSession {
             plainData.finish();
         }
         return endData();
+    }
+
+    private static String rcptTo(MailAddress recipient) {
+        return "RCPT TO:<" + recipient.address() + ">";
+    }
+
+    /** DATA: the stream for the message, or null with the refusal in {@code refused}. */
+    private OutputStream startData(SmtpReply[] refused) throws MessagingException {
+        OutputStream out = transport.startData(refused);
+        if (out == null) {
+            // Angus answers a refused DATA with RSET itself, which ends the transaction
+            dirty = false;
+        }
+        return out;
     }
 
     /**
