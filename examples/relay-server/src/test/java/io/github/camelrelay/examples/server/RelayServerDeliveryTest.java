@@ -96,19 +96,8 @@ class RelayServerDeliveryTest {
     }
 
     @AfterAll
-    static void stopRelay() {
-        if (relay != null) {
-            relay.close();
-        }
-        for (AutoCloseable c : new AutoCloseable[] {okMx, flakyMx, senderMx, dns}) {
-            try {
-                if (c != null) {
-                    c.close();
-                }
-            } catch (Exception e) {
-                // closing at the end of the tests
-            }
-        }
+    static void stopRelay() throws Exception {
+        RelayServers.closeAll(relay, okMx, flakyMx, senderMx, dns);
     }
 
     /** What the hook saw, in the order it ran. */

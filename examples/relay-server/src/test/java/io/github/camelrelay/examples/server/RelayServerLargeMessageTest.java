@@ -46,16 +46,8 @@ class RelayServerLargeMessageTest {
     private ConfigurableApplicationContext relay;
 
     @AfterEach
-    void stop() {
-        if (relay != null) {
-            relay.close();
-        }
-        if (mx != null) {
-            mx.close();
-        }
-        if (dns != null) {
-            dns.close();
-        }
+    void stop() throws Exception {
+        RelayServers.closeAll(relay, mx, dns);
     }
 
     /** Bean source: the enrichment hook, which runs first on the delivery side and only records the body's form. */

@@ -32,16 +32,8 @@ class RelayServerRelayHostTest {
     private ConfigurableApplicationContext relay;
 
     @AfterEach
-    void stop() {
-        if (relay != null) {
-            relay.close();
-        }
-        if (smarthost != null) {
-            smarthost.close();
-        }
-        if (dns != null) {
-            dns.close();
-        }
+    void stop() throws Exception {
+        RelayServers.closeAll(relay, smarthost, dns);
     }
 
     @Test

@@ -38,16 +38,8 @@ class RelayServerRestartTest {
     private ConfigurableApplicationContext relay;
 
     @AfterEach
-    void stop() {
-        if (relay != null) {
-            relay.close();
-        }
-        if (mx != null) {
-            mx.close();
-        }
-        if (dns != null) {
-            dns.close();
-        }
+    void stop() throws Exception {
+        RelayServers.closeAll(relay, mx, dns);
     }
 
     @Test

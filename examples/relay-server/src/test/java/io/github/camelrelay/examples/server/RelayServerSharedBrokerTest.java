@@ -44,20 +44,7 @@ class RelayServerSharedBrokerTest {
 
     @AfterEach
     void stop() throws Exception {
-        for (ConfigurableApplicationContext app : new ConfigurableApplicationContext[] {first, second}) {
-            if (app != null) {
-                app.close();
-            }
-        }
-        if (broker != null) {
-            broker.stop();
-        }
-        if (mx != null) {
-            mx.close();
-        }
-        if (dns != null) {
-            dns.close();
-        }
+        RelayServers.closeAll(first, second, broker == null ? null : broker::stop, mx, dns);
     }
 
     /** Bean source: counts the messages this instance delivered, through the component's listener events. */

@@ -67,6 +67,30 @@ public final class RelayServers {
         return new SpringApplicationBuilder(sources).web(WebApplicationType.NONE).run(args.toArray(String[]::new));
     }
 
+    /**
+     * Closes each of {@code things} that is not null, in order, even when an earlier one fails; the first failure is
+     * thrown at the end. For the end of a test: the relay first, then the servers it talked to.
+     */
+    public static void closeAll(AutoCloseable... things) throws Exception {
+        Exception first = null;
+        for (AutoCloseable thing : things) {
+            try {
+                if (thing != null) {
+                    thing.close();
+                }
+            } catch (Exception e) {
+                if (first == null) {
+                    first = e;
+                } else {
+                    first.addSuppressed(e);
+                }
+            }
+        }
+        if (first != null) {
+            throw first;
+        }
+    }
+
     /** A TCP port free on 127.0.0.1 right now. */
     public static int freePort() {
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
