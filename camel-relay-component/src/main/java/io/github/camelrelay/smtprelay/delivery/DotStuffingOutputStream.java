@@ -15,6 +15,7 @@ import java.io.OutputStream;
 final class DotStuffingOutputStream extends FilterOutputStream {
 
     private static final byte[] CRLF = {'\r', '\n'};
+    private static final byte[] END_OF_DATA = {'.', '\r', '\n'};
 
     private boolean atLineStart = true;
     private boolean afterCr;
@@ -65,13 +66,17 @@ final class DotStuffingOutputStream extends FilterOutputStream {
         out.write(b, start, end - start);
     }
 
-    /** Completes the last line when it has no line ending, flushes, and makes the stream ready for another message. */
-    void finish() throws IOException {
+    /**
+     * Completes the last line when it has no line ending, writes the end-of-data line (CRLF.CRLF ends the data) and
+     * flushes, making the stream ready for another message.
+     */
+    void endData() throws IOException {
         if (afterCr) {
             out.write('\n');
         } else if (!atLineStart) {
             out.write(CRLF);
         }
+        out.write(END_OF_DATA);
         out.flush();
         atLineStart = true;
         afterCr = false;

@@ -2,6 +2,7 @@ package io.github.camelrelay.smtprelay.delivery;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -24,6 +25,8 @@ import org.eclipse.angus.mail.smtp.SMTPTransport;
  */
 final class RelayTransport extends SMTPTransport {
 
+    private static final byte[] CRLF = {'\r', '\n'};
+
     private final SmtpRelayListener listener;
     private final String host;
     /** Commands sent whose replies have not been read yet. */
@@ -45,6 +48,44 @@ final class RelayTransport extends SMTPTransport {
     synchronized void pipeline(String command) throws MessagingException {
         sendCommand(command);
         unanswered++;
+    }
+
+    /**
+     * Writes commands to {@code wire}, the stream the server reads commands from, and flushes once, so a pipelined
+     * group goes out in one segment; Angus's own {@link #sendCommand} flushes after every command. Only for a wire
+     * whose buffer is empty between exchanges, with Angus's own output stream idle.
+     */
+    synchronized void sendGroup(OutputStream wire, List<String> commands) throws IOException {
+        for (String command : commands) {
+            // the same guard as Angus's sendCommand: a command is one line
+            if (command.indexOf('\r') >= 0 || command.indexOf('\n') >= 0) {
+                throw new IllegalArgumentException("Expected a command without CR or LF but found: " + command);
+            }
+            if (listener != null) {
+                listener.commandSent(host, command);
+            }
+            wire.write(command.getBytes(StandardCharsets.UTF_8));
+            wire.write(CRLF);
+        }
+        wire.flush();
+    }
+
+    /** Ends data written around Angus (see {@link #sendGroup}) with its final dot and reads the verdict. */
+    synchronized SmtpReply endData(DotStuffingOutputStream data) throws IOException, MessagingException {
+        if (listener != null) {
+            listener.commandSent(host, ".");
+        }
+        data.endData();
+        return readReplies(1).get(0);
+    }
+
+    /** Reads {@code count} replies, in the order of the commands they answer. */
+    synchronized List<SmtpReply> readReplies(int count) throws MessagingException {
+        List<SmtpReply> replies = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            replies.add(SmtpReply.parse(readOneResponse(), getLastServerResponse()));
+        }
+        return replies;
     }
 
     /** The replies to the pipelined commands, read when DATA's reply was awaited; cleared by this call. */

@@ -34,7 +34,8 @@ final class SmtpSession {
     private OutputStream openData;
     /** The reply to a pipelined DATA that was refused, else null. */
     private SmtpReply dataRefusal;
-    /** Message data straight into the socket on a plain-text connection; created on first use. */
+    /** Commands and message data straight into the socket on a plain-text connection; created on first use. */
+    private BufferedOutputStream wire;
     private DotStuffingOutputStream plainData;
 
     private SmtpSession(Destination destination, SessionSettings settings, Socket socket, RelayTransport transport) {
@@ -124,7 +125,7 @@ final class SmtpSession {
      * exchange, saving two round trips per message; otherwise each command waits for its reply, and DATA is sent
      * by {@link #data}. A RCPT TO after a refused MAIL FROM is not sent one by one; its reply is then MAIL's.
      */
-    Envelope envelope(MailAddress sender, long size, List<MailAddress> recipients) throws MessagingException {
+    Envelope envelope(MailAddress sender, long size, List<MailAddress> recipients) throws MessagingException, IOException {
         if (dirty && !reset()) {
             throw new MessagingException("no 250 reply to RSET before a new transaction: " + transport.lastReply());
         }
@@ -140,6 +141,21 @@ final class SmtpSession {
                 replies.add(from.positive() ? transport.command(rcptTo(r)) : from);
             }
             return new Envelope(from, replies);
+        }
+        if (plainText) {
+            List<String> group = new ArrayList<>(recipients.size() + 2);
+            group.add(mail);
+            for (MailAddress r : recipients) {
+                group.add(rcptTo(r));
+            }
+            group.add("DATA");
+            transport.sendGroup(wire(), group);
+            List<SmtpReply> replies = transport.readReplies(group.size());
+            SmtpReply data = replies.get(group.size() - 1);
+            // a refused DATA leaves the transaction open (dirty): RSET before the next one
+            openData = data.code() == 354 ? plainData : null;
+            dataRefusal = openData == null ? data : null;
+            return new Envelope(replies.get(0), replies.subList(1, recipients.size() + 1));
         }
         transport.pipeline(mail);
         for (MailAddress r : recipients) {
@@ -168,6 +184,13 @@ final class SmtpSession {
             if (out == null) {
                 return dataRefusal;
             }
+        } else if (plainText) {
+            SmtpReply reply = transport.command("DATA");
+            if (reply.code() != 354) {
+                return reply;
+            }
+            wire();
+            out = plainData;
         } else {
             SmtpReply[] refused = new SmtpReply[1];
             out = startData(refused);
@@ -175,22 +198,25 @@ final class SmtpSession {
                 return refused[0];
             }
         }
-        if (plainText) {
-            // Angus's stream is untouched (still at the start of a line) and its buffer empty after DATA, so the
-            // data may go around it; finishData() then sends the final dot
-            if (plainData == null) {
-                plainData = new DotStuffingOutputStream(new BufferedOutputStream(socket.getOutputStream(), DATA_BUFFER));
-            }
-            out = plainData;
-        }
         if (prefix != null) {
             out.write(prefix);
         }
         content.writeTo(out);
-        if (out == plainData) {
-            plainData.finish();
-        }
         return endData();
+    }
+
+    /**
+     * On a plain-text connection commands and message data go straight into the socket through one buffer, so a
+     * pipelined group or a message with its final dot leaves in one write: Angus flushes after every command and
+     * sends the final dot on its own. Its output stream is idle and empty between its commands, so the two never
+     * interleave.
+     */
+    private OutputStream wire() throws IOException {
+        if (wire == null) {
+            wire = new BufferedOutputStream(socket.getOutputStream(), DATA_BUFFER);
+            plainData = new DotStuffingOutputStream(wire);
+        }
+        return wire;
     }
 
     private static String rcptTo(MailAddress recipient) {
@@ -223,7 +249,12 @@ final class SmtpSession {
         // RFC 5321 4.5.3.2: the server may take much longer to answer the final dot than any other command
         socket.setSoTimeout(settings.dataTimeout);
         try {
-            SmtpReply reply = transport.endData();
+            SmtpReply reply;
+            if (plainText) {
+                reply = transport.endData(plainData);
+            } else {
+                reply = transport.endData();
+            }
             messages++;
             // whatever the verdict, the reply to the final dot ends the transaction (RFC 5321 4.1.1.4)
             dirty = false;

@@ -21,17 +21,17 @@ class DotStuffingOutputStreamTest {
         for (int off = 0; off < bytes.length; off += chunk) {
             out.write(bytes, off, Math.min(chunk, bytes.length - off));
         }
-        out.finish();
+        out.endData();
         return sink.toString(StandardCharsets.ISO_8859_1);
     }
 
-    /** What Angus Mail's own SMTPOutputStream sends, ended at the start of a line as its finishData() does. */
+    /** What Angus Mail's own SMTPOutputStream sends, ended at the start of a line and with the dot, as its finishData() does. */
     private static String angus(byte[] bytes) throws IOException {
         ByteArrayOutputStream sink = new ByteArrayOutputStream();
         SMTPOutputStream out = new SMTPOutputStream(sink);
         out.write(bytes);
         out.ensureAtBOL();
-        return sink.toString(StandardCharsets.ISO_8859_1);
+        return sink.toString(StandardCharsets.ISO_8859_1) + ".\r\n";
     }
 
     @ParameterizedTest
@@ -50,7 +50,7 @@ class DotStuffingOutputStreamTest {
     })
     void linesEndInCrlfAndLeadingDotsAreDoubled(String encodedData, String encodedExpected) throws IOException {
         String data = encodedData.replace('R', '\r').replace('N', '\n');
-        String expected = encodedExpected.replace('R', '\r').replace('N', '\n');
+        String expected = encodedExpected.replace('R', '\r').replace('N', '\n') + ".\r\n";
         for (int chunk = 1; chunk <= data.length(); chunk++) {
             assertThat(stuffed(data, chunk)).as("written %d bytes at a time", chunk).isEqualTo(expected);
         }
@@ -72,7 +72,7 @@ class DotStuffingOutputStreamTest {
     }
 
     @Test
-    void anEmptyMessageIsNothing() throws IOException {
-        assertThat(stuffed("", 1)).isEmpty();
+    void anEmptyMessageIsTheEndOfDataAlone() throws IOException {
+        assertThat(stuffed("", 1)).isEqualTo(".\r\n");
     }
 }

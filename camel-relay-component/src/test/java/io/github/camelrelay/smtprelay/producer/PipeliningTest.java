@@ -30,10 +30,11 @@ class PipeliningTest extends ProducerTestSupport {
         assertThat(refused.getException()).isInstanceOf(SmtpRelayPermanentException.class);
         assertThat(report(refused).statuses()).singleElement().satisfies(s -> assertThat(s.enhancedStatus()).isEqualTo("5.1.1"));
         assertThat(next.getException()).isNull();
-        // the abandoned DATA was ended with a bare dot (the server's refusal of it brings Angus's RSET), and the
-        // connection carried the next message
-        assertThat(mx1.commands()).containsSubsequence("RCPT TO:<gone@example.test>", "DATA", "RSET",
-                "MAIL FROM:<alice@sender.test> SIZE=525", "RCPT TO:<bob@example.test>", "DATA");
+        // the abandoned DATA was ended with a bare dot, whose reply ended the transaction (RFC 5321 4.1.1.4), so
+        // the connection carried the next message without a RSET
+        assertThat(mx1.commands()).containsExactly("EHLO relay.test", "MAIL FROM:<alice@sender.test> SIZE=525",
+                "RCPT TO:<gone@example.test>", "DATA", "MAIL FROM:<alice@sender.test> SIZE=525", "RCPT TO:<bob@example.test>",
+                "DATA");
         assertThat(mx1.messages()).extracting(Received::recipients).containsExactly(List.of("bob@example.test"));
         assertThat(mx1.connections()).isEqualTo(1);
     }
@@ -50,6 +51,22 @@ class PipeliningTest extends ProducerTestSupport {
             assertThat(s.replyCode()).isEqualTo(451);
             assertThat(s.replyText()).isEqualTo("4.3.0 Try again later");
         });
+    }
+
+    @Test
+    void aRefusedDataLeavesTheTransactionOpenSoRsetPrecedesTheNextOneOnTheSameConnection() {
+        mx1.dataStartReply("451 4.3.0 Try again later");
+        Exchange refused = sendTo(mxUri(), "bob@example.test");
+        mx1.dataStartReply("354 End data with <CR><LF>.<CR><LF>");
+
+        Exchange next = sendTo(mxUri(), "carol@example.test");
+
+        assertThat(refused.getException()).isInstanceOf(SmtpRelayTransientException.class);
+        assertThat(next.getException()).isNull();
+        assertThat(mx1.commands()).containsSubsequence("RCPT TO:<bob@example.test>", "DATA", "RSET",
+                "MAIL FROM:<alice@sender.test> SIZE=525", "RCPT TO:<carol@example.test>", "DATA");
+        assertThat(mx1.awaitMessage(WAIT).recipients()).containsExactly("carol@example.test");
+        assertThat(mx1.connections()).isEqualTo(1);
     }
 
     @Test
