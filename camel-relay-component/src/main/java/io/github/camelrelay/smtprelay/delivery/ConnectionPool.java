@@ -16,9 +16,11 @@ final class ConnectionPool implements AutoCloseable {
 
     private final GenericKeyedObjectPool<Destination, SmtpSession> pool;
     private final SessionSettings settings;
+    private final Watchdog watchdog;
 
     ConnectionPool(SessionSettings settings, int maxPerHost, int idleTimeoutMillis, int maxMessagesPerConnection, int waitMillis) {
         this.settings = settings;
+        this.watchdog = new Watchdog(Math.min(positiveOr(settings.commandTimeout), positiveOr(settings.dataTimeout)));
         GenericKeyedObjectPoolConfig<SmtpSession> config = new GenericKeyedObjectPoolConfig<>();
         config.setMaxTotalPerKey(maxPerHost);
         config.setMaxIdlePerKey(idleTimeoutMillis > 0 ? maxPerHost : 0);
@@ -72,6 +74,11 @@ final class ConnectionPool implements AutoCloseable {
     @Override
     public void close() {
         pool.close();
+        watchdog.close();
+    }
+
+    private static int positiveOr(int timeoutMillis) {
+        return timeoutMillis > 0 ? timeoutMillis : Integer.MAX_VALUE;
     }
 
     private final class Factory extends BaseKeyedPooledObjectFactory<Destination, SmtpSession> {
@@ -84,7 +91,7 @@ final class ConnectionPool implements AutoCloseable {
 
         @Override
         public SmtpSession create(Destination key) throws SessionFailure {
-            return SmtpSession.open(key, settings);
+            return SmtpSession.open(key, settings, watchdog);
         }
 
         @Override

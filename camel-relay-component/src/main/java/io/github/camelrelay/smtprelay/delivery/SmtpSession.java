@@ -1,6 +1,7 @@
 package io.github.camelrelay.smtprelay.delivery;
 
 import java.io.BufferedOutputStream;
+import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.Socket;
@@ -37,9 +38,14 @@ final class SmtpSession {
     /** Commands and message data straight into the socket on a plain-text connection; created on first use. */
     private BufferedOutputStream wire;
     private DotStuffingOutputStream plainData;
+    private final Watchdog watchdog;
+    private final Deadline deadline;
 
-    private SmtpSession(Destination destination, SessionSettings settings, Socket socket, RelayTransport transport) {
+    private SmtpSession(Destination destination, SessionSettings settings, Socket socket, RelayTransport transport,
+                        Watchdog watchdog, Deadline deadline) {
         this.destination = destination;
+        this.watchdog = watchdog;
+        this.deadline = deadline;
         this.settings = settings;
         this.socket = socket;
         this.transport = transport;
@@ -50,40 +56,37 @@ final class SmtpSession {
     }
 
     /** Connects, reads the greeting, says EHLO, and does STARTTLS and AUTH as configured. */
-    static SmtpSession open(Destination destination, SessionSettings settings) throws SessionFailure {
+    static SmtpSession open(Destination destination, SessionSettings settings, Watchdog watchdog) throws SessionFailure {
         try {
-            return open(destination, settings, false);
+            return open(destination, settings, false, watchdog);
         } catch (SessionFailure f) {
             // as Postfix does: a failed opportunistic handshake is retried in plain text rather than deferred
             if (settings.tls == TlsMode.OPPORTUNISTIC && !settings.implicitTls && causedBy(f, SSLException.class)) {
-                return open(destination, settings, true);
+                return open(destination, settings, true, watchdog);
             }
             throw f;
         }
     }
 
-    private static SmtpSession open(Destination destination, SessionSettings settings, boolean plain) throws SessionFailure {
+    private static SmtpSession open(Destination destination, SessionSettings settings, boolean plain, Watchdog watchdog)
+            throws SessionFailure {
         Socket socket = new Socket();
-        RelayTransport transport = null;
+        Deadline deadline = new Deadline(socket);
+        watchdog.watch(deadline);
+        RelayTransport transport = new RelayTransport(plain ? settings.plainSession : settings.session, settings.listener,
+                destination.host());
         try {
             socket.setTcpNoDelay(true);
-            socket.connect(destination.socketAddress(), settings.connectTimeout);
-            // bounds the wait for the greeting too, so a tarpit costs at most one command timeout
-            socket.setSoTimeout(settings.commandTimeout);
-            Socket protocolSocket = socket;
-            if (settings.implicitTls) {
-                SSLSocket ssl = (SSLSocket) settings.implicitTlsFactory.createSocket(socket, destination.host(), destination.port(), true);
-                if (settings.tls == TlsMode.VERIFY) {
-                    SSLParameters params = ssl.getSSLParameters();
-                    params.setEndpointIdentificationAlgorithm("HTTPS");
-                    ssl.setSSLParameters(params);
-                }
-                ssl.startHandshake();
-                protocolSocket = ssl;
-            }
-            transport = new RelayTransport(plain ? settings.plainSession : settings.session, settings.listener, destination.host());
-            transport.connect(protocolSocket);
-            SmtpSession session = new SmtpSession(destination, settings, socket, transport);
+            deadline.bounded(settings.connectTimeout, () -> {
+                socket.connect(destination.socketAddress());
+                return null;
+            });
+            // greeting, EHLO, STARTTLS and AUTH within one command timeout, so a tarpit costs no more than that
+            deadline.bounded(settings.commandTimeout, () -> {
+                transport.connect(settings.implicitTls ? implicitTls(socket, destination, settings) : socket);
+                return null;
+            });
+            SmtpSession session = new SmtpSession(destination, settings, socket, transport, watchdog, deadline);
             if (settings.listener != null) {
                 settings.listener.connected(destination.host(), destination.socketAddress(), session.tls);
             }
@@ -91,16 +94,28 @@ final class SmtpSession {
         } catch (MessagingException | IOException | RuntimeException e) {
             int code = 0;
             String text = e.getMessage();
-            if (transport != null && transport.getLastReturnCode() >= 400) {
+            if (transport.getLastReturnCode() >= 400) {
                 SmtpReply reply = transport.lastReply();
                 code = reply.code();
                 text = reply.text();
             } else if (e instanceof MessagingException me && me.getNextException() != null) {
                 text = e.getMessage() + ": " + me.getNextException();
             }
+            watchdog.forget(deadline);
             closeQuietly(socket);
             throw new SessionFailure(destination, code, text == null ? e.getClass().getSimpleName() : text, e);
         }
+    }
+
+    private static SSLSocket implicitTls(Socket socket, Destination destination, SessionSettings settings) throws IOException {
+        SSLSocket ssl = (SSLSocket) settings.implicitTlsFactory.createSocket(socket, destination.host(), destination.port(), true);
+        if (settings.tls == TlsMode.VERIFY) {
+            SSLParameters params = ssl.getSSLParameters();
+            params.setEndpointIdentificationAlgorithm("HTTPS");
+            ssl.setSSLParameters(params);
+        }
+        ssl.startHandshake();
+        return ssl;
     }
 
     Destination destination() {
@@ -126,19 +141,22 @@ final class SmtpSession {
      * by {@link #data}. A RCPT TO after a refused MAIL FROM is not sent one by one; its reply is then MAIL's.
      */
     Envelope envelope(MailAddress sender, long size, List<MailAddress> recipients) throws MessagingException, IOException {
+        return deadline.bounded(settings.commandTimeout, () -> transaction(sender, size, recipients));
+    }
+
+    private Envelope transaction(MailAddress sender, long size, List<MailAddress> recipients)
+            throws MessagingException, IOException {
         if (dirty && !reset()) {
             throw new MessagingException("no 250 reply to RSET before a new transaction: " + transport.lastReply());
         }
         dirty = true;
-        String mail = "MAIL FROM:<" + sender.address() + ">";
-        if (size >= 0 && transport.supportsExtension("SIZE")) {
-            mail += " SIZE=" + size;
-        }
+        String mail = "MAIL FROM:<" + sender.address() + ">"
+                      + (size >= 0 && transport.supportsExtension("SIZE") ? " SIZE=" + size : "");
         if (!pipelining) {
-            SmtpReply from = transport.command(mail);
+            SmtpReply from = deadline.bounded(settings.commandTimeout, () -> transport.command(mail));
             List<SmtpReply> replies = new ArrayList<>(recipients.size());
             for (MailAddress r : recipients) {
-                replies.add(from.positive() ? transport.command(rcptTo(r)) : from);
+                replies.add(from.positive() ? deadline.bounded(settings.commandTimeout, () -> transport.command(rcptTo(r))) : from);
             }
             return new Envelope(from, replies);
         }
@@ -177,6 +195,10 @@ final class SmtpSession {
      * was refused, else the reply to the final dot.
      */
     SmtpReply data(MessageContent content, byte[] prefix) throws MessagingException, IOException {
+        return deadline.bounded(settings.dataTimeout, () -> message(content, prefix));
+    }
+
+    private SmtpReply message(MessageContent content, byte[] prefix) throws MessagingException, IOException {
         OutputStream out;
         if (pipelining) {
             out = openData;
@@ -185,7 +207,7 @@ final class SmtpSession {
                 return dataRefusal;
             }
         } else if (plainText) {
-            SmtpReply reply = transport.command("DATA");
+            SmtpReply reply = deadline.bounded(settings.commandTimeout, () -> transport.command("DATA"));
             if (reply.code() != 354) {
                 return reply;
             }
@@ -193,11 +215,12 @@ final class SmtpSession {
             out = plainData;
         } else {
             SmtpReply[] refused = new SmtpReply[1];
-            out = startData(refused);
+            out = deadline.bounded(settings.commandTimeout, () -> startData(refused));
             if (out == null) {
                 return refused[0];
             }
         }
+        out = new Progress(out);
         if (prefix != null) {
             out.write(prefix);
         }
@@ -247,23 +270,13 @@ final class SmtpSession {
 
     private SmtpReply endData() throws MessagingException, IOException {
         // RFC 5321 4.5.3.2: the server may take much longer to answer the final dot than any other command
-        socket.setSoTimeout(settings.dataTimeout);
-        try {
-            SmtpReply reply;
-            if (plainText) {
-                reply = transport.endData(plainData);
-            } else {
-                reply = transport.endData();
-            }
+        return deadline.bounded(settings.dataTimeout, () -> {
+            SmtpReply reply = plainText ? transport.endData(plainData) : transport.endData();
             messages++;
             // whatever the verdict, the reply to the final dot ends the transaction (RFC 5321 4.1.1.4)
             dirty = false;
             return reply;
-        } finally {
-            if (!socket.isClosed()) {
-                socket.setSoTimeout(settings.commandTimeout);
-            }
-        }
+        });
     }
 
     /** Whether a transaction was left open, so the connection needs a RSET before it carries another one. */
@@ -274,24 +287,54 @@ final class SmtpSession {
     /** RSET, so the connection can carry another transaction; false when the server did not answer 250. */
     boolean reset() {
         try {
-            boolean ok = transport.command("RSET").code() == 250;
+            boolean ok = deadline.bounded(settings.commandTimeout, () -> transport.command("RSET")).code() == 250;
             dirty = !ok;
             return ok;
-        } catch (MessagingException | RuntimeException e) {
+        } catch (MessagingException | IOException | RuntimeException e) {
             return false;
         }
     }
 
     void close() {
         try {
-            transport.close();
-        } catch (MessagingException | RuntimeException e) {
+            // QUIT, not waited for; its write is bounded like any other
+            deadline.bounded(settings.commandTimeout, () -> {
+                transport.close();
+                return null;
+            });
+        } catch (MessagingException | IOException | RuntimeException e) {
             // the connection is going away either way
         } finally {
+            watchdog.forget(deadline);
             closeQuietly(socket);
             if (settings.listener != null) {
                 settings.listener.disconnected(destination.host(), destination.socketAddress());
             }
+        }
+    }
+
+    /** Message data: each write renews the data timeout, which bounds progress rather than the whole message. */
+    private final class Progress extends FilterOutputStream {
+
+        Progress(OutputStream out) {
+            super(out);
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            deadline.arm(settings.dataTimeout);
+            out.write(b);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            deadline.arm(settings.dataTimeout);
+            out.write(b, off, len);
+        }
+
+        @Override
+        public void close() {
+            // the connection's stream stays open for the final dot
         }
     }
 

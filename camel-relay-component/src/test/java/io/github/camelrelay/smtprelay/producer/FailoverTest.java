@@ -1,11 +1,13 @@
 package io.github.camelrelay.smtprelay.producer;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -100,6 +102,46 @@ class FailoverTest extends ProducerTestSupport {
         deliveredByMx2(exchange);
         assertThat(mx1.connections()).isEqualTo(1);
         assertThat(elapsedMillis).as("delivery is not held by the tarpit for long").isLessThan(COMMAND_TIMEOUT * 3L);
+    }
+
+    @Test
+    void aServerThatGoesSilentAfterDataIsGivenUpAfterTheDataTimeoutAndTheNextMxDelivers() {
+        mx1.silentAfterDataStart(true);
+
+        long start = System.nanoTime();
+        Exchange exchange = send(mxUri(), RAW);
+        long elapsedMillis = (System.nanoTime() - start) / 1_000_000;
+
+        deliveredByMx2(exchange);
+        assertThat(elapsedMillis).as("given up after the data timeout (2 s)").isLessThan(6000);
+    }
+
+    @Test
+    void aTimeoutIsReportedAsSuchAndDefersTheRecipients() {
+        dns.remove("example.test").mx("example.test", 10, "mx1.example.test");
+        mx1.silentAfterDataStart(true);
+
+        Exchange exchange = send(mxUri(), RAW);
+
+        assertThat(exchange.getException()).isInstanceOf(SmtpRelayTransientException.class);
+        assertThat(report(exchange).statuses()).allSatisfy(s -> {
+            assertThat(s.outcome()).isEqualTo(Outcome.DEFERRED);
+            assertThat(s.replyText()).contains("timed out: no progress within 2000 ms");
+        });
+        assertThat(mx1.messages()).isEmpty();
+    }
+
+    @Test
+    void aServerThatStopsReadingBoundsTheWriteOfTheMessageToo() {
+        // larger than the socket buffers of both ends, so the write itself blocks; SO_TIMEOUT would not end it
+        String big = RAW + ("x".repeat(76) + "\r\n").repeat(32 * 1024 * 1024 / 78);
+        mx1.silentAfterDataStart(true);
+
+        Exchange exchange = assertTimeoutPreemptively(Duration.ofSeconds(60), () -> send(mxUri(), big));
+
+        assertThat(exchange.getException()).isNull();
+        assertThat(mx2.awaitMessage(WAIT).data().length).isGreaterThan(32 * 1024 * 1024 - 100);
+        assertThat(mx1.messages()).isEmpty();
     }
 
     @Test

@@ -26,6 +26,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Function;
 
 import javax.net.ssl.SSLContext;
@@ -127,6 +128,7 @@ public final class TestSmtpServer implements AutoCloseable {
     private volatile Function<Integer, String> dataReply = n -> "250 2.0.0 queued as " + n;
     private volatile String dataStartReply = "354 End data with <CR><LF>.<CR><LF>";
     private volatile boolean closeAfterData;
+    private volatile boolean silentAfterDataStart;
     private volatile boolean pipelining = true;
     private volatile boolean dataWithoutRecipients;
 
@@ -286,6 +288,15 @@ public final class TestSmtpServer implements AutoCloseable {
     /** When true, the server closes the connection right after replying to the final dot. */
     public TestSmtpServer closeAfterData(boolean enabled) {
         this.closeAfterData = enabled;
+        return this;
+    }
+
+    /**
+     * When true, the server answers DATA with 354 and then neither reads nor answers until it is closed: the client
+     * waits for the reply to its final dot, or, with a message larger than the socket buffers, for its write.
+     */
+    public TestSmtpServer silentAfterDataStart(boolean enabled) {
+        this.silentAfterDataStart = enabled;
         return this;
     }
 
@@ -667,6 +678,12 @@ public final class TestSmtpServer implements AutoCloseable {
             reply(start);
             if (!start.startsWith("354")) {
                 return true;
+            }
+            if (silentAfterDataStart) {
+                while (!closed && !socket.isClosed()) {
+                    LockSupport.parkNanos(20_000_000L);
+                }
+                return false;
             }
             byte[] content = readMessage();
             if (content == null) {
