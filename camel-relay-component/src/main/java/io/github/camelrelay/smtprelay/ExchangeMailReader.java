@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Properties;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 import io.github.camelrelay.smtprelay.delivery.MessageContent;
 import io.github.camelrelay.smtprelay.delivery.OutgoingMail;
@@ -42,6 +43,9 @@ import org.apache.camel.converter.stream.CachedOutputStream;
 final class ExchangeMailReader {
 
     private static final Session SESSION = Session.getInstance(new Properties());
+    private static final Pattern FOLDED_CRLF = Pattern.compile("\r\n[ \t]");
+    private static final Pattern FOLDED = Pattern.compile("\r?\n[ \t]");
+    private static final Pattern NOT_ID = Pattern.compile("[^A-Za-z0-9.-]");
     private static final DateTimeFormatter RFC5322_DATE = DateTimeFormatter.ofPattern("EEE, d MMM yyyy HH:mm:ss Z", Locale.ROOT);
     private static final List<String> COMPOSE_HEADERS = List.of("To", "Cc", "Bcc", "From", "Reply-To", "Subject", "Content-Type");
 
@@ -98,7 +102,7 @@ final class ExchangeMailReader {
         for (String name : List.of("Sender", "From")) {
             String value = headers.get(name);
             if (value != null && !value.isBlank()) {
-                noLineBreaks(name + " header", value.replaceAll("\r\n[ \t]", " "));
+                noLineBreaks(name + " header", FOLDED_CRLF.matcher(value).replaceAll(" "));
                 InternetAddress[] parsed = InternetAddress.parseHeader(value, false);
                 if (parsed.length > 0) {
                     return MailAddress.of(parsed[0].getAddress());
@@ -127,7 +131,7 @@ final class ExchangeMailReader {
             for (String name : List.of("To", "Cc", "Bcc")) {
                 String value = headers.get(name);
                 if (value != null && !value.isBlank()) {
-                    for (InternetAddress a : InternetAddress.parseHeader(value.replaceAll("\r?\n[ \t]", " "), false)) {
+                    for (InternetAddress a : InternetAddress.parseHeader(FOLDED.matcher(value).replaceAll(" "), false)) {
                         if (a.isGroup()) {
                             for (InternetAddress member : a.getGroup(false)) {
                                 set.add(MailAddress.of(member.getAddress()));
@@ -251,7 +255,7 @@ final class ExchangeMailReader {
     }
 
     private byte[] receivedHeader(Exchange exchange) {
-        String id = exchange.getExchangeId().replaceAll("[^A-Za-z0-9.-]", "");
+        String id = NOT_ID.matcher(exchange.getExchangeId()).replaceAll("");
         String header = "Received: by " + heloName + " (Camel SMTP Relay) id " + id + ";\r\n\t"
                         + RFC5322_DATE.format(ZonedDateTime.now()) + "\r\n";
         return header.getBytes(StandardCharsets.US_ASCII);

@@ -63,7 +63,7 @@ public final class HeaderSection {
                     name = null;
                 }
                 int colon = text.indexOf(':');
-                if (text.isEmpty() || colon <= 0 || !text.substring(0, colon).matches("[!-9;-~]+")) {
+                if (text.isEmpty() || colon <= 0 || !isFieldName(text, colon)) {
                     break;
                 }
                 name = text.substring(0, colon).toLowerCase(Locale.ROOT);
@@ -78,6 +78,17 @@ public final class HeaderSection {
             }
         }
         return new HeaderSection(fields);
+    }
+
+    /** RFC 5322 2.2: a field name is printable US-ASCII except the colon (a loop: a regex here cost a compile per line). */
+    private static boolean isFieldName(String text, int end) {
+        for (int i = 0; i < end; i++) {
+            char c = text.charAt(i);
+            if (c < '!' || c > '~' || c == ':') {
+                return false;
+            }
+        }
+        return true;
     }
 
     public boolean isEmpty() {
