@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Benchmark 1: smtprelay: (relay mode) against camel-mail's smtp: producer, both into Postfix's smtp-sink.
 # Usage: bench/run-component.sh [messages] [concurrency] [raw|compose]
+# BENCH_JAVA_OPTS: options for both JVMs, e.g. -Dbench.synchronous=false to measure smtprelay's default hand-over to
+# its delivery threads (the callers here wait for each delivery, so the bench delivers on their threads by default).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${1:-20000}

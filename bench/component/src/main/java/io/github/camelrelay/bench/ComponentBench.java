@@ -49,7 +49,12 @@ public final class ComponentBench {
                 : e -> compose(e, text);
 
         String relay = "smtprelay:bench?relayHost=" + host + "&relayPort=" + port + "&tls=NONE&addReceivedHeader=false"
-                       + "&maxConnectionsPerHost=" + c + "&deliveryThreads=" + c;
+                       + "&maxConnectionsPerHost=" + c + "&deliveryThreads=" + c
+                       // the callers wait for each delivery, so it runs on their threads, as camel-mail's does; with
+                       // -Dbench.synchronous=false it is handed to the producer's delivery threads (the default)
+                       + "&synchronous=" + System.getProperty("bench.synchronous", "true")
+                       // more endpoint options, to compare them
+                       + System.getProperty("bench.relayParams", "");
         String mail = "smtp://" + host + ":" + port + "?to=sink@receiver.test&from=bench@sender.test";
         String uri = relaySide ? relay : mail;
         Input input = relaySide ? relayInput : mailInput;
