@@ -27,6 +27,8 @@ sudo_cmd=""; [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
 command -v swaks >/dev/null || DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -q swaks >/dev/null
 user_opt=""; [ "$(id -u)" -eq 0 ] && user_opt="-u nobody"
 
+# the repackaged jar is not rebuilt when only a dependency changed, so the bench would run stale code
+[ "${SKIP_BUILD:-0}" = 1 ] || rm -f examples/relay-server/target/relay-server-*.jar*
 [ "${SKIP_BUILD:-0}" = 1 ] || mvn -B -q -DskipTests install
 JAR=$(ls examples/relay-server/target/relay-server-*.jar | grep -v original | head -1)
 

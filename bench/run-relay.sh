@@ -19,6 +19,8 @@ sudo_cmd=""; [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
 [ -x /usr/sbin/smtp-sink ] || { echo "postfix postfix/main_mailer_type select No configuration" | $sudo_cmd debconf-set-selections; DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -q postfix >/dev/null; }
 user_opt=""; [ "$(id -u)" -eq 0 ] && user_opt="-u nobody"
 
+# the repackaged jar is not rebuilt when only a dependency changed, so the bench would run stale code
+rm -f examples/relay-server/target/relay-server-*.jar*
 mvn -B -q -DskipTests install
 JAR=$(ls examples/relay-server/target/relay-server-*.jar | grep -v original | head -1)
 
