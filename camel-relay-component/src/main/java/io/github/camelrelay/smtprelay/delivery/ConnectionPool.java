@@ -2,6 +2,8 @@ package io.github.camelrelay.smtprelay.delivery;
 
 import java.time.Duration;
 
+import io.github.camelrelay.smtprelay.timeout.Watchdog;
+
 import org.apache.commons.pool2.BaseKeyedPooledObjectFactory;
 import org.apache.commons.pool2.PooledObject;
 import org.apache.commons.pool2.impl.DefaultPooledObject;
@@ -20,7 +22,8 @@ final class ConnectionPool implements AutoCloseable {
 
     ConnectionPool(SessionSettings settings, int maxPerHost, int idleTimeoutMillis, int maxMessagesPerConnection, int waitMillis) {
         this.settings = settings;
-        this.watchdog = new Watchdog(Math.min(positiveOr(settings.commandTimeout), positiveOr(settings.dataTimeout)));
+        this.watchdog = new Watchdog(Math.min(positiveOr(settings.commandTimeout), positiveOr(settings.dataTimeout)),
+                "smtprelay-delivery-watchdog");
         GenericKeyedObjectPoolConfig<SmtpSession> config = new GenericKeyedObjectPoolConfig<>();
         config.setMaxTotalPerKey(maxPerHost);
         config.setMaxIdlePerKey(idleTimeoutMillis > 0 ? maxPerHost : 0);

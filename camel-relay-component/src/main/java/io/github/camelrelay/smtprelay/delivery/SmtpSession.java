@@ -5,6 +5,7 @@ import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -14,6 +15,8 @@ import javax.net.ssl.SSLSocket;
 
 import io.github.camelrelay.smtprelay.TlsMode;
 import io.github.camelrelay.smtprelay.mail.MailAddress;
+import io.github.camelrelay.smtprelay.timeout.Deadline;
+import io.github.camelrelay.smtprelay.timeout.Watchdog;
 import jakarta.mail.MessagingException;
 
 /** One open SMTP connection, greeted, with EHLO, STARTTLS and AUTH done. Not thread-safe: one user at a time. */
@@ -71,18 +74,18 @@ final class SmtpSession {
     private static SmtpSession open(Destination destination, SessionSettings settings, boolean plain, Watchdog watchdog)
             throws SessionFailure {
         Socket socket = new Socket();
-        Deadline deadline = new Deadline(socket);
+        Deadline deadline = new Deadline(socket::close);
         watchdog.watch(deadline);
         RelayTransport transport = new RelayTransport(plain ? settings.plainSession : settings.session, settings.listener,
                 destination.host());
         try {
             socket.setTcpNoDelay(true);
-            deadline.bounded(settings.connectTimeout, () -> {
+            bounded(deadline, settings.connectTimeout, () -> {
                 socket.connect(destination.socketAddress());
                 return null;
             });
             // greeting, EHLO, STARTTLS and AUTH within one command timeout, so a tarpit costs no more than that
-            deadline.bounded(settings.commandTimeout, () -> {
+            bounded(deadline, settings.commandTimeout, () -> {
                 transport.connect(settings.implicitTls ? implicitTls(socket, destination, settings) : socket);
                 return null;
             });
@@ -141,7 +144,7 @@ final class SmtpSession {
      * by {@link #data}. A RCPT TO after a refused MAIL FROM is not sent one by one; its reply is then MAIL's.
      */
     Envelope envelope(MailAddress sender, long size, List<MailAddress> recipients) throws MessagingException, IOException {
-        return deadline.bounded(settings.commandTimeout, () -> transaction(sender, size, recipients));
+        return bounded(deadline, settings.commandTimeout, () -> transaction(sender, size, recipients));
     }
 
     private Envelope transaction(MailAddress sender, long size, List<MailAddress> recipients)
@@ -153,10 +156,10 @@ final class SmtpSession {
         String mail = "MAIL FROM:<" + sender.address() + ">"
                       + (size >= 0 && transport.supportsExtension("SIZE") ? " SIZE=" + size : "");
         if (!pipelining) {
-            SmtpReply from = deadline.bounded(settings.commandTimeout, () -> transport.command(mail));
+            SmtpReply from = bounded(deadline, settings.commandTimeout, () -> transport.command(mail));
             List<SmtpReply> replies = new ArrayList<>(recipients.size());
             for (MailAddress r : recipients) {
-                replies.add(from.positive() ? deadline.bounded(settings.commandTimeout, () -> transport.command(rcptTo(r))) : from);
+                replies.add(from.positive() ? bounded(deadline, settings.commandTimeout, () -> transport.command(rcptTo(r))) : from);
             }
             return new Envelope(from, replies);
         }
@@ -195,7 +198,7 @@ final class SmtpSession {
      * was refused, else the reply to the final dot.
      */
     SmtpReply data(MessageContent content, byte[] prefix) throws MessagingException, IOException {
-        return deadline.bounded(settings.dataTimeout, () -> message(content, prefix));
+        return bounded(deadline, settings.dataTimeout, () -> message(content, prefix));
     }
 
     private SmtpReply message(MessageContent content, byte[] prefix) throws MessagingException, IOException {
@@ -207,7 +210,7 @@ final class SmtpSession {
                 return dataRefusal;
             }
         } else if (plainText) {
-            SmtpReply reply = deadline.bounded(settings.commandTimeout, () -> transport.command("DATA"));
+            SmtpReply reply = bounded(deadline, settings.commandTimeout, () -> transport.command("DATA"));
             if (reply.code() != 354) {
                 return reply;
             }
@@ -215,7 +218,7 @@ final class SmtpSession {
             out = plainData;
         } else {
             SmtpReply[] refused = new SmtpReply[1];
-            out = deadline.bounded(settings.commandTimeout, () -> startData(refused));
+            out = bounded(deadline, settings.commandTimeout, () -> startData(refused));
             if (out == null) {
                 return refused[0];
             }
@@ -270,7 +273,7 @@ final class SmtpSession {
 
     private SmtpReply endData() throws MessagingException, IOException {
         // RFC 5321 4.5.3.2: the server may take much longer to answer the final dot than any other command
-        return deadline.bounded(settings.dataTimeout, () -> {
+        return bounded(deadline, settings.dataTimeout, () -> {
             SmtpReply reply = plainText ? transport.endData(plainData) : transport.endData();
             messages++;
             // whatever the verdict, the reply to the final dot ends the transaction (RFC 5321 4.1.1.4)
@@ -287,7 +290,7 @@ final class SmtpSession {
     /** RSET, so the connection can carry another transaction; false when the server did not answer 250. */
     boolean reset() {
         try {
-            boolean ok = deadline.bounded(settings.commandTimeout, () -> transport.command("RSET")).code() == 250;
+            boolean ok = bounded(deadline, settings.commandTimeout, () -> transport.command("RSET")).code() == 250;
             dirty = !ok;
             return ok;
         } catch (MessagingException | IOException | RuntimeException e) {
@@ -298,7 +301,7 @@ final class SmtpSession {
     void close() {
         try {
             // QUIT, not waited for; its write is bounded like any other
-            deadline.bounded(settings.commandTimeout, () -> {
+            bounded(deadline, settings.commandTimeout, () -> {
                 transport.close();
                 return null;
             });
@@ -309,6 +312,37 @@ final class SmtpSession {
             closeQuietly(socket);
             if (settings.listener != null) {
                 settings.listener.disconnected(destination.host(), destination.socketAddress());
+            }
+        }
+    }
+
+    private interface Operation<T> {
+        T run() throws MessagingException, IOException;
+    }
+
+    /**
+     * Runs an operation that must finish within {@code timeoutMillis} (0: no bound), or the watchdog closes the
+     * connection and the operation fails with a timeout. A nested operation bounds its own part; when it is done,
+     * the outer one's timeout starts again, as a finished step is progress.
+     */
+    private static <T> T bounded(Deadline deadline, int timeoutMillis, Operation<T> operation)
+            throws MessagingException, IOException {
+        boolean outer = deadline.armed();
+        int outerMillis = deadline.armedMillis();
+        deadline.arm(timeoutMillis);
+        try {
+            return operation.run();
+        } catch (MessagingException | IOException | RuntimeException e) {
+            if (deadline.expiredAfter() > 0) {
+                SocketTimeoutException timeout = deadline.timeout();
+                throw new MessagingException(timeout.getMessage(), timeout);
+            }
+            throw e;
+        } finally {
+            if (outer) {
+                deadline.arm(outerMillis);
+            } else {
+                deadline.disarm();
             }
         }
     }

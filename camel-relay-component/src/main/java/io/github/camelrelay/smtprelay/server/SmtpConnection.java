@@ -1,5 +1,7 @@
 package io.github.camelrelay.smtprelay.server;
 
+import java.io.FilterInputStream;
+import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -7,12 +9,13 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketAddress;
-import java.net.SocketException;
 
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSession;
 import javax.net.ssl.SSLSocket;
 
+import io.github.camelrelay.smtprelay.timeout.Deadline;
+import io.github.camelrelay.smtprelay.timeout.Watchdog;
 import org.subethamail.smtp.server.Session;
 
 /**
@@ -28,23 +31,37 @@ final class SmtpConnection extends Socket {
     private final Socket tcp;
     private final SessionState state;
     private final String hostName;
+    private final Watchdog watchdog;
+    /** Expiry shuts the input down: the read ends, and the session can still send its 421 before closing. */
+    private final Deadline reading;
+    /** Expiry closes the connection: a client that does not read our replies will not read a 421 either. */
+    private final Deadline writing;
+    /** What SubEthaSMTP set with setSoTimeout, enforced by the watchdog, never set on the socket (see Deadline). */
+    private volatile int timeoutMillis;
     private Socket active;
     private CommandInput input;
     private ReplyOutput output;
 
-    private SmtpConnection(Socket tcp, Socket active, SessionState state, String hostName) throws IOException {
+    private SmtpConnection(Socket tcp, Socket active, SessionState state, String hostName, Watchdog watchdog)
+            throws IOException {
         this.tcp = tcp;
         this.active = active;
         this.state = state;
         this.hostName = hostName;
+        this.watchdog = watchdog;
+        this.reading = new Deadline(tcp::shutdownInput);
+        this.writing = new Deadline(tcp::close);
+        watchdog.watch(reading);
+        watchdog.watch(writing);
         attachStreams();
     }
 
     /** Wraps an accepted socket; with implicitTls the TLS layer is added now and its handshake made later. */
-    static SmtpConnection accepted(Socket tcp, SSLContext implicitTls, int maxErrors, String hostName) throws IOException {
+    static SmtpConnection accepted(Socket tcp, SSLContext implicitTls, int maxErrors, String hostName, Watchdog watchdog)
+            throws IOException {
         SessionState state = new SessionState((InetSocketAddress) tcp.getRemoteSocketAddress(), maxErrors);
         Socket active = implicitTls == null ? tcp : layerTls(implicitTls, tcp);
-        return new SmtpConnection(tcp, active, state, hostName);
+        return new SmtpConnection(tcp, active, state, hostName, watchdog);
     }
 
     static SmtpConnection of(Session session) {
@@ -66,7 +83,7 @@ final class SmtpConnection extends Socket {
     /** Completes the handshake of an implicit TLS connection; called before the greeting. */
     void handshake() throws IOException {
         if (active instanceof SSLSocket ssl && !state.tls()) {
-            ssl.startHandshake();
+            handshake(ssl);
             SSLSession s = ssl.getSession();
             state.tlsStarted(s.getProtocol(), s.getCipherSuite());
         }
@@ -82,13 +99,23 @@ final class SmtpConnection extends Socket {
     int startTls(SSLContext context) throws IOException {
         int discarded = input.buffered();
         SSLSocket ssl = layerTls(context, tcp);
-        ssl.setSoTimeout(tcp.getSoTimeout());
-        ssl.startHandshake();
+        handshake(ssl);
         active = ssl;
         SSLSession s = ssl.getSession();
         state.tlsStarted(s.getProtocol(), s.getCipherSuite());
         attachStreams();
         return discarded;
+    }
+
+    private void handshake(SSLSocket ssl) throws IOException {
+        reading.arm(timeoutMillis);
+        try {
+            ssl.startHandshake();
+        } catch (IOException e) {
+            throw reading.expiredAfter() > 0 ? reading.timeout() : e;
+        } finally {
+            reading.disarm();
+        }
     }
 
     private static SSLSocket layerTls(SSLContext context, Socket tcp) throws IOException {
@@ -100,8 +127,8 @@ final class SmtpConnection extends Socket {
     }
 
     private void attachStreams() throws IOException {
-        output = new ReplyOutput(active.getOutputStream(), state);
-        input = new CommandInput(active.getInputStream(), state, output, hostName);
+        output = new ReplyOutput(new TimedOutput(active.getOutputStream()), state);
+        input = new CommandInput(new TimedInput(active.getInputStream()), state, output, hostName);
     }
 
     @Override
@@ -115,13 +142,13 @@ final class SmtpConnection extends Socket {
     }
 
     @Override
-    public void setSoTimeout(int timeout) throws SocketException {
-        active.setSoTimeout(timeout);
+    public void setSoTimeout(int timeout) {
+        timeoutMillis = timeout;
     }
 
     @Override
-    public int getSoTimeout() throws SocketException {
-        return active.getSoTimeout();
+    public int getSoTimeout() {
+        return timeoutMillis;
     }
 
     @Override
@@ -171,12 +198,69 @@ final class SmtpConnection extends Socket {
 
     @Override
     public void close() throws IOException {
+        watchdog.forget(reading);
+        watchdog.forget(writing);
         try {
             if (active != tcp) {
                 active.close();
             }
         } finally {
             tcp.close();
+        }
+    }
+
+    /** Every read bounded by the session's timeout: SubEthaSMTP answers the SocketTimeoutException with 421. */
+    private final class TimedInput extends FilterInputStream {
+
+        TimedInput(InputStream in) {
+            super(in);
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            reading.arm(timeoutMillis);
+            try {
+                int n = in.read(b, off, len);
+                if (n < 0 && reading.expiredAfter() > 0) {
+                    throw reading.timeout();
+                }
+                return n;
+            } catch (IOException e) {
+                throw reading.expiredAfter() > 0 ? reading.timeout() : e;
+            } finally {
+                reading.disarm();
+            }
+        }
+    }
+
+    /** Every write bounded by the session's timeout too, which SO_TIMEOUT never did. */
+    private final class TimedOutput extends FilterOutputStream {
+
+        TimedOutput(OutputStream out) {
+            super(out);
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            writing.arm(timeoutMillis);
+            try {
+                out.write(b, off, len);
+            } catch (IOException e) {
+                throw writing.expiredAfter() > 0 ? writing.timeout() : e;
+            } finally {
+                writing.disarm();
+            }
         }
     }
 

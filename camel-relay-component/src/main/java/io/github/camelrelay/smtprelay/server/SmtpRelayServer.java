@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.time.Clock;
 import java.util.concurrent.ExecutorService;
 
+import io.github.camelrelay.smtprelay.timeout.Watchdog;
 import org.subethamail.smtp.server.SMTPServer;
 
 /**
@@ -16,6 +17,8 @@ public final class SmtpRelayServer {
     private final ServerSettings settings;
     private final SMTPServer server;
     private final ConnectionGate gate;
+    /** Enforces the idle timeout on each connection's reads and writes; one per start, closed by stop(). */
+    private volatile Watchdog watchdog;
 
     /**
      * @param executor runs one task per connection; SubEthaSMTP shuts it down when the server stops
@@ -38,7 +41,7 @@ public final class SmtpRelayServer {
                 .insertReceivedHeaders(false)
                 .sessionHandler(gate)
                 .serverSocketFactory(() -> new SmtpServerSocket(settings.implicitTls ? settings.sslContext : null,
-                        settings.maxErrors, settings.hostName))
+                        settings.maxErrors, settings.hostName, watchdog))
                 .build();
         // each replaces SubEthaSMTP's command of the same name; RSET, NOOP, QUIT, HELP, VRFY and EXPN stay
         for (RelayCommand command : new RelayCommand[] {
@@ -55,9 +58,11 @@ public final class SmtpRelayServer {
      * @throws IOException when the address or port cannot be bound
      */
     public void start() throws IOException {
+        watchdog = new Watchdog(settings.idleTimeout, "smtprelay-listener-watchdog");
         try {
             server.start();
         } catch (RuntimeException e) {
+            watchdog.close();
             if (e.getCause() instanceof IOException io) {
                 throw new IOException("Cannot listen on " + settings.bindAddress.getHostAddress() + ":" + settings.port
                                       + ": " + io.getMessage(), io);
@@ -69,6 +74,10 @@ public final class SmtpRelayServer {
     /** Stops accepting, closes every connection and waits for their threads to end. */
     public void stop() {
         server.stop();
+        Watchdog w = watchdog;
+        if (w != null) {
+            w.close();
+        }
     }
 
     /** The port in use: the configured one, or the one picked when 0 was configured. */

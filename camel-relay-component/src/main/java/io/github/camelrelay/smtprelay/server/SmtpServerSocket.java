@@ -6,6 +6,7 @@ import java.net.Socket;
 
 import javax.net.ssl.SSLContext;
 
+import io.github.camelrelay.smtprelay.timeout.Watchdog;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,9 +22,11 @@ final class SmtpServerSocket extends ServerSocket {
     private final SSLContext implicitTls;
     private final int maxErrors;
     private final String hostName;
+    private final Watchdog watchdog;
 
-    SmtpServerSocket(SSLContext implicitTls, int maxErrors, String hostName) throws IOException {
+    SmtpServerSocket(SSLContext implicitTls, int maxErrors, String hostName, Watchdog watchdog) throws IOException {
         this.implicitTls = implicitTls;
+        this.watchdog = watchdog;
         this.maxErrors = maxErrors;
         this.hostName = hostName;
         setReuseAddress(true);
@@ -39,7 +42,7 @@ final class SmtpServerSocket extends ServerSocket {
             Socket tcp = super.accept();
             try {
                 tcp.setTcpNoDelay(true);
-                return SmtpConnection.accepted(tcp, implicitTls, maxErrors, hostName);
+                return SmtpConnection.accepted(tcp, implicitTls, maxErrors, hostName, watchdog);
             } catch (IOException | RuntimeException e) {
                 LOG.debug("Dropped a connection from {} that could not be set up: {}", tcp.getRemoteSocketAddress(), e.toString());
                 tcp.close();

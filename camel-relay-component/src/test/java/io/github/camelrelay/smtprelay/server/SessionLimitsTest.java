@@ -2,7 +2,12 @@ package io.github.camelrelay.smtprelay.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -126,6 +131,38 @@ class SessionLimitsTest {
             assertThat(c.closedByServer()).isTrue();
         }
         assertThat(relay.pending()).isZero();
+    }
+
+    @Test
+    void aClientThatStopsReadingRepliesIsDisconnectedAfterTheIdleTimeout() throws Exception {
+        relay = RelayFixture.start("idleTimeout=300");
+        try (Socket s = new Socket("127.0.0.1", relay.port())) {
+            // small buffers, so the server's replies fill them and its write blocks
+            s.setReceiveBufferSize(4096);
+            OutputStream out = s.getOutputStream();
+            byte[] noops = "NOOP\r\n".repeat(10_000).getBytes(StandardCharsets.US_ASCII);
+            Thread writer = new Thread(() -> {
+                try {
+                    while (true) {
+                        out.write(noops);
+                    }
+                } catch (IOException e) {
+                    // the server closed the connection: what the test waits for
+                }
+            });
+            writer.setDaemon(true);
+            writer.start();
+            await().atMost(Duration.ofSeconds(5)).until(() -> relay.consumer().getOpenConnections() == 1);
+            // before, SO_TIMEOUT bounded reads only, and this session's blocked write held its thread for good
+            await().atMost(Duration.ofSeconds(20)).until(() -> relay.consumer().getOpenConnections() == 0);
+            assertTimeoutPreemptively(Duration.ofSeconds(20), () -> {
+                try {
+                    s.getInputStream().readAllBytes();
+                } catch (IOException reset) {
+                    // closed with our commands unread: a reset is how the client learns it
+                }
+            }, "the client sees the connection end");
+        }
     }
 
     @Test

@@ -1,4 +1,4 @@
-package io.github.camelrelay.smtprelay.delivery;
+package io.github.camelrelay.smtprelay.timeout;
 
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -6,16 +6,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * Bounds every operation on the connections of one pool, connect included: a connection whose operation outlives its
- * {@link Deadline} has its socket closed, which ends the blocked connect, read or write with an exception.
- * <p>
- * Why not the socket's SO_TIMEOUT: a read with a timeout on a java.net.Socket is a non-blocking read, a poll and a
- * second read, three system calls where a blocking read is one (a sixth of the producer's CPU in a profile; and a
- * timed connect makes every later read timed too), and
- * SO_TIMEOUT does not bound writes at all, so a server that stopped reading held a delivery thread for good. One
- * thread checking deadlines a few times per timeout costs next to nothing.
+ * Expires the overdue {@link Deadline}s of a set of connections (a connection pool's, a listener's): one thread that
+ * checks them a few times per timeout, which costs next to nothing, where SO_TIMEOUT costs system calls on every read
+ * (see {@link Deadline}).
  */
-final class Watchdog implements AutoCloseable {
+public final class Watchdog implements AutoCloseable {
 
     private final Set<Deadline> deadlines = ConcurrentHashMap.newKeySet();
     private final long tickNanos;
@@ -23,18 +18,18 @@ final class Watchdog implements AutoCloseable {
     private volatile boolean closed;
 
     /** @param shortestTimeoutMillis the shortest timeout to enforce; deadlines are checked four times within it */
-    Watchdog(int shortestTimeoutMillis) {
+    public Watchdog(int shortestTimeoutMillis, String threadName) {
         this.tickNanos = TimeUnit.MILLISECONDS.toNanos(Math.max(10, Math.min(1000, shortestTimeoutMillis / 4)));
-        this.thread = new Thread(this::run, "smtprelay-watchdog");
+        this.thread = new Thread(this::run, threadName);
         thread.setDaemon(true);
         thread.start();
     }
 
-    void watch(Deadline deadline) {
+    public void watch(Deadline deadline) {
         deadlines.add(deadline);
     }
 
-    void forget(Deadline deadline) {
+    public void forget(Deadline deadline) {
         deadlines.remove(deadline);
     }
 
