@@ -8,9 +8,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${1:-5000}
 S=${2:-20}
-# messages sent first and not counted, to both: a JVM reaches full speed only once the JIT has compiled its hot paths,
-# which on 2 cores takes about 30,000 messages (5,000: 630-680 msg/s; 30,000: 1,040 msg/s, bench/RESULTS.md)
+# messages sent first and not counted: a JVM reaches full speed only once the JIT has compiled its hot paths, which
+# on 2 cores takes tens of thousands of messages (bench/RESULTS.md). The relay server is warmed up in rounds of 10,000
+# until the JIT compiled for less than 2 % of a round's time (at least WARM, at most WARM_MAX messages); Postfix,
+# which has no JIT, gets WARM messages.
 WARM=${WARM:-30000}
+WARM_MAX=${WARM_MAX:-200000}
 SINK_PORT=${SINK_PORT:-25260}
 RELAY_SMTP_PORT=${RELAY_SMTP_PORT:-2527}
 POSTFIX_PORT=${POSTFIX_PORT:-2626}
@@ -41,11 +44,23 @@ RELAY_PID=$!
 until grep -q "Started\|started in" $WORK/relay.log && (exec 3<>/dev/tcp/127.0.0.1/$RELAY_SMTP_PORT) 2>/dev/null; do
   kill -0 $RELAY_PID || { cat $WORK/relay.log; exit 1; }; sleep 0.5; done
 # warm-up, not counted
-/usr/sbin/smtp-source -s $S -l 4096 -m $WARM -f bench@source.test -t sink@sink.test 127.0.0.1:$RELAY_SMTP_PORT
-until [ "$(grep -c 'status=sent' $WORK/relay.log)" -ge $WARM ]; do sleep 0.2; done
+jit_seconds() { jstat -compiler $RELAY_PID | awk 'NR == 2 { print $4 }'; }
+warmed=0
+while :; do
+  j0=$(jit_seconds); t0=$(date +%s.%N)
+  /usr/sbin/smtp-source -s $S -l 4096 -m 10000 -f bench@source.test -t sink@sink.test 127.0.0.1:$RELAY_SMTP_PORT
+  warmed=$((warmed + 10000))
+  until [ "$(grep -c 'status=sent' $WORK/relay.log)" -ge $warmed ]; do sleep 0.2; done
+  j1=$(jit_seconds); t1=$(date +%s.%N)
+  printf "relay server warm-up: %d messages, %.0f msg/s, JIT compiling %.1f s of the round's %.1f s\n" $warmed \
+    $(echo "10000 / ($t1 - $t0)" | bc -l) $(echo "$j1 - $j0" | bc -l) $(echo "$t1 - $t0" | bc -l)
+  if [ $warmed -ge $WARM_MAX ] || { [ $warmed -ge $WARM ] && [ "$(echo "($j1 - $j0) * 50 < ($t1 - $t0)" | bc -l)" = 1 ]; }; then
+    break
+  fi
+done
 start=$(date +%s.%N)
 /usr/sbin/smtp-source -s $S -l 4096 -m $N -f bench@source.test -t sink@sink.test 127.0.0.1:$RELAY_SMTP_PORT
-until [ "$(grep -c 'status=sent' $WORK/relay.log)" -ge $((N + WARM)) ]; do sleep 0.1; done
+until [ "$(grep -c 'status=sent' $WORK/relay.log)" -ge $((N + warmed)) ]; do sleep 0.1; done
 end=$(date +%s.%N)
 relay_rate=$(echo "$N / ($end - $start)" | bc -l)
 read relay_p50 relay_p99 < <(grep 'status=sent' $WORK/relay.log | tail -n $N | sed -E 's/.*delay=([0-9.]+).*/\1/' | percentiles)
@@ -66,7 +81,7 @@ end=$(date +%s.%N)
 postfix_rate=$(echo "$N / ($end - $start)" | bc -l)
 read pf_p50 pf_p99 < <(grep 'status=sent' /var/log/postfix-bench.log | sed -E 's/.*, delay=([0-9.]+),.*/\1/' | percentiles)
 
-printf "messages=%d sessions=%d size=4KiB\n" $N $S
+printf "messages=%d sessions=%d size=4KiB warm-up: relay server %d, postfix %d\n" $N $S $warmed $WARM
 printf "relay server: %8.0f msg/s  p50=%ss p99=%ss  peak RSS %s  heap at end: %s\n" $relay_rate $relay_p50 $relay_p99 "$rss" "$heap"
 printf "postfix:      %8.0f msg/s  p50=%ss p99=%ss\n" $postfix_rate $pf_p50 $pf_p99
 printf "ratio relay server/postfix: %.2f\n" $(echo "$relay_rate / $postfix_rate" | bc -l)

@@ -397,7 +397,8 @@ public class SmtpRelayConfiguration implements Cloneable {
     /**
      * Deliver on the calling route thread instead of the delivery threads. Needed when the route runs in a
      * transaction (for example a transacted JMS consumer), so that what the route does after the delivery commits
-     * together with it. Default false.
+     * together with it; and cheaper whenever the caller waits for the delivery anyway (a ProducerTemplate, a
+     * synchronous route), as it saves the hand-over to a delivery thread and back. Default false.
      */
     public void setSynchronous(boolean synchronous) {
         this.synchronous = synchronous;
