@@ -22,7 +22,8 @@ final class ConnectionPool implements AutoCloseable {
 
     ConnectionPool(SessionSettings settings, int maxPerHost, int idleTimeoutMillis, int maxMessagesPerConnection, int waitMillis) {
         this.settings = settings;
-        this.watchdog = new Watchdog(Math.min(positiveOr(settings.commandTimeout), positiveOr(settings.dataTimeout)),
+        this.watchdog = new Watchdog(Math.min(positiveOr(settings.connectTimeout),
+                Math.min(positiveOr(settings.commandTimeout), positiveOr(settings.dataTimeout))),
                 "smtprelay-delivery-watchdog");
         GenericKeyedObjectPoolConfig<SmtpSession> config = new GenericKeyedObjectPoolConfig<>();
         config.setMaxTotalPerKey(maxPerHost);
@@ -105,7 +106,7 @@ final class ConnectionPool implements AutoCloseable {
         @Override
         public boolean validateObject(Destination key, PooledObject<SmtpSession> p) {
             SmtpSession s = p.getObject();
-            return s.messages() < maxMessages && (!s.dirty() || s.reset());
+            return !s.closed() && s.messages() < maxMessages && (!s.dirty() || s.reset());
         }
 
         @Override

@@ -32,11 +32,17 @@ final class RelayTransport extends SMTPTransport {
     /** Commands sent whose replies have not been read yet. */
     private int unanswered;
     private final List<SmtpReply> pipelined = new ArrayList<>();
+    private Runnable onReply = () -> { };
 
     RelayTransport(Session session, SmtpRelayListener listener, String host) {
         super(session, new URLName("smtp", null, -1, null, null, null));
         this.listener = listener;
         this.host = host;
+    }
+
+    /** Called after each reply read, which is progress for the timeout of the operation under way. */
+    void onReply(Runnable action) {
+        this.onReply = action;
     }
 
     synchronized SmtpReply command(String command) throws MessagingException {
@@ -147,6 +153,7 @@ final class RelayTransport extends SMTPTransport {
 
     private int readOneResponse() throws MessagingException {
         int code = super.readServerResponse();
+        onReply.run();
         if (listener != null) {
             SmtpReply reply = SmtpReply.parse(code, getLastServerResponse());
             listener.replyReceived(host, reply.code(), reply.text());

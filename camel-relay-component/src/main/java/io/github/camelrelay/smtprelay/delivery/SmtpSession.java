@@ -75,16 +75,18 @@ final class SmtpSession {
             throws SessionFailure {
         Socket socket = new Socket();
         Deadline deadline = new Deadline(socket::close);
-        watchdog.watch(deadline);
         RelayTransport transport = new RelayTransport(plain ? settings.plainSession : settings.session, settings.listener,
                 destination.host());
+        // every reply read is progress: a server answering a long pipelined group steadily is not timed out
+        transport.onReply(deadline::renew);
+        watchdog.watch(deadline);
         try {
             socket.setTcpNoDelay(true);
             bounded(deadline, settings.connectTimeout, () -> {
                 socket.connect(destination.socketAddress());
                 return null;
             });
-            // greeting, EHLO, STARTTLS and AUTH within one command timeout, so a tarpit costs no more than that
+            // greeting, EHLO, STARTTLS and AUTH: a command timeout from each reply to the next, as before
             bounded(deadline, settings.commandTimeout, () -> {
                 transport.connect(settings.implicitTls ? implicitTls(socket, destination, settings) : socket);
                 return null;
@@ -282,6 +284,11 @@ final class SmtpSession {
         });
     }
 
+    /** Whether the connection was closed under it, by a timeout for one. */
+    boolean closed() {
+        return socket.isClosed();
+    }
+
     /** Whether a transaction was left open, so the connection needs a RSET before it carries another one. */
     boolean dirty() {
         return dirty;
@@ -330,21 +337,31 @@ final class SmtpSession {
         boolean outer = deadline.armed();
         int outerMillis = deadline.armedMillis();
         deadline.arm(timeoutMillis);
+        T result;
         try {
-            return operation.run();
+            result = operation.run();
         } catch (MessagingException | IOException | RuntimeException e) {
+            restore(deadline, outer, outerMillis);
             if (deadline.expiredAfter() > 0) {
-                SocketTimeoutException timeout = deadline.timeout();
-                throw new MessagingException(timeout.getMessage(), timeout);
+                throw timeout(deadline);
             }
             throw e;
-        } finally {
-            if (outer) {
-                deadline.arm(outerMillis);
-            } else {
-                deadline.disarm();
-            }
         }
+        if (restore(deadline, outer, outerMillis)) {
+            // it succeeded just as the watchdog took the connection, which is closed now: this session cannot go on
+            throw timeout(deadline);
+        }
+        return result;
+    }
+
+    /** Re-arms the outer operation's timeout, or disarms; true when the deadline had expired meanwhile. */
+    private static boolean restore(Deadline deadline, boolean outer, int outerMillis) {
+        return outer ? deadline.arm(outerMillis) : deadline.disarm();
+    }
+
+    private static MessagingException timeout(Deadline deadline) {
+        SocketTimeoutException timeout = deadline.timeout();
+        return new MessagingException(timeout.getMessage(), timeout);
     }
 
     /** Message data: each write renews the data timeout, which bounds progress rather than the whole message. */

@@ -32,7 +32,7 @@ final class SmtpConnection extends Socket {
     private final SessionState state;
     private final String hostName;
     private final Watchdog watchdog;
-    /** Expiry shuts the input down: the read ends, and the session can still send its 421 before closing. */
+    /** Expiry ends the blocked read (see readingExpired), so the session can still send its 421 on plain text. */
     private final Deadline reading;
     /** Expiry closes the connection: a client that does not read our replies will not read a 421 either. */
     private final Deadline writing;
@@ -49,11 +49,23 @@ final class SmtpConnection extends Socket {
         this.state = state;
         this.hostName = hostName;
         this.watchdog = watchdog;
-        this.reading = new Deadline(tcp::shutdownInput);
+        this.reading = new Deadline(this::readingExpired);
         this.writing = new Deadline(tcp::close);
+        attachStreams();
         watchdog.watch(reading);
         watchdog.watch(writing);
-        attachStreams();
+    }
+
+    /**
+     * A plain connection's input is shut down, which ends the read and leaves SubEthaSMTP its 421; on TLS an end of
+     * input is fatal to the TLS layer, so there is no 421 to send, and the connection is closed.
+     */
+    private void readingExpired() throws IOException {
+        if (active == tcp) {
+            tcp.shutdownInput();
+        } else {
+            tcp.close();
+        }
     }
 
     /** Wraps an accepted socket; with implicitTls the TLS layer is added now and its handshake made later. */

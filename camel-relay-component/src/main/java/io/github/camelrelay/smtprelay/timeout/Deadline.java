@@ -2,6 +2,7 @@ package io.github.camelrelay.smtprelay.timeout;
 
 import java.io.IOException;
 import java.net.SocketTimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The deadline of the operation under way on one connection (a connect, a read or a write), enforced by a
@@ -12,6 +13,10 @@ import java.net.SocketTimeoutException;
  * good, after which every read is a failed read, a poll and a second read: three system calls where a blocking read
  * is one (a sixth of the producer's CPU and an eighth of the listener's in profiles). And SO_TIMEOUT does not bound
  * writes at all, so a peer that stopped reading held a thread for good.
+ * <p>
+ * The watchdog claims an overdue deadline atomically before it expires it, and {@link #arm} and {@link #disarm} say
+ * whether it did, so an operation that succeeded just as its deadline passed still learns that its connection is
+ * being closed.
  */
 public final class Deadline {
 
@@ -22,10 +27,11 @@ public final class Deadline {
     }
 
     private static final long IDLE = Long.MIN_VALUE;
+    private static final long EXPIRED = Long.MIN_VALUE + 1;
 
     private final Expiry expiry;
-    /** System.nanoTime() by which the operation under way must finish or make progress; IDLE between operations. */
-    private volatile long at = IDLE;
+    /** System.nanoTime() by which the operation under way must finish or make progress; IDLE or EXPIRED. */
+    private final AtomicLong at = new AtomicLong(IDLE);
     private volatile int armedMillis;
     /** The timeout after which this deadline expired, or 0. */
     private volatile int expiredAfter;
@@ -34,19 +40,39 @@ public final class Deadline {
         this.expiry = expiry;
     }
 
-    /** Starts the timeout of the operation about to block, from now; 0 or less: no bound. */
-    public void arm(int timeoutMillis) {
+    /**
+     * Starts the timeout of the operation about to block, from now; 0 or less: no bound.
+     *
+     * @return true when the deadline had expired, so the connection is closed or being closed
+     */
+    public boolean arm(int timeoutMillis) {
         armedMillis = timeoutMillis;
-        at = timeoutMillis > 0 ? System.nanoTime() + timeoutMillis * 1_000_000L : IDLE;
+        long next = timeoutMillis > 0 ? System.nanoTime() + timeoutMillis * 1_000_000L : IDLE;
+        // a real nanoTime value equal to a sentinel is as good as impossible; step over it anyway
+        return at.getAndSet(next == IDLE || next == EXPIRED ? next + 2 : next) == EXPIRED || expiredAfter > 0;
     }
 
-    /** The operation is over: nothing to bound until the next {@link #arm}. */
-    public void disarm() {
-        at = IDLE;
+    /** Progress was made: the timeout armed starts again from now, when one is armed. */
+    public void renew() {
+        long current = at.get();
+        if (current != IDLE && current != EXPIRED) {
+            long next = System.nanoTime() + armedMillis * 1_000_000L;
+            at.compareAndSet(current, next == IDLE || next == EXPIRED ? next + 2 : next);
+        }
+    }
+
+    /**
+     * The operation is over: nothing to bound until the next {@link #arm}.
+     *
+     * @return true when the deadline had expired, so the connection is closed or being closed
+     */
+    public boolean disarm() {
+        return at.getAndSet(IDLE) == EXPIRED || expiredAfter > 0;
     }
 
     public boolean armed() {
-        return at != IDLE;
+        long current = at.get();
+        return current != IDLE && current != EXPIRED;
     }
 
     /** The timeout that was armed, meaningful while {@link #armed()}. */
@@ -66,11 +92,16 @@ public final class Deadline {
 
     /** Expires the deadline when the operation under way is overdue; true when it did. */
     boolean expireIfOverdue(long now) {
-        long d = at;
-        if (d == IDLE || now - d < 0) {
+        long d = at.get();
+        if (d == IDLE || d == EXPIRED || now - d < 0) {
             return false;
         }
-        expiredAfter = armedMillis;
+        int millis = armedMillis;
+        if (!at.compareAndSet(d, EXPIRED)) {
+            // finished, renewed or re-armed meanwhile
+            return false;
+        }
+        expiredAfter = Math.max(1, millis);
         try {
             expiry.expire();
         } catch (IOException e) {

@@ -34,20 +34,26 @@ public final class Watchdog implements AutoCloseable {
     }
 
     private void run() {
-        while (!closed) {
+        // after close(), deadlines still watched (operations in flight) stay bounded until their connections close
+        while (!closed || !deadlines.isEmpty()) {
             LockSupport.parkNanos(this, tickNanos);
             long now = System.nanoTime();
             for (Deadline d : deadlines) {
-                if (d.expireIfOverdue(now)) {
+                try {
+                    if (d.expireIfOverdue(now)) {
+                        deadlines.remove(d);
+                    }
+                } catch (RuntimeException e) {
+                    // one connection's failure must not end the thread that bounds all of them
                     deadlines.remove(d);
                 }
             }
         }
     }
 
+    /** Ends the thread once every deadline still watched is forgotten or expired. */
     @Override
     public void close() {
         closed = true;
-        LockSupport.unpark(thread);
     }
 }

@@ -10,7 +10,9 @@ import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.locks.LockSupport;
 
+import io.github.camelrelay.smtprelay.SmtpRelayConstants;
 import io.github.camelrelay.smtprelay.SmtpRelayTransientException;
 import io.github.camelrelay.smtprelay.report.DeliveryReport;
 import io.github.camelrelay.smtprelay.report.Outcome;
@@ -114,6 +116,23 @@ class FailoverTest extends ProducerTestSupport {
 
         deliveredByMx2(exchange);
         assertThat(elapsedMillis).as("given up after the data timeout (2 s)").isLessThan(6000);
+    }
+
+    @Test
+    void aServerAnsweringAPipelinedGroupSlowlyButSteadilyIsNotTimedOut() {
+        // each RCPT TO answered after 0.4 s: 6 recipients take 2.4 s, over the 1 s command timeout, but every reply
+        // is progress, as each read was under SO_TIMEOUT
+        mx1.rcptReply(a -> {
+            LockSupport.parkNanos(400_000_000L);
+            return "250 2.1.5 OK";
+        });
+        String recipients = "r1@example.test, r2@example.test, r3@example.test, r4@example.test, r5@example.test, r6@example.test";
+
+        Exchange exchange = send(mxUri(), RAW, java.util.Map.of(SmtpRelayConstants.RECIPIENTS, recipients));
+
+        assertThat(exchange.getException()).isNull();
+        assertThat(mx1.awaitMessage(WAIT).recipients()).hasSize(6);
+        assertThat(mx2.messages()).isEmpty();
     }
 
     @Test
