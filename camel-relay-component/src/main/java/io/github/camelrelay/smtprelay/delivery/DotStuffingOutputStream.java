@@ -10,7 +10,7 @@ import java.io.OutputStream;
  * the same, but in a relay's profile under load it was a quarter of all CPU; this one is used on plain-text
  * connections, where the socket's stream is at hand (on TLS connections Angus's stream is used).
  * <p>
- * {@link #finish()} ends the data at the start of a line, so the final dot that follows is a line of its own.
+ * {@link #endData()} ends the data at the start of a line and writes the final dot as a line of its own.
  */
 final class DotStuffingOutputStream extends FilterOutputStream {
 
