@@ -5,7 +5,7 @@ import io.github.camelrelay.smtprelay.SmtpRelayConfiguration;
 import io.github.camelrelay.smtprelay.SmtpRelayListener;
 import io.github.camelrelay.smtprelay.SmtpRelayServerConfiguration;
 import io.github.camelrelay.smtprelay.TlsMode;
-import io.github.camelrelay.smtprelay.server.SmtpRelayAuthenticator;
+import io.github.camelrelay.smtprelay.auth.SmtpRelayAuthenticator;
 import org.apache.camel.spring.boot.ComponentConfigurationPropertiesCommon;
 import org.apache.camel.support.jsse.SSLContextParameters;
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -201,7 +201,7 @@ public class SmtpRelayComponentConfiguration extends ComponentConfigurationPrope
     /**
      * Checks AUTH PLAIN and LOGIN credentials. A single bean of this type in the registry is used
      * automatically. Unset (and no users) means AUTH is not offered. The option is a
-     * io.github.camelrelay.smtprelay.server.SmtpRelayAuthenticator type.
+     * io.github.camelrelay.smtprelay.auth.SmtpRelayAuthenticator type.
      */
     private SmtpRelayAuthenticator authenticator;
     /**
@@ -258,7 +258,7 @@ public class SmtpRelayComponentConfiguration extends ComponentConfigurationPrope
     /**
      * A built-in user list for small set-ups: comma separated user:{pbkdf2}hash entries, each hash made with
      * the PasswordHash tool (java -cp camel-relay-component.jar
-     * io.github.camelrelay.smtprelay.server.PasswordHash). Plain text passwords are refused. Used together
+     * io.github.camelrelay.smtprelay.auth.PasswordHash). Plain text passwords are refused. Used together
      * with the authenticator, if both are set.
      */
     private String users;
