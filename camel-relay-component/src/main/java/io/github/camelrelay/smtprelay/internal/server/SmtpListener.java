@@ -102,8 +102,9 @@ public final class SmtpListener {
                     : "421 4.7.0 " + settings.hostName + " Error: too many connections, try again later");
             return;
         }
-        ch.closeFuture().addListener(f -> counter.release(client));
         channels.add(ch);
+        // outermost, so it sees the close before TLS or anything else passes it on
+        ch.pipeline().addLast("slot", new ConnectionSlot(counter, client));
         if (settings.implicitTls) {
             ch.pipeline().addLast("tls", tls.newHandler(ch.alloc()));
         }

@@ -41,6 +41,8 @@ final class LogCapture implements AutoCloseable {
         for (String name : LOGGERS) {
             LoggerConfig logger = new LoggerConfig(name, Level.ALL, false);
             logger.addAppender(appender, Level.ALL, null);
+            // addLogger keeps a config already there (another capture may have left one at INFO), so replace it
+            config.removeLogger(name);
             config.addLogger(name, logger);
         }
         ctx.updateLoggers();
