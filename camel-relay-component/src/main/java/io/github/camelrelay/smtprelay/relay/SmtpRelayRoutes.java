@@ -1,6 +1,7 @@
 package io.github.camelrelay.smtprelay.relay;
 
 import java.io.InputStream;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -8,6 +9,7 @@ import java.util.Collection;
 import java.util.List;
 
 import io.github.camelrelay.smtprelay.InvalidMailException;
+import io.github.camelrelay.smtprelay.SmtpRelayComponent;
 import io.github.camelrelay.smtprelay.SmtpRelayConstants;
 import io.github.camelrelay.smtprelay.SmtpRelayException;
 import io.github.camelrelay.smtprelay.SmtpRelayPermanentException;
@@ -63,6 +65,7 @@ public class SmtpRelayRoutes extends RouteBuilder {
     static final long LARGE_MESSAGE = 100 * 1024;
 
     private final RelayRouteSettings settings;
+    private Clock clock = Clock.systemDefaultZone();
 
     public SmtpRelayRoutes(RelayRouteSettings settings) {
         this.settings = settings;
@@ -70,6 +73,11 @@ public class SmtpRelayRoutes extends RouteBuilder {
 
     @Override
     public void configure() {
+        // the component's clock, so one setting dates the retries and bounces as it dates the Received headers
+        SmtpRelayComponent component = getCamelContext().getComponent("smtprelay", SmtpRelayComponent.class);
+        if (component != null) {
+            clock = component.getClock();
+        }
         if (settings.ingressUri() != null) {
             var ingress = from(settings.ingressUri()).routeId("smtprelay-ingress")
                     .process(this::toQueueFormat);
@@ -201,7 +209,7 @@ public class SmtpRelayRoutes extends RouteBuilder {
         bounce(exchange, report.withOutcome(Outcome.FAILED), false);
         var in = exchange.getMessage();
         Instant arrival = Instant.ofEpochMilli(in.getHeader(SmtpRelayConstants.ARRIVAL, Long.class));
-        Instant now = Instant.now();
+        Instant now = clock.instant();
         RetrySchedule schedule = settings.schedule();
         int attempts = in.getHeader(SmtpRelayConstants.ATTEMPTS, Integer.class);
         if (schedule.expired(arrival, now)) {
@@ -262,8 +270,8 @@ public class SmtpRelayRoutes extends RouteBuilder {
             DeliveryReport report = DeliveryReport.of(statuses);
             notice = delayWarning
                     ? DeliveryStatusNotification.delay(settings.reportingMta(), sender, report, original, arrival,
-                            settings.schedule().giveUpAt(arrival))
-                    : DeliveryStatusNotification.failure(settings.reportingMta(), sender, report, original, arrival);
+                            settings.schedule().giveUpAt(arrival), clock)
+                    : DeliveryStatusNotification.failure(settings.reportingMta(), sender, report, original, arrival, clock);
         }
         ProducerTemplate template = exchange.getContext().createProducerTemplate();
         try {

@@ -64,7 +64,7 @@ final class DataCommand implements SmtpCommand {
             ServerSettings settings = session.settings();
             if (delivery != null) {
                 try {
-                    body.write(ReceivedHeader.of(envelope, settings.hostName, delivery.id(), ZonedDateTime.now(session.context().clock())));
+                    body.write(ReceivedHeader.of(envelope, settings.hostName, delivery.id(), ZonedDateTime.now(settings.clock)));
                 } catch (IOException e) {
                     abort(delivery);
                     throw new CloseConnectionException(421, "4.3.0 " + settings.hostName + " Error: cannot store the message");

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 
@@ -54,8 +53,8 @@ public final class SmtpListener {
         this.settings = settings;
         this.name = name;
         AuthThrottle throttle = new AuthThrottle(settings.maxAuthFailuresPerClient, settings.authFailureDelay,
-                settings.authLockoutTime, Clock.systemUTC());
-        this.context = new ListenerContext(settings, sink, throttle, new CommandTable(), blocking, Clock.systemDefaultZone());
+                settings.authLockoutTime, settings.clock);
+        this.context = new ListenerContext(settings, sink, throttle, new CommandTable(), blocking);
         this.tls = settings.sslContext == null ? null : new TlsHandlers(settings.sslContext, settings.idleTimeout);
         this.counter = new ConnectionCounter(settings.maxConnections, settings.maxConnectionsPerClient);
     }

@@ -65,7 +65,7 @@ class PipelinedRepliesTest {
     private ClientChannel connect(FlushCounter counter) {
         ServerSettings settings = ServerSettings.builder().hostName("mx.relay.test").build();
         ListenerContext context = new ListenerContext(settings, sink(), new AuthThrottle(10, Duration.ZERO,
-                Duration.ofMinutes(1), Clock.systemUTC()), new CommandTable(), blocking, Clock.systemUTC());
+                Duration.ofMinutes(1), Clock.systemUTC()), new CommandTable(), blocking);
         return new ClientChannel(counter, new SmtpConnection(context, null, false));
     }
 
