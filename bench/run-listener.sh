@@ -32,9 +32,9 @@ cleanup() {
 trap cleanup EXIT
 
 classpath() { # <project dir> <output file>: the component jar and its test class path (Camel's engine, log4j)
-  mvn -B -q ${MVN_OFFLINE:--o} -f "$1/pom.xml" -pl camel-relay-component package -DskipTests
-  mvn -B -q ${MVN_OFFLINE:--o} -f "$1/pom.xml" -pl camel-relay-component dependency:build-classpath \
-    -Dmdep.includeScope=test -Dmdep.outputFile="$2"
+  mvn -B -q ${MVN_OFFLINE:--o} -f "$1/pom.xml" -pl camel-relay-component package -DskipTests >&2
+  mvn -B -q ${MVN_OFFLINE:--o} -f "$1/pom.xml" -pl camel-relay-component org.apache.maven.plugins:maven-dependency-plugin:3.8.1:build-classpath \
+    -Dmdep.includeScope=test -Dmdep.outputFile="$2" >&2
   echo "$1/camel-relay-component/target/camel-relay-component-0.1.0-SNAPSHOT.jar:$(cat "$2")"
 }
 NEW_CP=$(classpath "$ROOT" "$WORK/new.cp")
