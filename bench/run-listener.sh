@@ -74,6 +74,8 @@ echo close >&"$IDLE_FD"; wait $IDLE_PID || true
 echo "== 2. ingress: smtp-source -s $S -m $N -l 1000, route that only accepts / Postfix discarding"
 start_server old "$OLD_CP" "$OLD_PORT" 1000
 $sudo_cmd postfix stop >/dev/null 2>&1 || true
+# installed with "No configuration", Debian leaves no main.cf
+[ -f /etc/postfix/main.cf ] || $sudo_cmd cp /usr/share/postfix/main.cf.debian /etc/postfix/main.cf
 $sudo_cmd postconf -e "inet_interfaces = loopback-only" "inet_protocols = ipv4" "mynetworks = 127.0.0.0/8" \
   "myhostname = postfix.bench.test" "mydestination =" "smtpd_relay_restrictions = permit_mynetworks, reject" \
   "default_transport = discard" "relay_transport = discard" "maillog_file = /var/log/postfix-bench.log" \
