@@ -19,6 +19,20 @@ public final class SmtpRelayConstants {
               javaType = "java.util.Collection<String>")
     public static final String RECIPIENTS = "CamelSmtpRelayRecipients";
 
+    @Metadata(label = "common",
+              description = "The message's queue id: the one the listener gave the client in its queued-as reply, or the "
+                            + "one the relay routes gave a message submitted to their queue. It names the message in every "
+                            + "log line, in the Received header and in bounces, across retries and restarts. Producer: "
+                            + "when absent, the exchange id.",
+              javaType = "String")
+    public static final String QUEUE_ID = "CamelSmtpRelayQueueId";
+
+    @Metadata(label = "common",
+              description = "True when this relay's listener wrote the Received trace header already, so the producer "
+                            + "adds none: one Received header per hop.",
+              javaType = "Boolean")
+    public static final String TRACED = "CamelSmtpRelayTraced";
+
     @Metadata(label = "producer",
               description = "The outcome per recipient of the last delivery attempt.",
               javaType = "io.github.camelrelay.smtprelay.report.DeliveryReport")
