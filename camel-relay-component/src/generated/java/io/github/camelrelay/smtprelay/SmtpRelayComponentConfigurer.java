@@ -36,7 +36,7 @@ public class SmtpRelayComponentConfigurer extends PropertyConfigurerSupport impl
     @Override
     public boolean configure(CamelContext camelContext, Object obj, String name, Object value, boolean ignoreCase) {
         SmtpRelayComponent target = (SmtpRelayComponent) obj;
-        switch (ignoreCase ? name.toLowerCase() : name) {
+        switch (ignoreCase ? name.toLowerCase(java.util.Locale.ROOT) : name) {
         case "addreceivedheader":
         case "addReceivedHeader": getOrCreateConfiguration(target).setAddReceivedHeader(property(camelContext, boolean.class, value)); return true;
         case "allowauthwithouttls":
@@ -54,6 +54,7 @@ public class SmtpRelayComponentConfigurer extends PropertyConfigurerSupport impl
         case "bindAddress": getOrCreateServer(target).setBindAddress(property(camelContext, java.lang.String.class, value)); return true;
         case "bridgeerrorhandler":
         case "bridgeErrorHandler": target.setBridgeErrorHandler(property(camelContext, boolean.class, value)); return true;
+        case "clock": target.setClock(property(camelContext, java.time.Clock.class, value)); return true;
         case "commandtimeout":
         case "commandTimeout": getOrCreateConfiguration(target).setCommandTimeout(property(camelContext, int.class, value)); return true;
         case "configuration": target.setConfiguration(property(camelContext, io.github.camelrelay.smtprelay.SmtpRelayConfiguration.class, value)); return true;
@@ -157,7 +158,7 @@ public class SmtpRelayComponentConfigurer extends PropertyConfigurerSupport impl
 
     @Override
     public Class<?> getOptionType(String name, boolean ignoreCase) {
-        switch (ignoreCase ? name.toLowerCase() : name) {
+        switch (ignoreCase ? name.toLowerCase(java.util.Locale.ROOT) : name) {
         case "addreceivedheader":
         case "addReceivedHeader": return boolean.class;
         case "allowauthwithouttls":
@@ -175,6 +176,7 @@ public class SmtpRelayComponentConfigurer extends PropertyConfigurerSupport impl
         case "bindAddress": return java.lang.String.class;
         case "bridgeerrorhandler":
         case "bridgeErrorHandler": return boolean.class;
+        case "clock": return java.time.Clock.class;
         case "commandtimeout":
         case "commandTimeout": return int.class;
         case "configuration": return io.github.camelrelay.smtprelay.SmtpRelayConfiguration.class;
@@ -274,7 +276,7 @@ public class SmtpRelayComponentConfigurer extends PropertyConfigurerSupport impl
     @Override
     public Object getOptionValue(Object obj, String name, boolean ignoreCase) {
         SmtpRelayComponent target = (SmtpRelayComponent) obj;
-        switch (ignoreCase ? name.toLowerCase() : name) {
+        switch (ignoreCase ? name.toLowerCase(java.util.Locale.ROOT) : name) {
         case "addreceivedheader":
         case "addReceivedHeader": return getOrCreateConfiguration(target).isAddReceivedHeader();
         case "allowauthwithouttls":
@@ -292,6 +294,7 @@ public class SmtpRelayComponentConfigurer extends PropertyConfigurerSupport impl
         case "bindAddress": return getOrCreateServer(target).getBindAddress();
         case "bridgeerrorhandler":
         case "bridgeErrorHandler": return target.isBridgeErrorHandler();
+        case "clock": return target.getClock();
         case "commandtimeout":
         case "commandTimeout": return getOrCreateConfiguration(target).getCommandTimeout();
         case "configuration": return target.getConfiguration();

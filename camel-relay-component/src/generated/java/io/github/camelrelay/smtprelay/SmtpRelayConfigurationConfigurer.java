@@ -22,7 +22,7 @@ public class SmtpRelayConfigurationConfigurer extends org.apache.camel.support.c
     @Override
     public boolean configure(CamelContext camelContext, Object obj, String name, Object value, boolean ignoreCase) {
         io.github.camelrelay.smtprelay.SmtpRelayConfiguration target = (io.github.camelrelay.smtprelay.SmtpRelayConfiguration) obj;
-        switch (ignoreCase ? name.toLowerCase() : name) {
+        switch (ignoreCase ? name.toLowerCase(java.util.Locale.ROOT) : name) {
         case "addreceivedheader":
         case "addReceivedHeader": target.setAddReceivedHeader(property(camelContext, boolean.class, value)); return true;
         case "batchsize":
@@ -95,7 +95,7 @@ public class SmtpRelayConfigurationConfigurer extends org.apache.camel.support.c
 
     @Override
     public Class<?> getOptionType(String name, boolean ignoreCase) {
-        switch (ignoreCase ? name.toLowerCase() : name) {
+        switch (ignoreCase ? name.toLowerCase(java.util.Locale.ROOT) : name) {
         case "addreceivedheader":
         case "addReceivedHeader": return boolean.class;
         case "batchsize":
@@ -169,7 +169,7 @@ public class SmtpRelayConfigurationConfigurer extends org.apache.camel.support.c
     @Override
     public Object getOptionValue(Object obj, String name, boolean ignoreCase) {
         io.github.camelrelay.smtprelay.SmtpRelayConfiguration target = (io.github.camelrelay.smtprelay.SmtpRelayConfiguration) obj;
-        switch (ignoreCase ? name.toLowerCase() : name) {
+        switch (ignoreCase ? name.toLowerCase(java.util.Locale.ROOT) : name) {
         case "addreceivedheader":
         case "addReceivedHeader": return target.isAddReceivedHeader();
         case "batchsize":

@@ -22,7 +22,7 @@ public class SmtpRelayEndpointConfigurer extends PropertyConfigurerSupport imple
     @Override
     public boolean configure(CamelContext camelContext, Object obj, String name, Object value, boolean ignoreCase) {
         SmtpRelayEndpoint target = (SmtpRelayEndpoint) obj;
-        switch (ignoreCase ? name.toLowerCase() : name) {
+        switch (ignoreCase ? name.toLowerCase(java.util.Locale.ROOT) : name) {
         case "addreceivedheader":
         case "addReceivedHeader": target.getConfiguration().setAddReceivedHeader(property(camelContext, boolean.class, value)); return true;
         case "allowauthwithouttls":
@@ -139,7 +139,7 @@ public class SmtpRelayEndpointConfigurer extends PropertyConfigurerSupport imple
 
     @Override
     public Class<?> getOptionType(String name, boolean ignoreCase) {
-        switch (ignoreCase ? name.toLowerCase() : name) {
+        switch (ignoreCase ? name.toLowerCase(java.util.Locale.ROOT) : name) {
         case "addreceivedheader":
         case "addReceivedHeader": return boolean.class;
         case "allowauthwithouttls":
@@ -252,7 +252,7 @@ public class SmtpRelayEndpointConfigurer extends PropertyConfigurerSupport imple
     @Override
     public Object getOptionValue(Object obj, String name, boolean ignoreCase) {
         SmtpRelayEndpoint target = (SmtpRelayEndpoint) obj;
-        switch (ignoreCase ? name.toLowerCase() : name) {
+        switch (ignoreCase ? name.toLowerCase(java.util.Locale.ROOT) : name) {
         case "addreceivedheader":
         case "addReceivedHeader": return target.getConfiguration().isAddReceivedHeader();
         case "allowauthwithouttls":

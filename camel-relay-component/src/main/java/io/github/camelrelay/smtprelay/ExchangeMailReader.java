@@ -4,6 +4,7 @@ import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
@@ -51,10 +52,12 @@ public final class ExchangeMailReader {
 
     private final String heloName;
     private final boolean addReceivedHeader;
+    private final Clock clock;
 
-    ExchangeMailReader(String heloName, boolean addReceivedHeader) {
+    ExchangeMailReader(String heloName, boolean addReceivedHeader, Clock clock) {
         this.heloName = heloName;
         this.addReceivedHeader = addReceivedHeader;
+        this.clock = clock;
     }
 
     OutgoingMail read(Exchange exchange) throws InvalidMailException {
@@ -273,7 +276,7 @@ public final class ExchangeMailReader {
     private byte[] receivedHeader(Exchange exchange) {
         String id = NOT_ID.matcher(exchange.getExchangeId()).replaceAll("");
         String header = "Received: by " + heloName + " (Camel SMTP Relay) id " + id + ";\r\n\t"
-                        + RFC5322_DATE.format(ZonedDateTime.now()) + "\r\n";
+                        + RFC5322_DATE.format(ZonedDateTime.now(clock)) + "\r\n";
         return header.getBytes(StandardCharsets.US_ASCII);
     }
 }

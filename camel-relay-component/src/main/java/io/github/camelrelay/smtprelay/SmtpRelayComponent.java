@@ -1,6 +1,7 @@
 package io.github.camelrelay.smtprelay;
 
 import java.net.InetAddress;
+import java.time.Clock;
 import java.util.Map;
 
 import io.github.camelrelay.smtprelay.mail.Domain;
@@ -20,6 +21,10 @@ public class SmtpRelayComponent extends HealthCheckComponent {
 
     @Metadata(label = "advanced", description = "SMTP listener options shared by all consumer endpoints of this component.")
     private SmtpRelayServerConfiguration server = new SmtpRelayServerConfiguration();
+
+    @Metadata(label = "advanced", description = "The clock that dates what the component writes: Received headers and "
+                                                + "delivery status notifications. The system clock in the JVM's time zone by default.")
+    private Clock clock = Clock.systemDefaultZone();
 
     @Override
     protected Endpoint createEndpoint(String uri, String remaining, Map<String, Object> parameters) throws Exception {
@@ -48,6 +53,18 @@ public class SmtpRelayComponent extends HealthCheckComponent {
     /** SMTP listener options shared by all consumer endpoints of this component. */
     public void setServer(SmtpRelayServerConfiguration server) {
         this.server = server;
+    }
+
+    public Clock getClock() {
+        return clock;
+    }
+
+    /**
+     * The clock that dates what the component writes: Received headers and delivery status notifications. The
+     * system clock in the JVM's time zone by default.
+     */
+    public void setClock(Clock clock) {
+        this.clock = java.util.Objects.requireNonNull(clock, "clock");
     }
 
     /** The local host name, looked up once per JVM: a reverse look-up per message is what slow relays do. */

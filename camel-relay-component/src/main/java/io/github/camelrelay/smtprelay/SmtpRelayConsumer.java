@@ -94,6 +94,7 @@ public class SmtpRelayConsumer extends DefaultConsumer implements MessageSink {
                 .maxAuthFailuresPerClient(s.getMaxAuthFailuresPerClient())
                 .authFailureDelay(Duration.ofMillis(s.getAuthFailureDelay()))
                 .authLockoutTime(Duration.ofMillis(s.getAuthLockoutTime()))
+                .clock(endpoint.getComponent().getClock())
                 .build();
     }
 

@@ -41,7 +41,8 @@ public class SmtpRelayProducer extends DefaultAsyncProducer {
 
     public SmtpRelayProducer(SmtpRelayEndpoint endpoint) {
         super(endpoint);
-        this.reader = new ExchangeMailReader(endpoint.getHeloName(), endpoint.getConfiguration().isAddReceivedHeader());
+        this.reader = new ExchangeMailReader(endpoint.getHeloName(), endpoint.getConfiguration().isAddReceivedHeader(),
+                endpoint.getComponent().getClock());
         this.settledProperty = SmtpRelayConstants.REPORT + ":" + URISupport.sanitizeUri(endpoint.getEndpointUri());
     }
 

@@ -6,6 +6,7 @@ import io.github.camelrelay.smtprelay.SmtpRelayListener;
 import io.github.camelrelay.smtprelay.SmtpRelayServerConfiguration;
 import io.github.camelrelay.smtprelay.TlsMode;
 import io.github.camelrelay.smtprelay.server.SmtpRelayAuthenticator;
+import java.time.Clock;
 import org.apache.camel.spi.IdempotentRepository;
 import org.apache.camel.spring.boot.ComponentConfigurationPropertiesCommon;
 import org.apache.camel.support.jsse.SSLContextParameters;
@@ -178,6 +179,11 @@ public class SmtpRelayComponentConfiguration extends ComponentConfigurationPrope
      * sources, JMS connection factories, AWS Clients, etc.
      */
     private Boolean autowiredEnabled = true;
+    /**
+     * The clock that dates what the component writes: Received headers and delivery status notifications. The
+     * system clock in the JVM's time zone by default. The option is a java.time.Clock type.
+     */
+    private Clock clock;
     /**
      * Options shared by all endpoints of this component. The option is a
      * io.github.camelrelay.smtprelay.SmtpRelayConfiguration type.
@@ -570,6 +576,14 @@ public class SmtpRelayComponentConfiguration extends ComponentConfigurationPrope
 
     public void setAutowiredEnabled(Boolean autowiredEnabled) {
         this.autowiredEnabled = autowiredEnabled;
+    }
+
+    public Clock getClock() {
+        return clock;
+    }
+
+    public void setClock(Clock clock) {
+        this.clock = clock;
     }
 
     public SmtpRelayConfiguration getConfiguration() {

@@ -82,7 +82,7 @@ public final class Domain {
             } else if (c == '\n') {
                 sb.append("\\n");
             } else if (c < 0x20 || c == 0x7f) {
-                sb.append(String.format("\\x%02x", (int) c));
+                sb.append(String.format(Locale.ROOT, "\\x%02x", (int) c));
             } else {
                 sb.append(c);
             }

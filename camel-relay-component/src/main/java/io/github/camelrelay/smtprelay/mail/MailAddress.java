@@ -78,8 +78,8 @@ public final class MailAddress {
 
     /**
      * Splits a comma separated list of addresses, leaving commas inside a quoted local part (and after a backslash in
-     * it) alone, so {@code "a,b"@example.com} stays one address. Blank entries are skipped; each entry is stripped but
-     * not parsed.
+     * it) alone, so {@code "a,b"@example.com} stays one address. Blank entries are skipped; each entry is trimmed of spaces
+     * and tabs but not parsed.
      */
     public static List<String> splitList(String text) {
         List<String> list = new ArrayList<>();
@@ -104,9 +104,17 @@ public final class MailAddress {
     }
 
     private static void add(List<String> list, StringBuilder entry) {
-        String s = entry.toString().strip();
-        if (!s.isEmpty()) {
-            list.add(s);
+        // only spaces and tabs are trimmed: a CR or LF stays, for of() to refuse
+        int start = 0;
+        int end = entry.length();
+        while (start < end && (entry.charAt(start) == ' ' || entry.charAt(start) == '\t')) {
+            start++;
+        }
+        while (end > start && (entry.charAt(end - 1) == ' ' || entry.charAt(end - 1) == '\t')) {
+            end--;
+        }
+        if (end > start) {
+            list.add(entry.substring(start, end));
         }
         entry.setLength(0);
     }

@@ -31,7 +31,8 @@ import org.apache.camel.spi.IdempotentRepository;
  * @param settledRepository the durable record of the recipients already delivered, consulted before and written
  *                      during every attempt; null for one in memory, which survives rollbacks and broker
  *                      redeliveries but not a restart (a warning says so)
- * @param clock         the time the retry schedule and the back-offs are reckoned in; null for the system clock
+ * @param clock         the time the retry schedule and the back-offs are reckoned in; null for the smtprelay
+ *                      component's clock (the system clock unless configured)
  */
 public record RelayRouteSettings(String ingressUri, String queueUri, String retryUri, String deliveryUri,
         String deadLetterUri, String reportingMta, RetrySchedule schedule, List<Processor> enrichers, String enqueueUri,
@@ -72,7 +73,6 @@ public record RelayRouteSettings(String ingressUri, String queueUri, String retr
         }
         enqueueUri = enqueueUri == null ? queueUri : enqueueUri;
         queueManager = queueManager == null ? QueueManagerSettings.DEFAULTS : queueManager;
-        clock = clock == null ? Clock.systemUTC() : clock;
         if (largeMessageOptions != null) {
             largeMessageOptions = largeMessageOptions.strip().replaceAll("^[?&]+", "");
             if (largeMessageOptions.isEmpty()) {

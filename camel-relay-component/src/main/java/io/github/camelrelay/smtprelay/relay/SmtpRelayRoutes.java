@@ -1,6 +1,7 @@
 package io.github.camelrelay.smtprelay.relay;
 
 import java.io.InputStream;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -11,6 +12,7 @@ import java.util.Map;
 
 import io.github.camelrelay.smtprelay.ExchangeMailReader;
 import io.github.camelrelay.smtprelay.InvalidMailException;
+import io.github.camelrelay.smtprelay.SmtpRelayComponent;
 import io.github.camelrelay.smtprelay.SmtpRelayConstants;
 import io.github.camelrelay.smtprelay.SmtpRelayEndpoint;
 import io.github.camelrelay.smtprelay.SmtpRelayException;
@@ -86,15 +88,16 @@ public class SmtpRelayRoutes extends RouteBuilder {
     static final long LARGE_MESSAGE = 100 * 1024;
 
     private final RelayRouteSettings settings;
-    private final DestinationScheduler scheduler;
+    private volatile DestinationScheduler scheduler;
     private final IdempotentRepository settled;
     private volatile String deliveryUri;
     /** The relay host when the delivery endpoint has one (every message then has one destination); "" for MX mode. */
     private volatile String relayHost;
+    /** The settings' clock, else the component's: one setting dates the retries and bounces as the Received headers. */
+    private volatile Clock clock = Clock.systemDefaultZone();
 
     public SmtpRelayRoutes(RelayRouteSettings settings) {
         this.settings = settings;
-        this.scheduler = new DestinationScheduler(settings.queueManager(), settings.clock());
         if (settings.settledRepository() != null) {
             this.settled = settings.settledRepository();
         } else {
@@ -105,13 +108,23 @@ public class SmtpRelayRoutes extends RouteBuilder {
         }
     }
 
-    /** The queue manager of these routes, for metrics and tests. */
+    /** The queue manager of these routes, for metrics and tests; there once the routes are configured. */
     public DestinationScheduler scheduler() {
         return scheduler;
     }
 
     @Override
     public void configure() throws Exception {
+        if (settings.clock() != null) {
+            clock = settings.clock();
+        } else {
+            // the component's clock, so one setting dates the retries and bounces as it dates the Received headers
+            SmtpRelayComponent component = getCamelContext().getComponent("smtprelay", SmtpRelayComponent.class);
+            if (component != null) {
+                clock = component.getClock();
+            }
+        }
+        scheduler = new DestinationScheduler(settings.queueManager(), clock);
         // the record's lifecycle (a file repository loads its file on start) is the context's
         getContext().addService(settled, true);
         String repositoryName = "smtpRelaySettled-" + Integer.toHexString(System.identityHashCode(this));
@@ -186,7 +199,7 @@ public class SmtpRelayRoutes extends RouteBuilder {
     private void toQueueFormat(Exchange exchange) {
         boolean stream = settings.largeMessageOptions() != null && isLarge(exchange);
         if (exchange.getMessage().getHeader(SmtpRelayConstants.ARRIVAL) == null) {
-            exchange.getMessage().setHeader(SmtpRelayConstants.ARRIVAL, settings.clock().millis());
+            exchange.getMessage().setHeader(SmtpRelayConstants.ARRIVAL, clock.millis());
         }
         toQueueFormat(exchange, stream);
         String next = exchange.getProperty(NEXT, String.class);
@@ -382,7 +395,7 @@ public class SmtpRelayRoutes extends RouteBuilder {
         Integer attempts = in.getHeader(SmtpRelayConstants.ATTEMPTS, Integer.class);
         in.setHeader(SmtpRelayConstants.ATTEMPTS, attempts == null ? 1 : attempts + 1);
         if (in.getHeader(SmtpRelayConstants.ARRIVAL) == null) {
-            in.setHeader(SmtpRelayConstants.ARRIVAL, settings.clock().millis());
+            in.setHeader(SmtpRelayConstants.ARRIVAL, clock.millis());
         }
         in.removeHeader(SmtpRelayConstants.RETRY_DELAY);
     }
@@ -407,7 +420,7 @@ public class SmtpRelayRoutes extends RouteBuilder {
         bounce(exchange, report.withOutcome(Outcome.FAILED), false);
         var in = exchange.getMessage();
         Instant arrival = Instant.ofEpochMilli(in.getHeader(SmtpRelayConstants.ARRIVAL, Long.class));
-        Instant now = settings.clock().instant();
+        Instant now = clock.instant();
         RetrySchedule schedule = settings.schedule();
         int attempts = in.getHeader(SmtpRelayConstants.ATTEMPTS, Integer.class);
         if (schedule.expired(arrival, now)) {
@@ -502,15 +515,15 @@ public class SmtpRelayRoutes extends RouteBuilder {
             DeliveryReport report = DeliveryReport.of(statuses);
             notice = delayWarning
                     ? DeliveryStatusNotification.delay(settings.reportingMta(), sender, report, original, arrival,
-                            settings.schedule().giveUpAt(arrival))
-                    : DeliveryStatusNotification.failure(settings.reportingMta(), sender, report, original, arrival);
+                            settings.schedule().giveUpAt(arrival), clock)
+                    : DeliveryStatusNotification.failure(settings.reportingMta(), sender, report, original, arrival, clock);
         }
         send(settings.queueUri(), e -> {
             e.getMessage().setBody(notice);
             e.getMessage().setHeader(SmtpRelayConstants.ENVELOPE_FROM, "");
             e.getMessage().setHeader(SmtpRelayConstants.RECIPIENTS, List.of(sender.address()));
             e.getMessage().setHeader(SmtpRelayConstants.ENRICHED, true);
-            e.getMessage().setHeader(SmtpRelayConstants.ARRIVAL, settings.clock().millis());
+            e.getMessage().setHeader(SmtpRelayConstants.ARRIVAL, clock.millis());
             toQueueFormat(e, false);
         });
         LOG.info("{}: sender non-delivery notification queued for <{}> ({})", exchange.getExchangeId(), sender,

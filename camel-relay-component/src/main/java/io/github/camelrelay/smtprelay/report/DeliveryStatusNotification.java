@@ -3,10 +3,12 @@ package io.github.camelrelay.smtprelay.report;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.Date;
 import java.util.List;
 import java.util.Properties;
+import java.util.TimeZone;
 
 import io.github.camelrelay.smtprelay.mail.MailAddress;
 import jakarta.mail.Message;
@@ -47,10 +49,13 @@ public final class DeliveryStatusNotification {
         return sender != null && !sender.isNullSender();
     }
 
-    /** The failure notice (action: failed) for every FAILED recipient of the report. */
+    /**
+     * The failure notice (action: failed) for every FAILED recipient of the report, dated by the clock and written in
+     * its time zone.
+     */
     public static byte[] failure(String reportingMta, MailAddress sender, DeliveryReport report, InputStream original,
-                                 Instant arrival) throws MessagingException, IOException {
-        return build(reportingMta, sender, report.withOutcome(Outcome.FAILED), "failed", original, arrival,
+                                 Instant arrival, Clock clock) throws MessagingException, IOException {
+        return build(reportingMta, sender, report.withOutcome(Outcome.FAILED), "failed", original, arrival, clock,
                 "Undelivered Mail Returned to Sender",
                 "This is the mail system at host " + reportingMta + ".\n\n"
                 + "I'm sorry to have to inform you that your message could not be delivered to one or more recipients.\n"
@@ -61,16 +66,16 @@ public final class DeliveryStatusNotification {
      * The warning (action: delayed) for every DEFERRED recipient: delivery goes on, the sender learns it is slow.
      */
     public static byte[] delay(String reportingMta, MailAddress sender, DeliveryReport report, InputStream original,
-                               Instant arrival, Instant giveUpAt) throws MessagingException, IOException {
-        return build(reportingMta, sender, report.withOutcome(Outcome.DEFERRED), "delayed", original, arrival,
+                               Instant arrival, Instant giveUpAt, Clock clock) throws MessagingException, IOException {
+        return build(reportingMta, sender, report.withOutcome(Outcome.DEFERRED), "delayed", original, arrival, clock,
                 "Delayed Mail (still being retried)",
                 "This is the mail system at host " + reportingMta + ".\n\n"
                 + "Your message could not be delivered yet to one or more recipients. It will be retried until "
-                + new MailDateFormat().format(Date.from(giveUpAt)) + ".\n\nYou do not need to resend it.\n");
+                + dateFormat(clock).format(Date.from(giveUpAt)) + ".\n\nYou do not need to resend it.\n");
     }
 
     private static byte[] build(String reportingMta, MailAddress sender, List<RecipientStatus> statuses, String action,
-                                InputStream original, Instant arrival, String subject, String text)
+                                InputStream original, Instant arrival, Clock clock, String subject, String text)
             throws MessagingException, IOException {
         if (!mayNotify(sender)) {
             throw new IllegalArgumentException("A message from the null sender is never bounced");
@@ -78,7 +83,7 @@ public final class DeliveryStatusNotification {
         if (statuses.isEmpty()) {
             throw new IllegalArgumentException("Expected at least one recipient with action " + action + " but found none");
         }
-        MailDateFormat dates = new MailDateFormat();
+        MailDateFormat dates = dateFormat(clock);
         DeliveryStatus status = new DeliveryStatus();
         InternetHeaders perMessage = new InternetHeaders();
         perMessage.addHeader("Reporting-MTA", "dns; " + reportingMta);
@@ -120,7 +125,7 @@ public final class DeliveryStatusNotification {
         bounce.setRecipient(Message.RecipientType.TO, new InternetAddress(sender.address()));
         bounce.setSubject(subject);
         bounce.setHeader("Auto-Submitted", "auto-replied");
-        bounce.setSentDate(new Date());
+        bounce.setHeader("Date", dates.format(Date.from(clock.instant())));
         DataHandler content = new DataHandler(multipart, multipart.getContentType());
         content.setCommandMap(MULTIPART_ONLY);
         bounce.setDataHandler(content);
@@ -128,6 +133,13 @@ public final class DeliveryStatusNotification {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         bounce.writeTo(out);
         return out.toByteArray();
+    }
+
+    /** RFC 5322 dates in the clock's time zone (MailDateFormat's own default is the JVM's). */
+    private static MailDateFormat dateFormat(Clock clock) {
+        MailDateFormat format = new MailDateFormat();
+        format.setTimeZone(TimeZone.getTimeZone(clock.getZone()));
+        return format;
     }
 
     private static MimeBodyPart rawPart(byte[] bytes, String type) throws MessagingException {

@@ -69,7 +69,7 @@ final class DataCommand extends RelayCommand {
         try {
             OutputStream body = delivery != null ? delivery.body() : OutputStream.nullOutputStream();
             if (delivery != null) {
-                body.write(ReceivedHeader.of(envelope, settings.hostName, delivery.id(), ZonedDateTime.now()));
+                body.write(ReceivedHeader.of(envelope, settings.hostName, delivery.id(), ZonedDateTime.now(settings.clock)));
             }
             result = connection.input().readMessage(body, settings.maxMessageSize);
         } catch (EOFException e) {

@@ -1,6 +1,7 @@
 package io.github.camelrelay.smtprelay.server;
 
 import java.net.InetAddress;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -30,6 +31,7 @@ public final class ServerSettings {
     final int maxAuthFailuresPerClient;
     final Duration authFailureDelay;
     final Duration authLockoutTime;
+    final Clock clock;
 
     private ServerSettings(Builder b) {
         this.hostName = Objects.requireNonNull(b.hostName, "hostName");
@@ -50,6 +52,7 @@ public final class ServerSettings {
         this.maxAuthFailuresPerClient = b.maxAuthFailuresPerClient;
         this.authFailureDelay = b.authFailureDelay;
         this.authLockoutTime = b.authLockoutTime;
+        this.clock = Objects.requireNonNull(b.clock, "clock");
         if (implicitTls && sslContext == null) {
             throw new IllegalArgumentException("Option implicitTls needs sslContextParameters with a key store for the listener"
                                                + " but found none");
@@ -78,6 +81,7 @@ public final class ServerSettings {
         private RelayNetworks relayNetworks = RelayNetworks.LOOPBACK;
         private LocalDomains localDomains = LocalDomains.parse(null);
         private SmtpRelayAuthenticator authenticator;
+        private Clock clock = Clock.systemDefaultZone();
         private boolean allowAuthWithoutTls;
         private SSLContext sslContext;
         private boolean implicitTls;
@@ -189,6 +193,12 @@ public final class ServerSettings {
 
         public Builder authLockoutTime(Duration v) {
             authLockoutTime = v;
+            return this;
+        }
+
+        /** The clock that dates Received headers and times AUTH lock-outs. */
+        public Builder clock(Clock clock) {
+            this.clock = clock;
             return this;
         }
 

@@ -1,7 +1,6 @@
 package io.github.camelrelay.smtprelay.server;
 
 import java.io.IOException;
-import java.time.Clock;
 import java.util.concurrent.ExecutorService;
 
 import io.github.camelrelay.smtprelay.timeout.Watchdog;
@@ -27,7 +26,7 @@ public final class SmtpRelayServer {
         this.settings = settings;
         this.gate = new ConnectionGate(settings.maxConnectionsPerClient);
         AuthThrottle throttle = new AuthThrottle(settings.maxAuthFailuresPerClient, settings.authFailureDelay,
-                settings.authLockoutTime, Clock.systemUTC());
+                settings.authLockoutTime, settings.clock);
         CommandContext context = new CommandContext(settings, sink, throttle);
         this.server = SMTPServer.port(settings.port)
                 .bindAddress(settings.bindAddress)

@@ -2,7 +2,9 @@ package io.github.camelrelay.smtprelay.report;
 
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Instant;
+import java.time.ZoneId;
 import java.util.List;
 import java.util.Properties;
 
@@ -22,6 +24,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class DeliveryStatusNotificationTest {
 
+    /** UTC+14, so a date written in the JVM's zone instead of the clock's is a different day. */
+    private static final Clock CLOCK = Clock.fixed(Instant.parse("2026-11-23T10:05:00Z"), ZoneId.of("Pacific/Kiritimati"));
+
     private static final String ORIGINAL = "From: alice@example.com\r\nTo: bob@example.net, carol@example.org\r\n"
                                            + "Subject: quarterly numbers\r\nMessage-ID: <m1@example.com>\r\n\r\nsecret body\r\n";
 
@@ -36,12 +41,13 @@ class DeliveryStatusNotificationTest {
     @Test
     void bounceIsAValidRfc3464ReportFromTheNullSenderWithOneStatusPerFailedRecipient() throws Exception {
         byte[] bounce = DeliveryStatusNotification.failure("relay.example.com", MailAddress.of("alice@example.com"), report(),
-                new ByteArrayInputStream(ORIGINAL.getBytes(StandardCharsets.US_ASCII)), Instant.parse("2026-11-23T10:00:00Z"));
+                new ByteArrayInputStream(ORIGINAL.getBytes(StandardCharsets.US_ASCII)), Instant.parse("2026-11-23T10:00:00Z"), CLOCK);
 
         MimeMessage m = new MimeMessage(Session.getInstance(new Properties()), new ByteArrayInputStream(bounce));
         assertThat(m.getContentType()).startsWith("multipart/report").contains("report-type=delivery-status");
         assertThat(m.getHeader("To")[0]).isEqualTo("alice@example.com");
         assertThat(m.getHeader("Auto-Submitted")[0]).isEqualTo("auto-replied");
+        assertThat(m.getHeader("Date")[0]).as("dated by the clock, in its zone").startsWith("Tue, 24 Nov 2026 00:05:00 +1400");
         MimeMultipart parts = new MimeMultipart(new jakarta.mail.util.ByteArrayDataSource(m.getInputStream(), m.getContentType()));
         assertThat(parts.getCount()).isEqualTo(3);
         assertThat(parts.getBodyPart(0).getContentType()).startsWith("text/plain");
@@ -50,6 +56,7 @@ class DeliveryStatusNotificationTest {
 
         DeliveryStatus status = new DeliveryStatus(parts.getBodyPart(1).getInputStream());
         assertThat(status.getMessageDSN().getHeader("Reporting-MTA")[0]).isEqualTo("dns; relay.example.com");
+        assertThat(status.getMessageDSN().getHeader("Arrival-Date")[0]).startsWith("Tue, 24 Nov 2026 00:00:00 +1400");
         assertThat(status.getRecipientDSNCount()).isEqualTo(2);
         InternetHeaders bob = status.getRecipientDSN(0);
         assertThat(bob.getHeader("Final-Recipient")[0]).isEqualTo("rfc822; bob@example.net");
@@ -74,7 +81,7 @@ class DeliveryStatusNotificationTest {
         DeliveryReport r = DeliveryReport.of(List.of(RecipientStatus.fromReply(MailAddress.of("bob@example.net"), 451,
                 "4.3.0 try later", "mx.example.net", "192.0.2.1", 25, false)));
         byte[] warning = DeliveryStatusNotification.delay("relay.example.com", MailAddress.of("alice@example.com"), r,
-                new ByteArrayInputStream(ORIGINAL.getBytes(StandardCharsets.US_ASCII)), Instant.now(), Instant.now().plusSeconds(3600));
+                new ByteArrayInputStream(ORIGINAL.getBytes(StandardCharsets.US_ASCII)), CLOCK.instant(), CLOCK.instant().plusSeconds(3600), CLOCK);
         MimeMessage m = new MimeMessage(Session.getInstance(new Properties()), new ByteArrayInputStream(warning));
         MimeMultipart parts = new MimeMultipart(new jakarta.mail.util.ByteArrayDataSource(m.getInputStream(), m.getContentType()));
         DeliveryStatus status = new DeliveryStatus(parts.getBodyPart(1).getInputStream());
@@ -86,7 +93,7 @@ class DeliveryStatusNotificationTest {
     void theNullSenderIsNeverBounced() {
         assertThat(DeliveryStatusNotification.mayNotify(MailAddress.NULL_SENDER)).isFalse();
         assertThatThrownBy(() -> DeliveryStatusNotification.failure("relay.example.com", MailAddress.NULL_SENDER, report(),
-                new ByteArrayInputStream(ORIGINAL.getBytes(StandardCharsets.US_ASCII)), Instant.now()))
+                new ByteArrayInputStream(ORIGINAL.getBytes(StandardCharsets.US_ASCII)), CLOCK.instant(), CLOCK))
                 .hasMessageContaining("null sender");
     }
 }
