@@ -31,7 +31,7 @@ public class SmtpRelayEndpointConfigurer extends PropertyConfigurerSupport imple
         case "authFailureDelay": target.getServer().setAuthFailureDelay(property(camelContext, int.class, value)); return true;
         case "authlockouttime":
         case "authLockoutTime": target.getServer().setAuthLockoutTime(property(camelContext, int.class, value)); return true;
-        case "authenticator": target.getServer().setAuthenticator(property(camelContext, io.github.camelrelay.smtprelay.server.SmtpRelayAuthenticator.class, value)); return true;
+        case "authenticator": target.getServer().setAuthenticator(property(camelContext, io.github.camelrelay.smtprelay.auth.SmtpRelayAuthenticator.class, value)); return true;
         case "batchsize":
         case "batchSize": target.getConfiguration().setBatchSize(property(camelContext, int.class, value)); return true;
         case "bindaddress":
@@ -101,6 +101,10 @@ public class SmtpRelayEndpointConfigurer extends PropertyConfigurerSupport imple
         case "maxMxHosts": target.getConfiguration().setMaxMxHosts(property(camelContext, int.class, value)); return true;
         case "maxrecipients":
         case "maxRecipients": target.getServer().setMaxRecipients(property(camelContext, int.class, value)); return true;
+        case "maxsessiontime":
+        case "maxSessionTime": target.getServer().setMaxSessionTime(property(camelContext, int.class, value)); return true;
+        case "mindatarate":
+        case "minDataRate": target.getServer().setMinDataRate(property(camelContext, int.class, value)); return true;
         case "mxport":
         case "mxPort": target.getConfiguration().setMxPort(property(camelContext, int.class, value)); return true;
         case "mxresolutiontimeout":
@@ -108,6 +112,8 @@ public class SmtpRelayEndpointConfigurer extends PropertyConfigurerSupport imple
         case "password": target.getConfiguration().setPassword(property(camelContext, java.lang.String.class, value)); return true;
         case "pipelining": target.getConfiguration().setPipelining(property(camelContext, boolean.class, value)); return true;
         case "port": target.getServer().setPort(property(camelContext, int.class, value)); return true;
+        case "processingthreads":
+        case "processingThreads": target.getServer().setProcessingThreads(property(camelContext, int.class, value)); return true;
         case "rcpttimeout":
         case "rcptTimeout": target.getConfiguration().setRcptTimeout(property(camelContext, int.class, value)); return true;
         case "relayhost":
@@ -148,7 +154,7 @@ public class SmtpRelayEndpointConfigurer extends PropertyConfigurerSupport imple
         case "authFailureDelay": return int.class;
         case "authlockouttime":
         case "authLockoutTime": return int.class;
-        case "authenticator": return io.github.camelrelay.smtprelay.server.SmtpRelayAuthenticator.class;
+        case "authenticator": return io.github.camelrelay.smtprelay.auth.SmtpRelayAuthenticator.class;
         case "batchsize":
         case "batchSize": return int.class;
         case "bindaddress":
@@ -218,6 +224,10 @@ public class SmtpRelayEndpointConfigurer extends PropertyConfigurerSupport imple
         case "maxMxHosts": return int.class;
         case "maxrecipients":
         case "maxRecipients": return int.class;
+        case "maxsessiontime":
+        case "maxSessionTime": return int.class;
+        case "mindatarate":
+        case "minDataRate": return int.class;
         case "mxport":
         case "mxPort": return int.class;
         case "mxresolutiontimeout":
@@ -225,6 +235,8 @@ public class SmtpRelayEndpointConfigurer extends PropertyConfigurerSupport imple
         case "password": return java.lang.String.class;
         case "pipelining": return boolean.class;
         case "port": return int.class;
+        case "processingthreads":
+        case "processingThreads": return int.class;
         case "rcpttimeout":
         case "rcptTimeout": return int.class;
         case "relayhost":
@@ -331,6 +343,10 @@ public class SmtpRelayEndpointConfigurer extends PropertyConfigurerSupport imple
         case "maxMxHosts": return target.getConfiguration().getMaxMxHosts();
         case "maxrecipients":
         case "maxRecipients": return target.getServer().getMaxRecipients();
+        case "maxsessiontime":
+        case "maxSessionTime": return target.getServer().getMaxSessionTime();
+        case "mindatarate":
+        case "minDataRate": return target.getServer().getMinDataRate();
         case "mxport":
         case "mxPort": return target.getConfiguration().getMxPort();
         case "mxresolutiontimeout":
@@ -338,6 +354,8 @@ public class SmtpRelayEndpointConfigurer extends PropertyConfigurerSupport imple
         case "password": return target.getConfiguration().getPassword();
         case "pipelining": return target.getConfiguration().isPipelining();
         case "port": return target.getServer().getPort();
+        case "processingthreads":
+        case "processingThreads": return target.getServer().getProcessingThreads();
         case "rcpttimeout":
         case "rcptTimeout": return target.getConfiguration().getRcptTimeout();
         case "relayhost":

@@ -5,7 +5,7 @@ import io.github.camelrelay.smtprelay.SmtpRelayConfiguration;
 import io.github.camelrelay.smtprelay.SmtpRelayListener;
 import io.github.camelrelay.smtprelay.SmtpRelayServerConfiguration;
 import io.github.camelrelay.smtprelay.TlsMode;
-import io.github.camelrelay.smtprelay.server.SmtpRelayAuthenticator;
+import io.github.camelrelay.smtprelay.auth.SmtpRelayAuthenticator;
 import java.time.Clock;
 import org.apache.camel.spi.IdempotentRepository;
 import org.apache.camel.spring.boot.ComponentConfigurationPropertiesCommon;
@@ -86,6 +86,12 @@ public class SmtpRelayComponentConfiguration extends ComponentConfigurationPrope
      * accepted message. Default 20.
      */
     private Integer maxErrors = 20;
+    /**
+     * Threads that run the route for received messages (and the authenticator), off the network threads. A
+     * connection reads nothing while its message is in the route, so a slow route slows its clients instead
+     * of filling memory. Default 20.
+     */
+    private Integer processingThreads = 20;
     /**
      * Most recipients in one SMTP transaction; more are split into further transactions.
      */
@@ -218,7 +224,7 @@ public class SmtpRelayComponentConfiguration extends ComponentConfigurationPrope
     /**
      * Checks AUTH PLAIN and LOGIN credentials. A single bean of this type in the registry is used
      * automatically. Unset (and no users) means AUTH is not offered. The option is a
-     * io.github.camelrelay.smtprelay.server.SmtpRelayAuthenticator type.
+     * io.github.camelrelay.smtprelay.auth.SmtpRelayAuthenticator type.
      */
     private SmtpRelayAuthenticator authenticator;
     /**
@@ -275,8 +281,8 @@ public class SmtpRelayComponentConfiguration extends ComponentConfigurationPrope
     /**
      * A built-in user list for small set-ups: comma separated user:{pbkdf2}hash entries, each hash made with
      * the PasswordHash tool (java -cp camel-relay-component.jar
-     * io.github.camelrelay.smtprelay.server.PasswordHash). Plain text passwords are refused. Used together
-     * with the authenticator, if both are set.
+     * io.github.camelrelay.smtprelay.auth.PasswordHash). Plain text passwords are refused. Used together with
+     * the authenticator, if both are set.
      */
     private String users;
     /**
@@ -329,6 +335,18 @@ public class SmtpRelayComponentConfiguration extends ComponentConfigurationPrope
      * for each reply of the pipelined envelope. At most commandTimeout.
      */
     private Integer mailTimeout = 300000;
+    /**
+     * Milliseconds one connection may last in all; then it is answered 421 and closed (after the reply to a
+     * message being handed on). 0 means no limit. Default 1 hour.
+     */
+    private Integer maxSessionTime = 3600000;
+    /**
+     * Octets per second a client must at least send while a command line or a message is under way: each must
+     * be complete within idleTimeout plus one second per minDataRate octets received of it, so a client
+     * trickling bytes cannot hold a connection (Postfix's smtpd_min_data_rate). 0 turns the check off.
+     * Default 500.
+     */
+    private Integer minDataRate = 500;
     /**
      * Milliseconds all DNS look-ups of one domain together may take (its MX records and the addresses of its
      * MX hosts); when they are over, the names not yet looked up are not tried and, when no address was
@@ -432,6 +450,14 @@ public class SmtpRelayComponentConfiguration extends ComponentConfigurationPrope
 
     public void setMaxErrors(Integer maxErrors) {
         this.maxErrors = maxErrors;
+    }
+
+    public Integer getProcessingThreads() {
+        return processingThreads;
+    }
+
+    public void setProcessingThreads(Integer processingThreads) {
+        this.processingThreads = processingThreads;
     }
 
     public Integer getBatchSize() {
@@ -808,6 +834,22 @@ public class SmtpRelayComponentConfiguration extends ComponentConfigurationPrope
 
     public void setMailTimeout(Integer mailTimeout) {
         this.mailTimeout = mailTimeout;
+    }
+
+    public Integer getMaxSessionTime() {
+        return maxSessionTime;
+    }
+
+    public void setMaxSessionTime(Integer maxSessionTime) {
+        this.maxSessionTime = maxSessionTime;
+    }
+
+    public Integer getMinDataRate() {
+        return minDataRate;
+    }
+
+    public void setMinDataRate(Integer minDataRate) {
+        this.minDataRate = minDataRate;
     }
 
     public Integer getMxResolutionTimeout() {
