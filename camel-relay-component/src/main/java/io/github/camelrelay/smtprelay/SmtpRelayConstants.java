@@ -38,6 +38,14 @@ public final class SmtpRelayConstants {
               javaType = "io.github.camelrelay.smtprelay.report.DeliveryReport")
     public static final String REPORT = "CamelSmtpRelayReport";
 
+    @Metadata(label = "producer",
+              description = "A key that names this message for good (across retries, redeliveries and restarts): with "
+                            + "the settledRepository option, the recipients recorded under it are not sent again and each "
+                            + "one accepted is recorded under it. The relay routes set it; on their queue it is "
+                            + "SmtpRelayMessageKey.",
+              javaType = "String")
+    public static final String MESSAGE_KEY = "CamelSmtpRelayMessageKey";
+
     @Metadata(label = "consumer", description = "The address and port of the SMTP client.", javaType = "String")
     public static final String CLIENT_ADDRESS = "CamelSmtpRelayClientAddress";
 
