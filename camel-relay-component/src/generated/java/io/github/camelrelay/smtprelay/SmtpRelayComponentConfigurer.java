@@ -149,6 +149,8 @@ public class SmtpRelayComponentConfigurer extends PropertyConfigurerSupport impl
         case "starttlsTimeout": getOrCreateConfiguration(target).setStarttlsTimeout(property(camelContext, int.class, value)); return true;
         case "synchronous": getOrCreateConfiguration(target).setSynchronous(property(camelContext, boolean.class, value)); return true;
         case "tls": getOrCreateConfiguration(target).setTls(property(camelContext, io.github.camelrelay.smtprelay.TlsMode.class, value)); return true;
+        case "trafficshaping":
+        case "trafficShaping": getOrCreateConfiguration(target).setTrafficShaping(property(camelContext, java.lang.String.class, value)); return true;
         case "useehlo":
         case "useEhlo": getOrCreateConfiguration(target).setUseEhlo(property(camelContext, boolean.class, value)); return true;
         case "username": getOrCreateConfiguration(target).setUsername(property(camelContext, java.lang.String.class, value)); return true;
@@ -277,6 +279,8 @@ public class SmtpRelayComponentConfigurer extends PropertyConfigurerSupport impl
         case "starttlsTimeout": return int.class;
         case "synchronous": return boolean.class;
         case "tls": return io.github.camelrelay.smtprelay.TlsMode.class;
+        case "trafficshaping":
+        case "trafficShaping": return java.lang.String.class;
         case "useehlo":
         case "useEhlo": return boolean.class;
         case "username": return java.lang.String.class;
@@ -401,6 +405,8 @@ public class SmtpRelayComponentConfigurer extends PropertyConfigurerSupport impl
         case "starttlsTimeout": return getOrCreateConfiguration(target).getStarttlsTimeout();
         case "synchronous": return getOrCreateConfiguration(target).isSynchronous();
         case "tls": return getOrCreateConfiguration(target).getTls();
+        case "trafficshaping":
+        case "trafficShaping": return getOrCreateConfiguration(target).getTrafficShaping();
         case "useehlo":
         case "useEhlo": return getOrCreateConfiguration(target).isUseEhlo();
         case "username": return getOrCreateConfiguration(target).getUsername();

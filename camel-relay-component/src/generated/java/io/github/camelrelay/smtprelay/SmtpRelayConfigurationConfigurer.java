@@ -86,6 +86,8 @@ public class SmtpRelayConfigurationConfigurer extends org.apache.camel.support.c
         case "starttlsTimeout": target.setStarttlsTimeout(property(camelContext, int.class, value)); return true;
         case "synchronous": target.setSynchronous(property(camelContext, boolean.class, value)); return true;
         case "tls": target.setTls(property(camelContext, io.github.camelrelay.smtprelay.TlsMode.class, value)); return true;
+        case "trafficshaping":
+        case "trafficShaping": target.setTrafficShaping(property(camelContext, java.lang.String.class, value)); return true;
         case "useehlo":
         case "useEhlo": target.setUseEhlo(property(camelContext, boolean.class, value)); return true;
         case "username": target.setUsername(property(camelContext, java.lang.String.class, value)); return true;
@@ -159,6 +161,8 @@ public class SmtpRelayConfigurationConfigurer extends org.apache.camel.support.c
         case "starttlsTimeout": return int.class;
         case "synchronous": return boolean.class;
         case "tls": return io.github.camelrelay.smtprelay.TlsMode.class;
+        case "trafficshaping":
+        case "trafficShaping": return java.lang.String.class;
         case "useehlo":
         case "useEhlo": return boolean.class;
         case "username": return java.lang.String.class;
@@ -233,6 +237,8 @@ public class SmtpRelayConfigurationConfigurer extends org.apache.camel.support.c
         case "starttlsTimeout": return target.getStarttlsTimeout();
         case "synchronous": return target.isSynchronous();
         case "tls": return target.getTls();
+        case "trafficshaping":
+        case "trafficShaping": return target.getTrafficShaping();
         case "useehlo":
         case "useEhlo": return target.isUseEhlo();
         case "username": return target.getUsername();

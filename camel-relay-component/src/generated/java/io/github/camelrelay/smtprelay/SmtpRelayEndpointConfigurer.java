@@ -130,6 +130,8 @@ public class SmtpRelayEndpointConfigurer extends PropertyConfigurerSupport imple
         case "starttlsTimeout": target.getConfiguration().setStarttlsTimeout(property(camelContext, int.class, value)); return true;
         case "synchronous": target.getConfiguration().setSynchronous(property(camelContext, boolean.class, value)); return true;
         case "tls": target.getConfiguration().setTls(property(camelContext, io.github.camelrelay.smtprelay.TlsMode.class, value)); return true;
+        case "trafficshaping":
+        case "trafficShaping": target.getConfiguration().setTrafficShaping(property(camelContext, java.lang.String.class, value)); return true;
         case "useehlo":
         case "useEhlo": target.getConfiguration().setUseEhlo(property(camelContext, boolean.class, value)); return true;
         case "username": target.getConfiguration().setUsername(property(camelContext, java.lang.String.class, value)); return true;
@@ -253,6 +255,8 @@ public class SmtpRelayEndpointConfigurer extends PropertyConfigurerSupport imple
         case "starttlsTimeout": return int.class;
         case "synchronous": return boolean.class;
         case "tls": return io.github.camelrelay.smtprelay.TlsMode.class;
+        case "trafficshaping":
+        case "trafficShaping": return java.lang.String.class;
         case "useehlo":
         case "useEhlo": return boolean.class;
         case "username": return java.lang.String.class;
@@ -372,6 +376,8 @@ public class SmtpRelayEndpointConfigurer extends PropertyConfigurerSupport imple
         case "starttlsTimeout": return target.getConfiguration().getStarttlsTimeout();
         case "synchronous": return target.getConfiguration().isSynchronous();
         case "tls": return target.getConfiguration().getTls();
+        case "trafficshaping":
+        case "trafficShaping": return target.getConfiguration().getTrafficShaping();
         case "useehlo":
         case "useEhlo": return target.getConfiguration().isUseEhlo();
         case "username": return target.getConfiguration().getUsername();

@@ -23,7 +23,7 @@ public class SmtpRelayEndpointUriFactory extends org.apache.camel.support.compon
     private static final Set<String> SECRET_PROPERTY_NAMES;
     private static final Map<String, String> MULTI_VALUE_PREFIXES;
     static {
-        Set<String> props = new HashSet<>(61);
+        Set<String> props = new HashSet<>(62);
         props.add("addReceivedHeader");
         props.add("allowAuthWithoutTls");
         props.add("authFailureDelay");
@@ -82,6 +82,7 @@ public class SmtpRelayEndpointUriFactory extends org.apache.camel.support.compon
         props.add("starttlsTimeout");
         props.add("synchronous");
         props.add("tls");
+        props.add("trafficShaping");
         props.add("useEhlo");
         props.add("username");
         props.add("users");

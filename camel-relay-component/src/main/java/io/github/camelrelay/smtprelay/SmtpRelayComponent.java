@@ -5,6 +5,8 @@ import java.time.Clock;
 import java.util.Map;
 
 import io.github.camelrelay.smtprelay.mail.Domain;
+import io.github.camelrelay.smtprelay.shaping.TrafficShaper;
+import io.github.camelrelay.smtprelay.shaping.TrafficShaping;
 import org.apache.camel.Endpoint;
 import org.apache.camel.spi.Metadata;
 import org.apache.camel.spi.annotations.Component;
@@ -25,6 +27,9 @@ public class SmtpRelayComponent extends HealthCheckComponent {
     @Metadata(label = "advanced", description = "The clock that dates what the component writes: Received headers and "
                                                 + "delivery status notifications. The system clock in the JVM's time zone by default.")
     private Clock clock = Clock.systemDefaultZone();
+
+    /** One shaper per set of traffic-shaping rules: endpoints with the same rules count together. */
+    private final Map<String, TrafficShaper> shapers = new java.util.concurrent.ConcurrentHashMap<>();
 
     @Override
     protected Endpoint createEndpoint(String uri, String remaining, Map<String, Object> parameters) throws Exception {
@@ -65,6 +70,18 @@ public class SmtpRelayComponent extends HealthCheckComponent {
      */
     public void setClock(Clock clock) {
         this.clock = java.util.Objects.requireNonNull(clock, "clock");
+    }
+
+    /**
+     * The traffic-shaping counts for these rules in this component, shared by every endpoint configured with them;
+     * null when there are none.
+     */
+    public TrafficShaper shaper(String trafficShaping) {
+        TrafficShaping shaping = TrafficShaping.parse(trafficShaping);
+        if (shaping.isEmpty()) {
+            return null;
+        }
+        return shapers.computeIfAbsent(shaping.toString(), k -> new TrafficShaper(shaping, clock));
     }
 
     /**

@@ -79,6 +79,8 @@ public class SmtpRelayConfiguration implements Cloneable {
     private int connectionIdleTimeout = 10000;
     @UriParam(label = "producer,advanced", defaultValue = "100")
     private int maxMessagesPerConnection = 100;
+    @UriParam(label = "producer")
+    private String trafficShaping;
     @UriParam(label = "producer,advanced", defaultValue = "20")
     private int deliveryThreads = 20;
     @UriParam(label = "producer,advanced")
@@ -122,6 +124,11 @@ public class SmtpRelayConfiguration implements Cloneable {
         range("connectionIdleTimeout", connectionIdleTimeout, 0, Integer.MAX_VALUE);
         range("maxMessagesPerConnection", maxMessagesPerConnection, 1, Integer.MAX_VALUE);
         range("deliveryThreads", deliveryThreads, 1, 10000);
+        try {
+            io.github.camelrelay.smtprelay.shaping.TrafficShaping.parse(trafficShaping);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("Option trafficShaping: " + e.getMessage(), e);
+        }
         noControl("relayHost", relayHost);
         noControl("username", username);
         noControl("password", password);
@@ -409,6 +416,26 @@ public class SmtpRelayConfiguration implements Cloneable {
     /** Most messages sent over one connection before it is closed and a new one opened. */
     public void setMaxMessagesPerConnection(int maxMessagesPerConnection) {
         this.maxMessagesPerConnection = maxMessagesPerConnection;
+    }
+
+    public String getTrafficShaping() {
+        return trafficShaping;
+    }
+
+    /**
+     * Limits per destination, honoured by every thread of this instance that delivers with the same rules (the
+     * producer's and the relay routes'): rules separated by ';' or line breaks, each 'selector: name=value, ...'. The
+     * selector is a recipient domain (gmail.com), a pattern for the domains below one (*.outlook.com), or an MX host
+     * suffix (.google.com) selecting every domain whose MX hosts all end with it, which groups the domains one
+     * provider serves; in relay mode they match the relay host. The names: maxConnections (connections in use at
+     * once), maxMessagesPerConnection, maxRate (messages per second, minute or hour: 100/s, 30/min, 3600/h). The
+     * most specific rule wins (a domain, then a pattern, then an MX suffix). A delivery that finds no slot within the
+     * connect timeout defers its recipients (4.4.5); the relay routes hold such a destination's mail back without
+     * counting an attempt. Example: '.google.com: maxConnections=10, maxRate=3000/h; *.outlook.com: maxConnections=5,
+     * maxMessagesPerConnection=30, maxRate=30/min'.
+     */
+    public void setTrafficShaping(String trafficShaping) {
+        this.trafficShaping = trafficShaping;
     }
 
     public SmtpRelayListener getListener() {

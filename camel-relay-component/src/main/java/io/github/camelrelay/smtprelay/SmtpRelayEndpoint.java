@@ -151,9 +151,15 @@ public class SmtpRelayEndpoint extends DefaultEndpoint implements AsyncEndpoint 
                             Duration.ofMillis(c.getMxResolutionTimeout()), java.time.Clock.systemUTC());
             engine = new DeliveryEngine(resolver, c.isRelayMode() ? c.getRelayHost().strip() : null, c.effectiveRelayPort(),
                     c.getMxPort(), c.getIpVersion(), c.getMaxMxHosts(), c.getBatchSize(), settings,
-                    c.getMaxConnectionsPerHost(), c.getConnectionIdleTimeout(), c.getMaxMessagesPerConnection());
+                    c.getMaxConnectionsPerHost(), c.getConnectionIdleTimeout(), c.getMaxMessagesPerConnection(),
+                    shaper());
         }
         return engine;
+    }
+
+    /** The traffic-shaping counts this endpoint delivers under, shared with other endpoints of the same rules; or null. */
+    public io.github.camelrelay.smtprelay.shaping.TrafficShaper shaper() {
+        return getComponent().shaper(configuration.getTrafficShaping());
     }
 
     synchronized ExecutorService executor() {

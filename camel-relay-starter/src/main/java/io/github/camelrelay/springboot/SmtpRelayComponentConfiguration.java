@@ -135,6 +135,20 @@ public class SmtpRelayComponentConfiguration extends ComponentConfigurationPrope
      */
     private Integer relayPort = 0;
     /**
+     * Limits per destination, honoured by every thread of this instance that delivers with the same rules
+     * (the producer's and the relay routes'): rules separated by ';' or line breaks, each 'selector:
+     * name=value, ...'. The selector is a recipient domain (gmail.com), a pattern for the domains below one
+     * (.outlook.com), or an MX host suffix (.google.com) selecting every domain whose MX hosts all end with
+     * it, which groups the domains one provider serves; in relay mode they match the relay host. The names:
+     * maxConnections (connections in use at once), maxMessagesPerConnection, maxRate (messages per second,
+     * minute or hour: 100/s, 30/min, 3600/h). The most specific rule wins (a domain, then a pattern, then an
+     * MX suffix). A delivery that finds no slot within the connect timeout defers its recipients (4.4.5); the
+     * relay routes hold such a destination's mail back without counting an attempt. Example: '.google.com:
+     * maxConnections=10, maxRate=3000/h; .outlook.com: maxConnections=5, maxMessagesPerConnection=30,
+     * maxRate=30/min'.
+     */
+    private String trafficShaping;
+    /**
      * Whether to greet with EHLO (falling back to HELO); false sends HELO only, with no ESMTP extensions.
      */
     private Boolean useEhlo = true;
@@ -530,6 +544,14 @@ public class SmtpRelayComponentConfiguration extends ComponentConfigurationPrope
 
     public void setRelayPort(Integer relayPort) {
         this.relayPort = relayPort;
+    }
+
+    public String getTrafficShaping() {
+        return trafficShaping;
+    }
+
+    public void setTrafficShaping(String trafficShaping) {
+        this.trafficShaping = trafficShaping;
     }
 
     public Boolean getUseEhlo() {

@@ -21,6 +21,8 @@ import io.github.camelrelay.smtprelay.mail.MailAddress;
 import io.github.camelrelay.smtprelay.report.DeliveryReport;
 import io.github.camelrelay.smtprelay.report.Outcome;
 import io.github.camelrelay.smtprelay.report.RecipientStatus;
+import io.github.camelrelay.smtprelay.shaping.ShapingRule;
+import io.github.camelrelay.smtprelay.shaping.TrafficShaper;
 import jakarta.mail.MessagingException;
 
 /**
@@ -39,14 +41,27 @@ public final class DeliveryEngine implements AutoCloseable {
     private final int batchSize;
     private final ConnectionPool pool;
     private final SmtpRelayListener listener;
+    private final TrafficShaper shaper;
+    private final java.time.Duration shapingWait;
+
+    public DeliveryEngine(MxResolver resolver, String relayHost, int relayPort, int mxPort, IpVersion ipVersion,
+                          int maxAddresses, int batchSize, SessionSettings settings, int maxPerHost,
+                          int idleTimeoutMillis, int maxMessagesPerConnection) {
+        this(resolver, relayHost, relayPort, mxPort, ipVersion, maxAddresses, batchSize, settings, maxPerHost,
+                idleTimeoutMillis, maxMessagesPerConnection, null);
+    }
 
     /**
      * @param resolver  the MX resolver, or null in relay mode
      * @param relayHost the relay host, or null in MX mode
+     * @param shaper    the traffic-shaping counts shared with every other delivery under the same rules, or null
      */
     public DeliveryEngine(MxResolver resolver, String relayHost, int relayPort, int mxPort, IpVersion ipVersion,
                           int maxAddresses, int batchSize, SessionSettings settings, int maxPerHost,
-                          int idleTimeoutMillis, int maxMessagesPerConnection) {
+                          int idleTimeoutMillis, int maxMessagesPerConnection, TrafficShaper shaper) {
+        this.shaper = shaper == null || shaper.shaping().isEmpty() ? null : shaper;
+        // waiting for a shaped destination's slot is bounded like waiting for its connection
+        this.shapingWait = java.time.Duration.ofMillis(settings.timeouts.connect());
         this.resolver = resolver;
         this.relayHost = relayHost;
         this.relayPort = relayPort;
@@ -75,7 +90,8 @@ public final class DeliveryEngine implements AutoCloseable {
             result.put(r, null);
         }
         if (relayHost != null) {
-            deliverToRoute(mail, relayDestinations(mail, result), mail.recipients(), result);
+            ShapingRule rule = shaper == null ? null : relayRule();
+            deliverToRoute(mail, relayDestinations(mail, result), mail.recipients(), result, rule);
         } else {
             Map<Domain, List<MailAddress>> byDomain = new LinkedHashMap<>();
             for (MailAddress r : mail.recipients()) {
@@ -96,10 +112,12 @@ public final class DeliveryEngine implements AutoCloseable {
                         destinations.add(new Destination(host.name(), address, mxPort));
                     }
                 }
+                List<String> hostNames = resolution.hosts().stream().map(MxHost::name).toList();
                 if (listener != null) {
-                    listener.mxResolved(e.getKey(), resolution.hosts().stream().map(MxHost::name).toList());
+                    listener.mxResolved(e.getKey(), hostNames);
                 }
-                deliverToRoute(mail, destinations, e.getValue(), result);
+                ShapingRule rule = shaper == null ? null : shaper.ruleFor(e.getKey(), hostNames);
+                deliverToRoute(mail, destinations, e.getValue(), result, rule);
             }
         }
         return DeliveryReport.of(new ArrayList<>(result.values()));
@@ -128,14 +146,58 @@ public final class DeliveryEngine implements AutoCloseable {
         return list.size() > maxAddresses ? list.subList(0, maxAddresses) : list;
     }
 
+    /** The rule for the relay host, named as a domain and as its own MX host; null when it has none. */
+    private ShapingRule relayRule() {
+        try {
+            return shaper.ruleFor(Domain.of(relayHost), List.of(relayHost));
+        } catch (IllegalArgumentException e) {
+            // an address literal matches no selector
+            return null;
+        }
+    }
+
     private void deliverToRoute(OutgoingMail mail, List<Destination> candidates, List<MailAddress> recipients,
-                                Map<MailAddress, RecipientStatus> result) {
+                                Map<MailAddress, RecipientStatus> result, ShapingRule rule) {
         Deque<MailAddress> pending = new ArrayDeque<>();
         for (MailAddress r : recipients) {
             if (result.get(r) == null) {
                 pending.add(r);
             }
         }
+        if (pending.isEmpty() || candidates.isEmpty()) {
+            deliverToRoute(mail, candidates, pending, result, rule, TrafficShaper.UNSHAPED);
+            return;
+        }
+        TrafficShaper.Slot slot;
+        try {
+            slot = shaper == null ? TrafficShaper.UNSHAPED : shaper.acquire(rule, shapingWait);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            slot = null;
+        }
+        if (slot == null) {
+            for (MailAddress r : pending) {
+                decide(mail, result, RecipientStatus.local(r, Outcome.DEFERRED, SHAPED,
+                        "traffic shaping (" + rule + "): no connection or message slot free within "
+                        + shapingWait.toSeconds() + " s"));
+            }
+            return;
+        }
+        try {
+            deliverToRoute(mail, candidates, pending, result, rule, slot);
+        } finally {
+            slot.close();
+        }
+    }
+
+    /**
+     * The enhanced status of recipients deferred because their destination's traffic-shaping limits left no slot:
+     * 4.4.5, congestion, as RFC 3463 has it; the queue manager does not take it for an unreachable destination.
+     */
+    public static final String SHAPED = "4.4.5";
+
+    private void deliverToRoute(OutgoingMail mail, List<Destination> candidates, Deque<MailAddress> pending,
+                                Map<MailAddress, RecipientStatus> result, ShapingRule rule, TrafficShaper.Slot slot) {
         SessionFailure last = null;
         for (Destination d : candidates) {
             if (pending.isEmpty()) {
@@ -164,7 +226,9 @@ public final class DeliveryEngine implements AutoCloseable {
                     continue;
                 }
             }
-            pool.release(session, broken == null);
+            // a shaped destination's connection ends after its rule's messages, whatever the endpoint allows
+            boolean spent = rule != null && rule.maxMessagesPerConnection() > 0 && session.messages() >= rule.maxMessagesPerConnection();
+            pool.release(session, broken == null && !spent);
             if (broken != null) {
                 DeliveryLog.connectFailed(mail, broken);
                 last = broken;

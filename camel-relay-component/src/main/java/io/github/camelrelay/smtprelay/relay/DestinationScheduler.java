@@ -9,6 +9,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import io.github.camelrelay.smtprelay.delivery.DeliveryEngine;
 import io.github.camelrelay.smtprelay.report.DeliveryReport;
 import io.github.camelrelay.smtprelay.report.Outcome;
 import io.github.camelrelay.smtprelay.report.RecipientStatus;
@@ -175,6 +176,10 @@ public final class DestinationScheduler {
     static RecipientStatus connectionFailure(DeliveryReport report) {
         RecipientStatus last = null;
         for (RecipientStatus s : report.statuses()) {
+            if (s.host() == null && DeliveryEngine.SHAPED.equals(s.enhancedStatus())) {
+                // held back by this instance's own traffic shaping: says nothing about the destination
+                return null;
+            }
             boolean connection = s.outcome() == Outcome.DEFERRED
                                  && (s.replyCode() == 0 || s.replyCode() == 421 || s.enhancedStatus().startsWith("4.4."));
             if (!connection) {

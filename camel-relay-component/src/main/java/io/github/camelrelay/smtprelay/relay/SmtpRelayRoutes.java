@@ -292,6 +292,15 @@ public class SmtpRelayRoutes extends RouteBuilder {
         }
         String destination = groups.isEmpty() ? "" : groups.keySet().iterator().next();
         in.setHeader(DESTINATION, destination);
+        Duration shaped = shapingDelay(exchange, destination);
+        if (!shaped.isZero()) {
+            LOG.debug("{}: destination {} at its traffic-shaping limit, offered again in {} ms", exchange.getExchangeId(),
+                    destination, shaped.toMillis());
+            in.setHeader(SmtpRelayConstants.RETRY_DELAY, shaped.toMillis());
+            sendInTransaction(exchange, retryUri(shaped.toMillis()));
+            exchange.setRouteStop(true);
+            return;
+        }
         DestinationScheduler.Admission admission = scheduler.admit(destination);
         switch (admission.verdict()) {
             case BUSY -> {
@@ -342,6 +351,28 @@ public class SmtpRelayRoutes extends RouteBuilder {
             groups.computeIfAbsent(destination, d -> new ArrayList<>()).add(String.valueOf(r));
         }
         return groups;
+    }
+
+    /**
+     * How long the destination's traffic-shaping rule (the delivery endpoint's {@code trafficShaping}) holds its mail
+     * back: zero when a delivery may start now; while every connection is in use the busy delay; when the rate is
+     * spent, until its window frees a message. Not an attempt: the retry schedule is unchanged.
+     */
+    private Duration shapingDelay(Exchange exchange, String destination) {
+        Endpoint endpoint = exchange.getContext().getEndpoint(deliveryUri);
+        if (!(endpoint instanceof SmtpRelayEndpoint smtp) || destination.isEmpty()) {
+            return Duration.ZERO;
+        }
+        io.github.camelrelay.smtprelay.shaping.TrafficShaper shaper = smtp.shaper();
+        if (shaper == null) {
+            return Duration.ZERO;
+        }
+        String name = destination.startsWith("[") ? destination.substring(1, destination.length() - 1) : destination;
+        try {
+            return shaper.delay(io.github.camelrelay.smtprelay.mail.Domain.of(name), settings.queueManager().busyDelay());
+        } catch (IllegalArgumentException e) {
+            return Duration.ZERO;
+        }
     }
 
     private String relayHost(Exchange exchange) {

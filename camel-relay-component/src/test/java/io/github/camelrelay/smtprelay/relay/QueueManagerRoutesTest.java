@@ -166,6 +166,26 @@ class QueueManagerRoutesTest {
     }
 
     @Test
+    void aDestinationAtItsTrafficShapingRateIsHeldBackWithoutAnAttemptWhileOthersFlow() throws Exception {
+        RelayRouteSettings s = new RelayRouteSettings(null, QUEUE, null, delivery() + "&trafficShaping=other.test: maxRate=1/h",
+                DEAD, "relay.example.test", FAST, List.of());
+        DefaultCamelContext ctx = relay(s);
+        for (int i = 0; i < 3; i++) {
+            submit(ctx, "alice@healthy.test", "[\"x" + i + "@other.test\"]", message("other-" + i));
+        }
+        for (int i = 0; i < 5; i++) {
+            submit(ctx, "alice@healthy.test", "[\"y" + i + "@healthy.test\"]", message("healthy-" + i));
+        }
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> healthy.messages().stream().filter(m -> subjectOf(m).startsWith("healthy-")).count() == 5);
+        // the held messages are offered again only when the hour's window frees one: neither delivered, nor deferred
+        // as attempts (which the FAST schedule would have expired and bounced within its 30 s), nor dead-lettered
+        assertThat(healthy.messages().stream().filter(m -> subjectOf(m).startsWith("other-")).count()).isEqualTo(1);
+        assertThat(healthy.messages()).noneMatch(m -> m.mailFrom().isEmpty());
+        assertThat(ctx.createConsumerTemplate().receiveNoWait(DEAD)).isNull();
+    }
+
+    @Test
     void aGreetingOf421SuspendsTheDestinationAndHalvesItsConcurrency() throws Exception {
         DefaultCamelContext ctx = relay(settings(FAST));
         submit(ctx, "alice@healthy.test", "[\"bob@busy.test\"]", message("busy 1"));
