@@ -4,7 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
 import java.net.InetAddress;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
@@ -162,6 +166,62 @@ class MxResolverTest {
             assertThat(r.status()).as(domain).isEqualTo(MxResolution.Status.TEMPORARY_FAILURE);
             assertThat(r.status().enhancedStatus()).startsWith("4.");
         }
+    }
+
+    @Test
+    void mxNamesCountAgainstTheLimitWhenTriedNotWhenResolved() {
+        dns.mx("slow.test", 10, "a.slow.test").mx("slow.test", 20, "b.slow.test").mx("slow.test", 30, "c.slow.test")
+                .mx("slow.test", 40, "d.slow.test").drop("a.slow.test").drop("b.slow.test").a("c.slow.test", "127.0.0.5")
+                .a("d.slow.test", "127.0.0.6");
+
+        MxResolution r = resolver(IpVersion.IPV4, 2, new Random(1)).resolve(Domain.of("slow.test"));
+
+        // the two names that time out use up maxAddresses=2: the names that would resolve are not looked up at all
+        assertThat(r.status()).isEqualTo(MxResolution.Status.TEMPORARY_FAILURE);
+        assertThat(dns.queries("a.slow.test", Type.A)).isPositive();
+        assertThat(dns.queries("b.slow.test", Type.A)).isPositive();
+        assertThat(dns.queries("c.slow.test", Type.A)).isZero();
+        assertThat(dns.queries("d.slow.test", Type.A)).isZero();
+
+        MxResolution wider = resolver(IpVersion.IPV4, 3, new Random(1)).resolve(Domain.of("slow.test"));
+        assertThat(names(wider)).containsExactly("c.slow.test");
+        assertThat(dns.queries("d.slow.test", Type.A)).as("three names tried: a, b, c").isZero();
+    }
+
+    @Test
+    void allLookUpsOfOneDomainTogetherStopAtTheTotalDeadline() {
+        for (String n : List.of("a", "b", "c", "d", "e")) {
+            dns.mx("many.test", 10, n + ".many.test").nxdomain(n + ".many.test");
+        }
+        // a clock that advances one second each time it is read: the resolver reads it once for the deadline and
+        // once before each name, so with 2.5 s in total it tries two names and stops before the third
+        Clock stepping = new Clock() {
+            private final java.util.concurrent.atomic.AtomicLong reads = new java.util.concurrent.atomic.AtomicLong();
+
+            @Override
+            public ZoneId getZone() {
+                return ZoneOffset.UTC;
+            }
+
+            @Override
+            public Clock withZone(ZoneId zone) {
+                return this;
+            }
+
+            @Override
+            public Instant instant() {
+                return Instant.EPOCH.plusSeconds(reads.getAndIncrement());
+            }
+        };
+        MxResolver resolver = new MxResolver(MxResolver.resolverFor(dns.address(), Duration.ofMillis(500)), IpVersion.IPV4,
+                10, new Random(1), Duration.ofMillis(2500), stepping);
+
+        MxResolution r = resolver.resolve(Domain.of("many.test"));
+
+        assertThat(r.status()).isEqualTo(MxResolution.Status.TEMPORARY_FAILURE);
+        assertThat(r.detail()).contains("took longer than 2500 ms in total");
+        long tried = List.of("a", "b", "c", "d", "e").stream().filter(n -> dns.queries(n + ".many.test", Type.A) > 0).count();
+        assertThat(tried).isEqualTo(2);
     }
 
     @Test
