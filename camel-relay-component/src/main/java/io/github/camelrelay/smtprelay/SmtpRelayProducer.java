@@ -176,7 +176,7 @@ public class SmtpRelayProducer extends DefaultAsyncProducer {
     }
 
     /** One line per recipient of one message; an address holds no line break, so the pair is unambiguous. */
-    static String recordKey(String messageKey, MailAddress recipient) {
+    public static String recordKey(String messageKey, MailAddress recipient) {
         return messageKey + " " + recipient.address();
     }
 

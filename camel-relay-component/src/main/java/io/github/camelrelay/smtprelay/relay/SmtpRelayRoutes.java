@@ -147,6 +147,13 @@ public class SmtpRelayRoutes extends RouteBuilder {
 
         // the large-message options on the consumer change only how large messages arrive: as a spooled stream
         from(settings.withLargeMessageOptions(settings.queueUri())).routeId("smtprelay-delivery")
+                // an unexpected failure rolls the entry back for the broker to offer again; before the broker's own
+                // limit moves it to its dead-letter address without a word, the routes give up with a report
+                .onException(Exception.class).onWhen(SmtpRelayRoutes::lastRedelivery).handled(true)
+                    .process(this::gaveUp)
+                    .process(this::toQueueFormat)
+                    .toD("${exchangeProperty." + NEXT + "}")
+                .end()
                 .process(SmtpRelayRoutes::fromQueueFormat)
                 // a split entry or one put back for a busy destination ends the route here (routeStop)
                 .process(this::schedule)
@@ -163,6 +170,11 @@ public class SmtpRelayRoutes extends RouteBuilder {
                     .toD("${exchangeProperty." + NEXT + "}")
                 .doCatch(SmtpRelayPermanentException.class, InvalidMailException.class)
                     .process(this::failed)
+                    .process(this::toQueueFormat)
+                    .toD("${exchangeProperty." + NEXT + "}")
+                .doCatch(Exception.class)
+                    // the error handler does not see inside doTry: roll back, or give up on the last delivery
+                    .process(this::unexpected)
                     .process(this::toQueueFormat)
                     .toD("${exchangeProperty." + NEXT + "}")
                 .end();
@@ -512,6 +524,58 @@ public class SmtpRelayRoutes extends RouteBuilder {
                    + (refused.isEmpty() ? "" : System.lineSeparator() + DeliveryReport.of(refused));
         }
         exchange.getMessage().setHeader(SmtpRelayConstants.REPORT_TEXT, text + System.lineSeparator() + told);
+    }
+
+    /**
+     * Deliveries of one queue entry that may end in an unexpected failure (an exception that is not an SMTP outcome,
+     * such as a broker send that fails), each rolled back for the broker to offer the entry again, before the routes
+     * dead-letter it with a report and bounce it. Below Artemis's default max-delivery-attempts (10), which the starter
+     * keeps for its queue, so the broker's own move to its dead-letter address, which has no report, does not happen.
+     */
+    public static final int MAX_ROLLBACKS = 5;
+
+    /** Whether this is the last delivery of the entry the routes let roll back (JMSXDeliveryCount, from 1). */
+    static boolean lastRedelivery(Exchange exchange) {
+        Integer count = exchange.getMessage().getHeader("JMSXDeliveryCount", Integer.class);
+        return count != null && count >= MAX_ROLLBACKS;
+    }
+
+    /** Rethrows an unexpected failure, for the broker to offer the entry again, except on its last delivery. */
+    private void unexpected(Exchange exchange) throws Exception {
+        if (!lastRedelivery(exchange)) {
+            Exception e = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
+            throw e != null ? e : new IllegalStateException("delivery failed");
+        }
+        gaveUp(exchange);
+    }
+
+    /**
+     * The entry failed {@value #MAX_ROLLBACKS} times with an unexpected error: its recipients not yet delivered are
+     * bounced with that error, and it goes to the dead letters with a report that says so.
+     */
+    private void gaveUp(Exchange exchange) throws Exception {
+        Exception e = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
+        exchange.setProperty(NEXT, settings.deadLetterUri());
+        if (exchange.getMessage().getHeader(SmtpRelayConstants.MESSAGE_KEY) == null) {
+            fromQueueFormat(exchange);
+        }
+        String key = exchange.getMessage().getHeader(SmtpRelayConstants.MESSAGE_KEY, String.class);
+        String reason = "failed " + MAX_ROLLBACKS + " times with an unexpected error: " + (e == null ? "unknown" : e);
+        List<RecipientStatus> failed = new ArrayList<>();
+        for (String r : recipientsOf(exchange)) {
+            try {
+                MailAddress address = MailAddress.of(r);
+                if (key == null || !settled.contains(io.github.camelrelay.smtprelay.SmtpRelayProducer.recordKey(key, address))) {
+                    failed.add(RecipientStatus.local(address, Outcome.FAILED, "5.3.0", "message could not be processed: " + reason));
+                }
+            } catch (IllegalArgumentException bad) {
+                // an unreadable address cannot be named in a report
+            }
+        }
+        LOG.warn("{}: queue entry {} {}; dead-lettered", exchange.getExchangeId(), key, reason);
+        String told = failed.isEmpty() ? "sender not notified: no undelivered recipient to report on" : bounce(exchange, failed, false);
+        exchange.getMessage().setHeader(SmtpRelayConstants.REPORT_TEXT, reason
+                + (failed.isEmpty() ? "" : System.lineSeparator() + DeliveryReport.of(failed)) + System.lineSeparator() + told);
     }
 
     private static DeliveryReport report(Exchange exchange) {

@@ -320,6 +320,28 @@ class QueueManagerRoutesTest {
     }
 
     @Test
+    void anEntryThatKeepsFailingUnexpectedlyIsBouncedAndDeadLetteredWithAReportBeforeTheBrokerGivesUp() throws Exception {
+        AtomicInteger calls = new AtomicInteger();
+        Processor broken = e -> {
+            calls.incrementAndGet();
+            throw new IllegalStateException("enricher bug");
+        };
+        DefaultCamelContext ctx = relay(settings(FAST, List.of(broken), DEAD));
+        submit(ctx, "alice@healthy.test", "[\"bob@healthy.test\"]", message("keeps failing"));
+
+        Exchange dead = ctx.createConsumerTemplate().receive(DEAD, 30_000);
+        assertThat(dead).as("dead-lettered by the routes, not by the broker").isNotNull();
+        assertThat(dead.getMessage().getHeader("SmtpRelayReportText", String.class))
+                .contains("failed " + SmtpRelayRoutes.MAX_ROLLBACKS + " times with an unexpected error")
+                .contains("enricher bug").contains("<bob@healthy.test> FAILED dsn=5.3.0")
+                .contains("sender notified: <alice@healthy.test>");
+        Received bounce = healthy.awaitMessage(Duration.ofSeconds(20));
+        assertThat(bounce.recipients()).containsExactly("alice@healthy.test");
+        assertThat(bounce.text()).contains("Status: 5.3.0", "Final-Recipient: rfc822; bob@healthy.test");
+        assertThat(calls).hasValue(SmtpRelayRoutes.MAX_ROLLBACKS);
+    }
+
+    @Test
     void withoutAnEnvelopeSenderPropertyTheBounceGoesToTheMessagesFrom() throws Exception {
         healthy.rcptReply(r -> r.startsWith("nobody") ? "550 5.1.1 no such user" : "250 2.1.5 OK");
         DefaultCamelContext ctx = relay(settings(FAST));
