@@ -35,7 +35,9 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Import;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
 import org.springframework.core.io.Resource;
@@ -62,6 +64,7 @@ import org.springframework.util.ResourceUtils;
         "org.springframework.boot.jms.autoconfigure.JmsAutoConfiguration" })
 @ConditionalOnProperty(prefix = "camel.smtprelay.relay", name = "enabled", havingValue = "true")
 @EnableConfigurationProperties(SmtpRelayRoutesProperties.class)
+@Import(SmtpRelayBrokerConfiguration.EmbeddedArtemis.class)
 public class SmtpRelayRoutesAutoConfiguration {
 
     private static final String JMS_COMPONENT = "org.apache.camel.component.jms.JmsComponent";
@@ -89,6 +92,13 @@ public class SmtpRelayRoutesAutoConfiguration {
                                                      ResourceLoader resources, Environment env) {
         requirePersistentBroker(properties, beans, env);
         return settings(properties, beans, resources);
+    }
+
+    /** Checks an external broker's dead-letter queue and delivery delay at start-up (the embedded one is configured). */
+    @Bean
+    @ConditionalOnClass(name = "jakarta.jms.ConnectionFactory")
+    static SmartInitializingSingleton smtpRelayBrokerCheck(SmtpRelayRoutesProperties properties, BeanFactory beans) {
+        return new SmtpRelayBrokerConfiguration.BrokerCheck(properties, beans);
     }
 
     /** The relay routes; Camel's Spring Boot support adds every RouteBuilder bean to the Camel context. */

@@ -40,6 +40,13 @@ public class SmtpRelayRoutesProperties {
      */
     private boolean allowNonPersistentBroker;
 
+    /**
+     * Whether to check an external broker at start-up: that the dead-letter queue exists and that a message sent
+     * with a delivery delay (which the retry schedule relies on) is held back. A failed check fails the start and
+     * says what to configure. The embedded broker is configured by the starter instead.
+     */
+    private boolean brokerCheck = true;
+
     private final Ingress ingress = new Ingress();
     private final QueueManager queueManager = new QueueManager();
     private final Settled settled = new Settled();
@@ -63,6 +70,14 @@ public class SmtpRelayRoutesProperties {
 
     public void setReportingMta(String reportingMta) {
         this.reportingMta = reportingMta;
+    }
+
+    public boolean isBrokerCheck() {
+        return brokerCheck;
+    }
+
+    public void setBrokerCheck(boolean brokerCheck) {
+        this.brokerCheck = brokerCheck;
     }
 
     public boolean isAllowNonPersistentBroker() {

@@ -53,7 +53,8 @@ class SmtpRelayPersistenceGuardTest {
     void withoutAnEmbeddedBrokerThereIsNothingToCheck() {
         new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(SmtpRelayRoutesAutoConfiguration.class))
                 .withBean(ConnectionFactory.class, () -> new ActiveMQConnectionFactory("tcp://broker.invalid:61616"))
-                .withPropertyValues("camel.smtprelay.relay.enabled=true", "camel.smtprelay.relay.reporting-mta=relay.example.com")
+                .withPropertyValues("camel.smtprelay.relay.enabled=true", "camel.smtprelay.relay.reporting-mta=relay.example.com",
+                        "camel.smtprelay.relay.broker-check=false")
                 .run(context -> assertThat(context).hasNotFailed());
     }
 
@@ -63,7 +64,7 @@ class SmtpRelayPersistenceGuardTest {
         new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(SmtpRelayRoutesAutoConfiguration.class))
                 .withBean(ConnectionFactory.class, () -> artemis)
                 .withPropertyValues("camel.smtprelay.relay.enabled=true", "camel.smtprelay.relay.reporting-mta=relay.example.com",
-                        "camel.smtprelay.relay.settled.file=" + dir.resolve("settled.dat"))
+                        "camel.smtprelay.relay.broker-check=false", "camel.smtprelay.relay.settled.file=" + dir.resolve("settled.dat"))
                 .run(context -> {
                     assertThat(context).hasNotFailed();
                     RelayRouteSettings settings = context.getBean(RelayRouteSettings.class);
