@@ -162,7 +162,7 @@ public class SmtpRelayComponentConfiguration extends ComponentConfigurationPrope
     private Boolean pipelining = true;
     /**
      * A durable record of the recipients already settled, so that no retry, rollback, broker redelivery or
-     * restart sends a message again to a recipient that accepted it. Keyed by the CamelSmtpRelayMessageKey
+     * restart sends a message again to a recipient that accepted it. Keyed by the CamelSmtpRelayQueueId
      * header and the recipient: before each attempt the recorded recipients are left out, and each recipient
      * is recorded as soon as the server accepted the message for it. Without the header nothing is recorded.
      * Any Camel IdempotentRepository works: a FileIdempotentRepository for one instance, a
