@@ -94,7 +94,7 @@ public class SmtpRelayProducer extends DefaultAsyncProducer {
                 }
             }
             IdempotentRepository settled = getEndpoint().getConfiguration().getSettledRepository();
-            String key = settled == null ? null : exchange.getMessage().getHeader(SmtpRelayConstants.MESSAGE_KEY, String.class);
+            String key = settled == null ? null : exchange.getMessage().getHeader(SmtpRelayConstants.QUEUE_ID, String.class);
             if (key != null) {
                 DeliveryReport recorded = recorded(mail, settled, key);
                 if (recorded != null) {
@@ -130,7 +130,7 @@ public class SmtpRelayProducer extends DefaultAsyncProducer {
             }
             long start = System.currentTimeMillis();
             IdempotentRepository settled = getEndpoint().getConfiguration().getSettledRepository();
-            String key = settled == null ? null : exchange.getMessage().getHeader(SmtpRelayConstants.MESSAGE_KEY, String.class);
+            String key = settled == null ? null : exchange.getMessage().getHeader(SmtpRelayConstants.QUEUE_ID, String.class);
             DeliveryReport attempt = key == null ? getEndpoint().engine().deliver(mail)
                     : getEndpoint().engine().deliver(mail, s -> record(settled, key, s));
             if (listener != null) {

@@ -53,8 +53,8 @@ import org.slf4j.LoggerFactory;
  * The queue's message format, which any JMS producer can use to submit mail: the body is the raw RFC 5322 message
  * (bytes or text); the String properties {@code SmtpRelayEnvelopeFrom} (empty for the null sender) and
  * {@code SmtpRelayRecipients} (a JSON array of strings; a comma separated list is read too) are the envelope; without
- * them the message's own Sender or From and To/Cc/Bcc are used. {@code SmtpRelayMessageKey} names the message in the
- * settled record (default: the JMS message id of its first entry). (On the queue the names drop the {@code Camel}
+ * them the message's own Sender or From and To/Cc/Bcc are used. {@code SmtpRelayQueueId} names the message in the
+ * log lines and the settled record (default: the JMS message id of its first entry). (On the queue the names drop the {@code Camel}
  * prefix, because Camel's JMS header filter keeps headers starting with {@code Camel} off the wire.)
  * <p>
  * A {@linkplain #isLarge large message} is never loaded into memory when the settings have
@@ -78,7 +78,7 @@ public class SmtpRelayRoutes extends RouteBuilder {
     /** The headers that travel with a message on the queue, named there without the "Camel" prefix. */
     private static final List<String> QUEUE_HEADERS = List.of(SmtpRelayConstants.ENVELOPE_FROM, SmtpRelayConstants.RECIPIENTS,
             SmtpRelayConstants.ATTEMPTS, SmtpRelayConstants.ARRIVAL, SmtpRelayConstants.WARNED, SmtpRelayConstants.ENRICHED,
-            SmtpRelayConstants.REPORT_TEXT, SmtpRelayConstants.MESSAGE_KEY, DESTINATION);
+            SmtpRelayConstants.REPORT_TEXT, SmtpRelayConstants.QUEUE_ID, SmtpRelayConstants.TRACED, DESTINATION);
     private static final int QUEUE_PREFIX_CUT = "Camel".length();
 
     /**
@@ -267,18 +267,23 @@ public class SmtpRelayRoutes extends RouteBuilder {
                 in.setHeader(header, value);
             }
         }
+        if (in.getHeader(SmtpRelayConstants.QUEUE_ID) == null) {
+            String id = in.getHeader("JMSMessageID", String.class);
+            in.setHeader(SmtpRelayConstants.QUEUE_ID, id != null ? id : exchange.getExchangeId());
+        }
         Object recipients = in.getHeader(SmtpRelayConstants.RECIPIENTS);
         if (recipients instanceof String text) {
             try {
                 in.setHeader(SmtpRelayConstants.RECIPIENTS, new ArrayList<>(QueueRecipients.decode(text)));
             } catch (IllegalArgumentException e) {
-                LOG.warn("{}: unreadable recipients on the queue: {}", exchange.getExchangeId(), e.getMessage());
+                LOG.warn("{}: unreadable recipients on the queue: {}", queueId(exchange), e.getMessage());
             }
         }
-        if (in.getHeader(SmtpRelayConstants.MESSAGE_KEY) == null) {
-            String id = in.getHeader("JMSMessageID", String.class);
-            in.setHeader(SmtpRelayConstants.MESSAGE_KEY, id != null ? id : exchange.getExchangeId());
-        }
+    }
+
+    /** The message's queue id, which names it in every log line (fromQueueFormat gives every entry one). */
+    private static String queueId(Exchange exchange) {
+        return exchange.getMessage().getHeader(SmtpRelayConstants.QUEUE_ID, exchange.getExchangeId(), String.class);
     }
 
     // ---------------------------------------------------------------- scheduling (the queue manager's part)
@@ -297,8 +302,8 @@ public class SmtpRelayRoutes extends RouteBuilder {
                 part.getMessage().setHeader(DESTINATION, group.getKey());
                 sendInTransaction(part, settings.queueUri());
             }
-            LOG.info("{}: message {} split into {} queue entries, one per destination {}", exchange.getExchangeId(),
-                    in.getHeader(SmtpRelayConstants.MESSAGE_KEY), groups.size(), groups.keySet());
+            LOG.info("{}: split into {} queue entries, one per destination {}", queueId(exchange), groups.size(),
+                    groups.keySet());
             exchange.setRouteStop(true);
             return;
         }
@@ -317,7 +322,7 @@ public class SmtpRelayRoutes extends RouteBuilder {
         switch (admission.verdict()) {
             case BUSY -> {
                 long delay = settings.queueManager().busyDelay().toMillis();
-                LOG.debug("{}: destination {} at its concurrency limit, offered again in {} ms", exchange.getExchangeId(),
+                LOG.debug("{}: destination {} at its concurrency limit, offered again in {} ms", queueId(exchange),
                         destination, delay);
                 in.setHeader(SmtpRelayConstants.RETRY_DELAY, delay);
                 sendInTransaction(exchange, retryUri(delay));
@@ -411,7 +416,7 @@ public class SmtpRelayRoutes extends RouteBuilder {
             statuses.add(s);
             if (DELIVERY_LOG.isInfoEnabled()) {
                 DELIVERY_LOG.info("{}: to=<{}>, relay=none, dsn=4.4.1, status=deferred (delivery temporarily suspended: {})",
-                        exchange.getExchangeId(), r, admission.reason());
+                        queueId(exchange), r, admission.reason());
             }
         }
         DeliveryReport report = DeliveryReport.of(statuses);
@@ -467,7 +472,7 @@ public class SmtpRelayRoutes extends RouteBuilder {
         RetrySchedule schedule = settings.schedule();
         int attempts = in.getHeader(SmtpRelayConstants.ATTEMPTS, Integer.class);
         if (schedule.expired(arrival, now)) {
-            LOG.info("{}: expired after {} attempts, returned to sender", exchange.getExchangeId(), attempts);
+            LOG.info("{}: expired after {} attempts, returned to sender", queueId(exchange), attempts);
             List<RecipientStatus> expired = new ArrayList<>();
             for (RecipientStatus s : report.withOutcome(Outcome.DEFERRED)) {
                 expired.add(new RecipientStatus(s.recipient(), Outcome.FAILED, s.replyCode(), s.enhancedStatus(),
@@ -518,7 +523,7 @@ public class SmtpRelayRoutes extends RouteBuilder {
                     // an unreadable address cannot be named in a report
                 }
             }
-            LOG.info("{}: refused before delivery, returned to sender: {}", exchange.getExchangeId(), reason);
+            LOG.info("{}: refused before delivery, returned to sender: {}", queueId(exchange), reason);
             told = refused.isEmpty() ? "sender not notified: no recipient to report on" : bounce(exchange, refused, false);
             text = "refused before delivery (" + status + "): " + reason
                    + (refused.isEmpty() ? "" : System.lineSeparator() + DeliveryReport.of(refused));
@@ -556,10 +561,10 @@ public class SmtpRelayRoutes extends RouteBuilder {
     private void gaveUp(Exchange exchange) throws Exception {
         Exception e = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
         exchange.setProperty(NEXT, settings.deadLetterUri());
-        if (exchange.getMessage().getHeader(SmtpRelayConstants.MESSAGE_KEY) == null) {
+        if (exchange.getMessage().getHeader(SmtpRelayConstants.QUEUE_ID) == null) {
             fromQueueFormat(exchange);
         }
-        String key = exchange.getMessage().getHeader(SmtpRelayConstants.MESSAGE_KEY, String.class);
+        String key = exchange.getMessage().getHeader(SmtpRelayConstants.QUEUE_ID, String.class);
         String reason = "failed " + MAX_ROLLBACKS + " times with an unexpected error: " + (e == null ? "unknown" : e);
         List<RecipientStatus> failed = new ArrayList<>();
         for (String r : recipientsOf(exchange)) {
@@ -596,11 +601,11 @@ public class SmtpRelayRoutes extends RouteBuilder {
         }
         MailAddress sender = ExchangeMailReader.envelopeSender(exchange);
         if (sender == null) {
-            LOG.warn("{}: not bounced: no envelope sender and no Sender or From header to return it to", exchange.getExchangeId());
+            LOG.warn("{}: not bounced: no envelope sender and no Sender or From header to return it to", queueId(exchange));
             return "sender not notified: no envelope sender and no Sender or From header";
         }
         if (!DeliveryStatusNotification.mayNotify(sender)) {
-            LOG.info("{}: not bounced: the sender is the null sender", exchange.getExchangeId());
+            LOG.info("{}: not bounced: the sender is the null sender", queueId(exchange));
             return "sender not notified: the null sender";
         }
         MessageContent content = MessageContent.of(exchange);
@@ -613,16 +618,18 @@ public class SmtpRelayRoutes extends RouteBuilder {
                             settings.schedule().giveUpAt(arrival), clock)
                     : DeliveryStatusNotification.failure(settings.reportingMta(), sender, report, original, arrival, clock);
         }
+        String bounceId = exchange.getContext().getUuidGenerator().generateUuid();
         send(settings.queueUri(), e -> {
             e.getMessage().setBody(notice);
+            e.getMessage().setHeader(SmtpRelayConstants.QUEUE_ID, bounceId);
             e.getMessage().setHeader(SmtpRelayConstants.ENVELOPE_FROM, "");
             e.getMessage().setHeader(SmtpRelayConstants.RECIPIENTS, List.of(sender.address()));
             e.getMessage().setHeader(SmtpRelayConstants.ENRICHED, true);
             e.getMessage().setHeader(SmtpRelayConstants.ARRIVAL, clock.millis());
             toQueueFormat(e, false);
         });
-        LOG.info("{}: sender non-delivery notification queued for <{}> ({})", exchange.getExchangeId(), sender,
-                delayWarning ? "delayed" : "failed");
+        LOG.info("{}: sender {} notification: {} for <{}>", queueId(exchange),
+                delayWarning ? "delay" : "non-delivery", bounceId, sender);
         return "sender notified: <" + sender + ">";
     }
 

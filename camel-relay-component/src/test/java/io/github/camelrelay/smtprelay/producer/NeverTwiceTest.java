@@ -85,7 +85,7 @@ class NeverTwiceTest extends ProducerTestSupport {
     void aRecipientRecordedAsDeliveredIsNotSentAgainByALaterAttemptOfTheSameMessage() {
         mx1.rcptReply(a -> a.startsWith("carol") ? "451 4.2.0 mailbox busy" : "250 2.1.5 OK");
         String uri = mxUri("&settledRepository=#settled");
-        Map<String, Object> headers = Map.of(SmtpRelayConstants.MESSAGE_KEY, "message-1",
+        Map<String, Object> headers = Map.of(SmtpRelayConstants.QUEUE_ID, "message-1",
                 SmtpRelayConstants.RECIPIENTS, List.of("bob@example.test", "carol@example.test"));
 
         Exchange first = send(uri, RAW, headers);
@@ -109,15 +109,15 @@ class NeverTwiceTest extends ProducerTestSupport {
         assertThat(third.getException()).isNull();
         assertThat(mx1.messages()).hasSize(2);
         assertThat(capture.messages(CATEGORY)).anySatisfy(m -> assertThat(m)
-                .startsWith(third.getExchangeId() + ": to=<bob@example.test>, status=skipped"));
+                .startsWith("message-1: to=<bob@example.test>, status=skipped"));
     }
 
     @Test
     void anotherMessageKeyIsAnotherMessage() {
         String uri = mxUri("&settledRepository=#settled");
 
-        send(uri, RAW, Map.of(SmtpRelayConstants.MESSAGE_KEY, "message-a"));
-        send(uri, RAW, Map.of(SmtpRelayConstants.MESSAGE_KEY, "message-b"));
+        send(uri, RAW, Map.of(SmtpRelayConstants.QUEUE_ID, "message-a"));
+        send(uri, RAW, Map.of(SmtpRelayConstants.QUEUE_ID, "message-b"));
 
         assertThat(mx1.messages()).hasSize(2);
     }

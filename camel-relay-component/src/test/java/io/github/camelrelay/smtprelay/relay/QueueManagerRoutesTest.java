@@ -117,7 +117,7 @@ class QueueManagerRoutesTest {
         ctx.createProducerTemplate().send(QUEUE, e -> {
             e.getMessage().setBody(body.getBytes(StandardCharsets.UTF_8));
             if (key != null) {
-                e.getMessage().setHeader("SmtpRelayMessageKey", key);
+                e.getMessage().setHeader("SmtpRelayQueueId", key);
             }
             if (from != null) {
                 e.getMessage().setHeader("SmtpRelayEnvelopeFrom", from);

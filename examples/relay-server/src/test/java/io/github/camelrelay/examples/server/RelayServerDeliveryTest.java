@@ -150,10 +150,37 @@ class RelayServerDeliveryTest {
         assertThat(HOOK_SAW).contains("raw submission: no Message-ID yet");
         assertThat(text).containsPattern("(?m)^Message-ID: <[^>]+@relay\\.test>$").containsPattern("(?m)^Date: ")
                 .contains("X-Relayed-By: relay-server test", "X-Hook: seen", "Hello Bob");
-        // DKIM last: the signature is above everything the relay added (only the delivery's Received is above it)
+        // DKIM last: the signature is above everything the relay added
         assertThat(text.indexOf("DKIM-Signature:")).isLessThan(text.indexOf("X-Hook: seen")).isLessThan(text.indexOf("Message-ID:"));
         assertThat(dkim().verify(new ByteArrayInputStream(got.data()))).as("DKIM verification result").hasSize(1);
         assertThat(text.split("DKIM-Signature:", -1)).as("signed once").hasSize(2);
+    }
+
+    @Test
+    void oneQueueIdFromQueuedAsToTheDeliveryLineAndOneReceivedHeaderForTheHop() throws Exception {
+        ch.qos.logback.classic.Logger deliveryLog = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory
+                .getLogger("io.github.camelrelay.smtprelay.delivery");
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> lines = new ch.qos.logback.core.read.ListAppender<>();
+        lines.start();
+        deliveryLog.addAppender(lines);
+        try {
+            String reply = SmtpSubmission.send(smtpPort, "alice@sender.test", List.of("erin@ok.test"),
+                    "From: alice@sender.test\r\nTo: erin@ok.test\r\nSubject: followed by its id\r\n\r\nHello Erin\r\n");
+            java.util.regex.Matcher queued = java.util.regex.Pattern.compile("250 2\\.0\\.0 Ok: queued as (\\S+)").matcher(reply);
+            assertThat(queued.lookingAt()).as(reply).isTrue();
+            String id = queued.group(1);
+
+            Received got = awaitFor(okMx, "erin@ok.test");
+            String headers = got.text().split("\r\n\r\n", 2)[0];
+            assertThat(headers.split("(?m)^Received:", -1)).as("one Received header in:%n%s", headers).hasSize(2);
+            assertThat(headers).contains(" id " + id.replaceAll("[^A-Za-z0-9.-]", ""));
+            // through the broker queue the delivery line names the message by the same id
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(lines.list)
+                    .anySatisfy(e -> assertThat(e.getFormattedMessage()).startsWith(id + ": to=<erin@ok.test>, relay=")
+                            .contains("status=sent")));
+        } finally {
+            deliveryLog.detachAppender(lines);
+        }
     }
 
     @Test
