@@ -10,10 +10,17 @@ import org.apache.camel.Exchange;
 public class InvalidMailException extends CamelExchangeException {
 
     private final String enhancedStatus;
+    private final String reason;
 
     public InvalidMailException(String message, String enhancedStatus, Exchange exchange, Throwable cause) {
         super(message, exchange, cause);
         this.enhancedStatus = enhancedStatus;
+        this.reason = message;
+    }
+
+    /** What is wrong, without the exchange that {@link #getMessage()} names: fit for an SMTP reply or a bounce. */
+    public String getReason() {
+        return reason;
     }
 
     /** The RFC 3463 status that describes the problem, such as {@code 5.1.3} for a bad address. */

@@ -235,6 +235,15 @@ public class SmtpRelayConsumer extends DefaultConsumer implements MessageSink {
                 if (failure == null && exchange.isRollbackOnly()) {
                     failure = new IllegalStateException("The route marked the exchange rollback only");
                 }
+                InvalidMailException refused = failure == null ? null
+                        : org.apache.camel.util.ObjectHelper.getException(InvalidMailException.class, failure);
+                if (refused != null && refused.getEnhancedStatus() != null && refused.getEnhancedStatus().startsWith("5.")) {
+                    // the route refused the message itself (an enricher, a policy): final, the client bounces it
+                    LOG.info("{}: reject: end of data from {}: {} {}", id(), envelope.clientText(), refused.getEnhancedStatus(),
+                            refused.getReason());
+                    throw new RejectException(550, refused.getEnhancedStatus() + " Message refused: "
+                                                   + Replies.printable(refused.getReason()));
+                }
                 if (failure != null) {
                     getExceptionHandler().handleException("Message from " + envelope.clientText()
                                                           + " not accepted: the route failed, the client was answered 451",

@@ -379,7 +379,7 @@ public class SmtpRelayRoutesAutoConfiguration {
                 signer.process(exchange);
             } catch (IllegalArgumentException e) {
                 // the signer refuses only messages it cannot sign (no From header): retrying cannot help
-                throw new InvalidMailException(e.getMessage(), "5.6.0", exchange, e);
+                throw new InvalidMailException(e.getMessage(), "5.7.1", exchange, e);
             }
         };
     }

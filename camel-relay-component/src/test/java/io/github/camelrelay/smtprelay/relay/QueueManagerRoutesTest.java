@@ -342,6 +342,61 @@ class QueueManagerRoutesTest {
     }
 
     @Test
+    void aMessageAnEnricherRefusesAtTheIngressIsRefusedAtEndOfDataAndOneItAcceptsIsEnrichedOnce() throws Exception {
+        AtomicInteger calls = new AtomicInteger();
+        Processor needsFrom = e -> {
+            calls.incrementAndGet();
+            if (!e.getMessage().getBody(String.class).contains("From:")) {
+                throw new InvalidMailException("Expected a From header to sign with DKIM but the message has none", "5.7.1", e, null);
+            }
+            e.getMessage().setBody(("X-Enriched: yes\r\n" + e.getMessage().getBody(String.class)).getBytes(StandardCharsets.UTF_8));
+        };
+        int ingressPort = TestSmtpServer.freePortOnAll("127.0.0.1");
+        RelayRouteSettings s = new RelayRouteSettings("smtprelay:in?port=" + ingressPort + "&bindAddress=127.0.0.1", QUEUE, null,
+                delivery(), DEAD, "relay.example.test", FAST, List.of(needsFrom));
+        relay(s);
+
+        String refused = smtp(ingressPort, "Subject: no From\r\n\r\nHi\r\n");
+        String accepted = smtp(ingressPort, message("signed"));
+
+        assertThat(refused).startsWith("550 5.7.1 ").contains("Expected a From header to sign");
+        assertThat(accepted).startsWith("250 ");
+        Received got = healthy.awaitMessage(Duration.ofSeconds(20));
+        assertThat(got.text()).startsWith("X-Enriched: yes\r\n").containsOnlyOnce("X-Enriched");
+        assertThat(calls).as("once at the ingress for each, never again in the delivery").hasValue(2);
+        assertThat(healthy.messages()).hasSize(1);
+    }
+
+    /** One SMTP transaction to the ingress over a socket: the reply to the final dot. */
+    private static String smtp(int port, String message) throws Exception {
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
+            socket.setSoTimeout(20_000);
+            var in = new java.io.BufferedReader(new java.io.InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII));
+            var out = socket.getOutputStream();
+            reply(in);
+            for (String command : List.of("EHLO client.test", "MAIL FROM:<alice@healthy.test>", "RCPT TO:<bob@healthy.test>", "DATA")) {
+                out.write((command + "\r\n").getBytes(StandardCharsets.US_ASCII));
+                out.flush();
+                reply(in);
+            }
+            out.write((message + ".\r\n").getBytes(StandardCharsets.UTF_8));
+            out.flush();
+            String end = reply(in);
+            out.write("QUIT\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            return end;
+        }
+    }
+
+    private static String reply(java.io.BufferedReader in) throws java.io.IOException {
+        String line;
+        do {
+            line = in.readLine();
+        } while (line != null && line.length() > 3 && line.charAt(3) == '-');
+        return line;
+    }
+
+    @Test
     void withoutAnEnvelopeSenderPropertyTheBounceGoesToTheMessagesFrom() throws Exception {
         healthy.rcptReply(r -> r.startsWith("nobody") ? "550 5.1.1 no such user" : "250 2.1.5 OK");
         DefaultCamelContext ctx = relay(settings(FAST));
