@@ -3,6 +3,7 @@ package io.github.camelrelay.springboot;
 import java.util.List;
 
 import io.github.camelrelay.smtprelay.InvalidMailException;
+import io.github.camelrelay.smtprelay.enrich.MessageCheck;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
 import org.apache.camel.StreamCache;
@@ -15,7 +16,7 @@ import org.slf4j.LoggerFactory;
  * the dead letters by the relay route with the step named in the reason; any other exception goes up to the route
  * and rolls the queue transaction back.
  */
-final class RelayEnrichment implements Processor {
+final class RelayEnrichment implements Processor, MessageCheck {
 
     private static final Logger LOG = LoggerFactory.getLogger(RelayEnrichment.class);
 
@@ -32,6 +33,20 @@ final class RelayEnrichment implements Processor {
     /** The steps in the order they run, for tests and diagnostics. */
     List<Step> steps() {
         return steps;
+    }
+
+    /** Asks the steps that can tell whether they will refuse the message, with the step named in the reason. */
+    @Override
+    public void check(Exchange exchange) throws InvalidMailException {
+        for (Step step : steps) {
+            if (step.processor() instanceof MessageCheck check) {
+                try {
+                    check.check(exchange);
+                } catch (InvalidMailException e) {
+                    throw new InvalidMailException(step.name() + " refused the message: " + e.getReason(), e.getEnhancedStatus(), exchange, e);
+                }
+            }
+        }
     }
 
     @Override
@@ -57,7 +72,7 @@ final class RelayEnrichment implements Processor {
      * dead letters with the reason (and the queue transaction then commits, so it is not offered again).
      */
     private void refuse(Exchange exchange, Object original, Step step, InvalidMailException e) throws InvalidMailException {
-        String reason = step.name() + " refused the message: " + e.getMessage();
+        String reason = step.name() + " refused the message: " + e.getReason();
         LOG.warn("{}: not delivered, moved to the dead letters: {}", exchange.getExchangeId(), reason);
         if (original instanceof StreamCache cache) {
             cache.reset();

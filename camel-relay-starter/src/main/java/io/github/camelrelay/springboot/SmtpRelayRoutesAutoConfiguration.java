@@ -22,6 +22,7 @@ import io.github.camelrelay.smtprelay.relay.RelayRouteSettings;
 import io.github.camelrelay.smtprelay.relay.RetrySchedule;
 import io.github.camelrelay.smtprelay.relay.SmtpRelayRoutes;
 import jakarta.jms.ConnectionFactory;
+import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
 import org.apache.camel.component.jms.JmsComponent;
 import org.apache.camel.spi.IdempotentRepository;
@@ -374,14 +375,26 @@ public class SmtpRelayRoutesAutoConfiguration {
             headers.add(0, "From"); // RFC 6376 5.4: From must be signed
         }
         DkimSigner signer = new DkimSigner(d.getDomain().strip(), d.getSelector().strip(), privateKey(d.getPrivateKey(), resources), headers);
-        return exchange -> {
+        return new DkimStep(signer);
+    }
+
+    /** The signer as a relay step: its refusal (no From header) is final, and told at the ingress already. */
+    private record DkimStep(DkimSigner signer) implements Processor, io.github.camelrelay.smtprelay.enrich.MessageCheck {
+
+        @Override
+        public void process(Exchange exchange) throws Exception {
             try {
                 signer.process(exchange);
             } catch (IllegalArgumentException e) {
                 // the signer refuses only messages it cannot sign (no From header): retrying cannot help
                 throw new InvalidMailException(e.getMessage(), "5.7.1", exchange, e);
             }
-        };
+        }
+
+        @Override
+        public void check(Exchange exchange) throws InvalidMailException {
+            signer.check(exchange);
+        }
     }
 
     static PrivateKey privateKey(String value, ResourceLoader resources) {

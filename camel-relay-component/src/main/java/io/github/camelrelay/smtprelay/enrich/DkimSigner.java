@@ -32,7 +32,7 @@ import org.apache.james.mime4j.io.EOLConvertingInputStream;
  * Only the header section is held in memory; the body streams through the body hash, so a large message is signed
  * from its spool file.
  */
-public final class DkimSigner implements Processor {
+public final class DkimSigner implements Processor, MessageCheck {
 
     /** The headers signed when present; From is mandatory in a signature (RFC 6376 section 5.4). */
     public static final List<String> DEFAULT_SIGNED_HEADERS =
@@ -65,6 +65,22 @@ public final class DkimSigner implements Processor {
         } catch (Exception e) {
             throw new IllegalArgumentException("Expected an RSA private key in PKCS#8 PEM form (BEGIN PRIVATE KEY) but could not read it: "
                                                + e.getMessage(), e);
+        }
+    }
+
+    /** A message without a From header cannot be signed (RFC 6376 5.4): refused with 5.7.1. */
+    @Override
+    public void check(Exchange exchange) throws io.github.camelrelay.smtprelay.InvalidMailException {
+        boolean from;
+        try {
+            from = RawMessages.headers(RawMessages.content(exchange)).has("From");
+        } catch (IOException | jakarta.mail.MessagingException | RuntimeException e) {
+            // unreadable here: the delivery's own enrichment says what is wrong
+            return;
+        }
+        if (!from) {
+            throw new io.github.camelrelay.smtprelay.InvalidMailException(
+                    "Expected a From header to sign with DKIM (RFC 6376 5.4) but the message has none", "5.7.1", exchange, null);
         }
     }
 

@@ -132,10 +132,10 @@ public class SmtpRelayRoutes extends RouteBuilder {
         deliveryUri = withSettledRecord(synchronous(settings.deliveryUri()), repositoryName);
 
         if (settings.ingressUri() != null) {
-            // the enrichers run here, before the client's 250: a message one refuses (an InvalidMailException,
-            // such as no From header to sign) is refused at end of data with its 5xx status instead of bounced later
+            // before the client's 250: a message an enricher will refuse (an InvalidMailException, such as no From
+            // header to sign) is refused at end of data with its 5xx status instead of bounced later
             var ingress = from(settings.ingressUri()).routeId("smtprelay-ingress")
-                    .process(this::enrichAtIngress)
+                    .process(this::checkAtIngress)
                     .process(this::toQueueFormat);
             // the SMTP client gets its 250 only when this send returned, i.e. the broker has the message
             if (settings.largeMessageOptions() == null) {
@@ -465,38 +465,25 @@ public class SmtpRelayRoutes extends RouteBuilder {
     }
 
     /**
-     * Runs the enrichers before the client's 250, so a message one refuses (an {@link InvalidMailException} with a 5.x.x
-     * status) is refused at end of data. Any other failure (a look-up that is down, say) must not cost the client its
-     * message: the message is queued as it arrived and enriched before its first delivery, as one submitted to the
-     * queue directly is.
+     * Asks every enricher that can tell ({@link io.github.camelrelay.smtprelay.enrich.MessageCheck}) whether it will
+     * refuse the message; one that will refuses it here, which the listener answers with 550 and the status. Any
+     * other failure of a check must not cost the client its message: the enrichment before delivery decides then.
      */
-    private void enrichAtIngress(Exchange exchange) throws Exception {
-        if (settings.enrichers().isEmpty()) {
-            return;
-        }
-        var in = exchange.getMessage();
-        Object body = in.getBody();
-        Map<String, Object> headers = new LinkedHashMap<>(in.getHeaders());
-        try {
-            enrich(exchange);
-        } catch (InvalidMailException refused) {
-            if (refused.getEnhancedStatus() != null && refused.getEnhancedStatus().startsWith("5.")) {
-                throw refused;
+    private void checkAtIngress(Exchange exchange) throws InvalidMailException {
+        for (Processor p : settings.enrichers()) {
+            if (p instanceof io.github.camelrelay.smtprelay.enrich.MessageCheck check) {
+                try {
+                    check.check(exchange);
+                } catch (InvalidMailException refused) {
+                    if (refused.getEnhancedStatus() != null && refused.getEnhancedStatus().startsWith("5.")) {
+                        throw refused;
+                    }
+                } catch (RuntimeException e) {
+                    LOG.warn("{}: enrichment check failed at the ingress ({}); left to the enrichment before delivery",
+                            exchange.getExchangeId(), e.toString());
+                }
             }
-            restore(exchange, body, headers, refused);
-        } catch (Exception e) {
-            restore(exchange, body, headers, e);
         }
-    }
-
-    private static void restore(Exchange exchange, Object body, Map<String, Object> headers, Exception e) {
-        LOG.warn("{}: enrichment failed at the ingress ({}); queued as it arrived, enriched before its first delivery",
-                exchange.getExchangeId(), e.toString());
-        if (body instanceof StreamCache cache) {
-            cache.reset();
-        }
-        exchange.getMessage().setBody(body);
-        exchange.getMessage().setHeaders(headers);
     }
 
     /** Some recipients are deferred: bounce the ones that failed, then retry later or give up. */

@@ -342,15 +342,25 @@ class QueueManagerRoutesTest {
     }
 
     @Test
-    void aMessageAnEnricherRefusesAtTheIngressIsRefusedAtEndOfDataAndOneItAcceptsIsEnrichedOnce() throws Exception {
-        AtomicInteger calls = new AtomicInteger();
-        Processor needsFrom = e -> {
-            calls.incrementAndGet();
-            if (!e.getMessage().getBody(String.class).contains("From:")) {
-                throw new InvalidMailException("Expected a From header to sign with DKIM but the message has none", "5.7.1", e, null);
+    void aMessageAnEnricherWillRefuseIsRefusedAtEndOfDataAndOneItAcceptsIsEnrichedOnceBeforeDelivery() throws Exception {
+        AtomicInteger checks = new AtomicInteger();
+        AtomicInteger runs = new AtomicInteger();
+        class NeedsFrom implements Processor, io.github.camelrelay.smtprelay.enrich.MessageCheck {
+            @Override
+            public void check(Exchange e) throws InvalidMailException {
+                checks.incrementAndGet();
+                if (!e.getMessage().getBody(String.class).contains("From:")) {
+                    throw new InvalidMailException("Expected a From header to sign with DKIM but the message has none", "5.7.1", e, null);
+                }
             }
-            e.getMessage().setBody(("X-Enriched: yes\r\n" + e.getMessage().getBody(String.class)).getBytes(StandardCharsets.UTF_8));
-        };
+
+            @Override
+            public void process(Exchange e) {
+                runs.incrementAndGet();
+                e.getMessage().setBody(("X-Enriched: yes\r\n" + e.getMessage().getBody(String.class)).getBytes(StandardCharsets.UTF_8));
+            }
+        }
+        Processor needsFrom = new NeedsFrom();
         int ingressPort = TestSmtpServer.freePortOnAll("127.0.0.1");
         RelayRouteSettings s = new RelayRouteSettings("smtprelay:in?port=" + ingressPort + "&bindAddress=127.0.0.1", QUEUE, null,
                 delivery(), DEAD, "relay.example.test", FAST, List.of(needsFrom));
@@ -363,7 +373,8 @@ class QueueManagerRoutesTest {
         assertThat(accepted).startsWith("250 ");
         Received got = healthy.awaitMessage(Duration.ofSeconds(20));
         assertThat(got.text()).startsWith("X-Enriched: yes\r\n").containsOnlyOnce("X-Enriched");
-        assertThat(calls).as("once at the ingress for each, never again in the delivery").hasValue(2);
+        assertThat(checks).as("checked at the ingress, each message once").hasValue(2);
+        assertThat(runs).as("the accepted one enriched once, before its delivery").hasValue(1);
         assertThat(healthy.messages()).hasSize(1);
     }
 

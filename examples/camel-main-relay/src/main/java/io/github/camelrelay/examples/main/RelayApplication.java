@@ -1,9 +1,17 @@
 package io.github.camelrelay.examples.main;
 
+import java.io.File;
+import java.io.InputStream;
+
+import io.github.camelrelay.smtprelay.SmtpRelayConstants;
 import io.github.camelrelay.smtprelay.SmtpRelayPermanentException;
 import io.github.camelrelay.smtprelay.SmtpRelayTransientException;
+import io.github.camelrelay.smtprelay.mail.HeaderSection;
+import org.apache.camel.Exchange;
+import org.apache.camel.StreamCache;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.main.Main;
+import org.apache.camel.support.processor.idempotent.FileIdempotentRepository;
 
 /**
  * A small relay: accepts mail on 127.0.0.1:2525 from the loopback network and delivers it by MX, or through
@@ -11,6 +19,19 @@ import org.apache.camel.main.Main;
  * client gets a 451 and keeps the message. For a durable queue with a retry schedule, use examples/relay-server.
  */
 public final class RelayApplication extends RouteBuilder {
+
+    /** The settled record's key: the client's resend of a message has a new queue id but the same Message-ID. */
+    static void keyByMessageId(Exchange exchange) throws Exception {
+        InputStream body = exchange.getMessage().getBody(InputStream.class);
+        String messageId = HeaderSection.read(body).get("Message-ID", " ");
+        if (body instanceof StreamCache cache) {
+            cache.reset();
+        }
+        if (messageId != null && !messageId.isBlank()) {
+            Object sender = exchange.getMessage().getHeader(SmtpRelayConstants.ENVELOPE_FROM);
+            exchange.getMessage().setHeader(SmtpRelayConstants.QUEUE_ID, sender + " " + messageId.strip());
+        }
+    }
 
     public static void main(String[] args) throws Exception {
         Main main = new Main(RelayApplication.class);
@@ -24,10 +45,16 @@ public final class RelayApplication extends RouteBuilder {
                 .maximumRedeliveries(2).redeliveryDelay(1000)
                 .log("Not delivered: ${exception.message}");
 
+        // the recipients that accepted a message, on disk: after a partial failure the client gets 451 and sends the
+        // message again, and only the recipients that did not get it are sent it (keyed by sender and Message-ID)
+        getContext().getRegistry().bind("settled", FileIdempotentRepository.fileIdempotentRepository(
+                new File(getContext().resolvePropertyPlaceholders("{{settled.file}}")), 1_000_000));
+
         from("smtprelay:in?bindAddress={{smtp.bindAddress}}&port={{smtp.port}}")
                 .routeId("smtp-in")
+                .process(RelayApplication::keyByMessageId)
                 .to("smtprelay:out?relayHost={{relay.host}}&relayPort={{relay.port}}"
                     + "&username={{relay.username}}&password=RAW({{relay.password}})"
-                    + "&dnsServers={{dns.servers}}&addReceivedHeader=false");
+                    + "&dnsServers={{dns.servers}}&addReceivedHeader=false&settledRepository=#settled");
     }
 }
