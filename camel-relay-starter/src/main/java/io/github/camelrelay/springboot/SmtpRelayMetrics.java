@@ -42,6 +42,8 @@ public class SmtpRelayMetrics implements SmtpRelayListener {
     public static final String RECIPIENTS = "smtprelay.recipients";
     public static final String DELIVERY = "smtprelay.delivery";
     public static final String CONNECTIONS = "smtprelay.connections";
+    public static final String QUEUED = "smtprelay.queue.messages";
+    public static final String OLDEST = "smtprelay.queue.oldest.age";
     public static final String OTHER_DOMAIN = "other";
     public static final int DEFAULT_MAX_DOMAIN_TAGS = 1000;
 
@@ -151,6 +153,43 @@ public class SmtpRelayMetrics implements SmtpRelayListener {
                 gauges.forEach(registry::remove);
             }
         }
+    }
+
+    /** Destination tag values with a gauge of their own; later destinations share {@value #OTHER_DOMAIN}. */
+    private final Map<String, Set<String>> queueTags = new ConcurrentHashMap<>();
+
+    /**
+     * Gauges of the relay routes' queue per destination (the recipient domain, or [relay host]): the entries queued
+     * ({@value #QUEUED}) and how long the oldest has waited since it arrived ({@value #OLDEST}), as this instance
+     * queued and took them since it started. Past maxDomainTags destinations, the rest are summed under
+     * {@value #OTHER_DOMAIN} (the oldest of them for the age).
+     */
+    public void bindQueue(io.github.camelrelay.smtprelay.relay.QueueTracker tracker) {
+        tracker.onNewDestination(destination -> {
+            String tag;
+            synchronized (queueTags) {
+                tag = queueTags.containsKey(destination) || queueTags.size() < maxDomainTags ? destination : OTHER_DOMAIN;
+                Set<String> members = queueTags.get(tag);
+                if (members != null) {
+                    members.add(destination);
+                    return;
+                }
+                members = ConcurrentHashMap.newKeySet();
+                members.add(destination);
+                queueTags.put(tag, members);
+            }
+            Set<String> members = queueTags.get(tag);
+            Gauge.builder(QUEUED, () -> members.stream().mapToInt(tracker::queued).sum())
+                    .description("Messages on the relay queue for a destination, as this instance queued and took them")
+                    .baseUnit("messages")
+                    .tag("destination", tag)
+                    .register(registry);
+            io.micrometer.core.instrument.TimeGauge.builder(OLDEST, () -> members.stream()
+                            .mapToLong(d -> tracker.oldestAge(d).toMillis()).max().orElse(0), java.util.concurrent.TimeUnit.MILLISECONDS)
+                    .description("How long the oldest message queued for a destination has waited since it arrived")
+                    .tag("destination", tag)
+                    .register(registry);
+        });
     }
 
     private Meter connectionGauge(String name, String state, ToIntFunction<SmtpRelayEndpoint> connections) {

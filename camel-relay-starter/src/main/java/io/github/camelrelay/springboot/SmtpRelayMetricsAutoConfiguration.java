@@ -28,4 +28,20 @@ public class SmtpRelayMetricsAutoConfiguration {
     public SmtpRelayMetrics smtpRelayMetrics(MeterRegistry registry, CamelContext camelContext) {
         return new SmtpRelayMetrics(registry, camelContext);
     }
+
+    /** The relay routes' queue gauges, once the routes are configured (their tracker is made then). */
+    @Bean
+    org.apache.camel.spring.boot.CamelContextConfiguration smtpRelayQueueGauges(SmtpRelayMetrics metrics,
+            org.springframework.beans.factory.ObjectProvider<io.github.camelrelay.smtprelay.relay.SmtpRelayRoutes> routes) {
+        return new org.apache.camel.spring.boot.CamelContextConfiguration() {
+            @Override
+            public void beforeApplicationStart(CamelContext camelContext) {
+            }
+
+            @Override
+            public void afterApplicationStart(CamelContext camelContext) {
+                routes.orderedStream().filter(r -> r.tracker() != null).forEach(r -> metrics.bindQueue(r.tracker()));
+            }
+        };
+    }
 }

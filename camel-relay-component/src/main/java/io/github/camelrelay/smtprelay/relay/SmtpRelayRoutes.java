@@ -89,6 +89,7 @@ public class SmtpRelayRoutes extends RouteBuilder {
 
     private final RelayRouteSettings settings;
     private volatile DestinationScheduler scheduler;
+    private volatile QueueTracker tracker;
     private final IdempotentRepository settled;
     private volatile String deliveryUri;
     /** The relay host when the delivery endpoint has one (every message then has one destination); "" for MX mode. */
@@ -108,6 +109,11 @@ public class SmtpRelayRoutes extends RouteBuilder {
         }
     }
 
+    /** Queued entries per destination as these routes saw them, for the queue gauges; there once configured. */
+    public QueueTracker tracker() {
+        return tracker;
+    }
+
     /** The queue manager of these routes, for metrics and tests; there once the routes are configured. */
     public DestinationScheduler scheduler() {
         return scheduler;
@@ -125,6 +131,7 @@ public class SmtpRelayRoutes extends RouteBuilder {
             }
         }
         scheduler = new DestinationScheduler(settings.queueManager(), clock);
+        tracker = new QueueTracker(clock);
         // the record's lifecycle (a file repository loads its file on start) is the context's
         getContext().addService(settled, true);
         String repositoryName = "smtpRelaySettled-" + Integer.toHexString(System.identityHashCode(this));
@@ -146,6 +153,7 @@ public class SmtpRelayRoutes extends RouteBuilder {
                         .otherwise().to(settings.enqueueUri())
                         .end();
             }
+            ingress.process(e -> track(e, true));
         }
 
         // the large-message options on the consumer change only how large messages arrive: as a spooled stream
@@ -156,8 +164,10 @@ public class SmtpRelayRoutes extends RouteBuilder {
                     .process(this::gaveUp)
                     .process(this::toQueueFormat)
                     .toD("${exchangeProperty." + NEXT + "}")
+                    .process(this::trackNext)
                 .end()
                 .process(SmtpRelayRoutes::fromQueueFormat)
+                .process(e -> track(e, false))
                 // a split entry or one put back for a busy destination ends the route here (routeStop)
                 .process(this::schedule)
                 .process(this::countAttempt)
@@ -171,15 +181,18 @@ public class SmtpRelayRoutes extends RouteBuilder {
                     .process(this::deferred)
                     .process(this::toQueueFormat)
                     .toD("${exchangeProperty." + NEXT + "}")
+                    .process(this::trackNext)
                 .doCatch(SmtpRelayPermanentException.class, InvalidMailException.class)
                     .process(this::failed)
                     .process(this::toQueueFormat)
                     .toD("${exchangeProperty." + NEXT + "}")
+                    .process(this::trackNext)
                 .doCatch(Exception.class)
                     // the error handler does not see inside doTry: roll back, or give up on the last delivery
                     .process(this::unexpected)
                     .process(this::toQueueFormat)
                     .toD("${exchangeProperty." + NEXT + "}")
+                    .process(this::trackNext)
                 .end();
     }
 
@@ -304,6 +317,7 @@ public class SmtpRelayRoutes extends RouteBuilder {
                 part.getMessage().setHeader(SmtpRelayConstants.RECIPIENTS, new ArrayList<>(group.getValue()));
                 part.getMessage().setHeader(DESTINATION, group.getKey());
                 sendInTransaction(part, settings.queueUri());
+                track(part, true);
             }
             LOG.info("{}: split into {} queue entries, one per destination {}", queueId(exchange), groups.size(),
                     groups.keySet());
@@ -318,6 +332,7 @@ public class SmtpRelayRoutes extends RouteBuilder {
                     destination, shaped.toMillis());
             in.setHeader(SmtpRelayConstants.RETRY_DELAY, shaped.toMillis());
             sendInTransaction(exchange, retryUri(shaped.toMillis()));
+            track(exchange, true);
             exchange.setRouteStop(true);
             return;
         }
@@ -329,6 +344,7 @@ public class SmtpRelayRoutes extends RouteBuilder {
                         destination, delay);
                 in.setHeader(SmtpRelayConstants.RETRY_DELAY, delay);
                 sendInTransaction(exchange, retryUri(delay));
+                track(exchange, true);
                 exchange.setRouteStop(true);
             }
             case SUSPENDED -> exchange.setProperty(ADMISSION, admission);
@@ -342,6 +358,54 @@ public class SmtpRelayRoutes extends RouteBuilder {
                     }
                 });
             }
+        }
+    }
+
+    /** Counts the entry, in either format, as queued or taken off the queue for each of its destinations. */
+    private void track(Exchange exchange, boolean queued) {
+        var in = exchange.getMessage();
+        Object recipients = in.getHeader(SmtpRelayConstants.RECIPIENTS);
+        Object arrival = in.getHeader(SmtpRelayConstants.ARRIVAL);
+        if (recipients == null) {
+            recipients = in.getHeader(SmtpRelayConstants.RECIPIENTS.substring(QUEUE_PREFIX_CUT));
+            arrival = in.getHeader(SmtpRelayConstants.ARRIVAL.substring(QUEUE_PREFIX_CUT));
+        }
+        List<String> list;
+        if (recipients instanceof Collection<?> c) {
+            list = c.stream().map(String::valueOf).toList();
+        } else if (recipients instanceof String text) {
+            try {
+                list = QueueRecipients.decode(text);
+            } catch (IllegalArgumentException e) {
+                return;
+            }
+        } else {
+            return;
+        }
+        long at = arrival instanceof Number n ? n.longValue() : clock.millis();
+        String relay = relayHost(exchange);
+        java.util.Set<String> destinations = new java.util.LinkedHashSet<>();
+        for (String r : list) {
+            try {
+                destinations.add(relay.isEmpty() ? MailAddress.of(r).domain().name() : "[" + relay + "]");
+            } catch (IllegalArgumentException e) {
+                // not an address: the delivery refuses it
+            }
+        }
+        for (String d : destinations) {
+            if (queued) {
+                tracker.queued(d, at);
+            } else {
+                tracker.taken(d, at);
+            }
+        }
+    }
+
+    /** An entry sent back to the queue for a retry is queued again; one sent to the dead letters is not. */
+    private void trackNext(Exchange exchange) {
+        String next = exchange.getProperty(NEXT, String.class);
+        if (next != null && !next.startsWith(settings.deadLetterUri())) {
+            track(exchange, true);
         }
     }
 
@@ -653,6 +717,7 @@ public class SmtpRelayRoutes extends RouteBuilder {
             e.getMessage().setHeader(SmtpRelayConstants.ARRIVAL, clock.millis());
             toQueueFormat(e, false);
         });
+        tracker.queued(relayHost(exchange).isEmpty() ? sender.domain().name() : "[" + relayHost(exchange) + "]", clock.millis());
         LOG.info("{}: sender {} notification: {} for <{}>", queueId(exchange),
                 delayWarning ? "delay" : "non-delivery", bounceId, sender);
         return "sender notified: <" + sender + ">";

@@ -182,6 +182,11 @@ class QueueManagerRoutesTest {
         // as attempts (which the FAST schedule would have expired and bounced within its 30 s), nor dead-lettered
         assertThat(healthy.messages().stream().filter(m -> subjectOf(m).startsWith("other-")).count()).isEqualTo(1);
         assertThat(healthy.messages()).noneMatch(m -> m.mailFrom().isEmpty());
+        // the queue gauges' source: the two held back are queued for other.test, nothing for healthy.test
+        QueueTracker tracker = routes.get(0).tracker();
+        await().atMost(Duration.ofSeconds(10)).until(() -> tracker.queued("other.test") == 2);
+        assertThat(tracker.queued("healthy.test")).isZero();
+        assertThat(tracker.oldestAge("other.test")).isPositive();
         assertThat(ctx.createConsumerTemplate().receiveNoWait(DEAD)).isNull();
     }
 

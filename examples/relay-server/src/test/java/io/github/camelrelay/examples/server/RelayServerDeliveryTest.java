@@ -259,7 +259,7 @@ class RelayServerDeliveryTest {
     }
 
     @Test
-    void aMessageTheEnrichmentWillRefuseIsRefusedAtEndOfDataWhileTheClientStillHasIt() {
+    void aMessageTheEnrichmentWillRefuseIsRefusedAtEndOfDataWhileTheClientStillHasIt() throws Exception {
         // DKIM must sign From (RFC 6376 5.4): a message without one cannot be signed, so the listener refuses it
         // (issue 11, requirement 10) instead of answering 250 and bouncing it later
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> SmtpSubmission.send(smtpPort, "alice@sender.test",
