@@ -3,6 +3,7 @@ package io.github.camelrelay.smtprelay.internal.server;
 import java.net.InetAddress;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
@@ -148,9 +149,14 @@ final class SmtpSession {
      * loop with its result or failure. A full executor is a failure too (RejectedExecutionException).
      */
     <T> void offload(Callable<T> work, BiConsumer<T, Throwable> then) {
+        offload(context.blocking(), work, then);
+    }
+
+    /** As {@link #offload(Callable, BiConsumer)}, on the given executor (a connection's serial one). */
+    <T> void offload(Executor executor, Callable<T> work, BiConsumer<T, Throwable> then) {
         io.suspend();
         try {
-            context.blocking().execute(() -> {
+            executor.execute(() -> {
                 T result = null;
                 Throwable failure = null;
                 try {
