@@ -38,6 +38,12 @@ public class SmtpRelayEndpointConfigurer extends PropertyConfigurerSupport imple
         case "bindAddress": target.getServer().setBindAddress(property(camelContext, java.lang.String.class, value)); return true;
         case "bridgeerrorhandler":
         case "bridgeErrorHandler": target.setBridgeErrorHandler(property(camelContext, boolean.class, value)); return true;
+        case "clientipv4prefixlength":
+        case "clientIpv4PrefixLength": target.getServer().setClientIpv4PrefixLength(property(camelContext, int.class, value)); return true;
+        case "clientipv6prefixlength":
+        case "clientIpv6PrefixLength": target.getServer().setClientIpv6PrefixLength(property(camelContext, int.class, value)); return true;
+        case "clientlimitexceptions":
+        case "clientLimitExceptions": target.getServer().setClientLimitExceptions(property(camelContext, java.lang.String.class, value)); return true;
         case "commandtimeout":
         case "commandTimeout": target.getConfiguration().setCommandTimeout(property(camelContext, int.class, value)); return true;
         case "connecttimeout":
@@ -100,6 +106,8 @@ public class SmtpRelayEndpointConfigurer extends PropertyConfigurerSupport imple
         case "port": target.getServer().setPort(property(camelContext, int.class, value)); return true;
         case "processingthreads":
         case "processingThreads": target.getServer().setProcessingThreads(property(camelContext, int.class, value)); return true;
+        case "recipientvalidator":
+        case "recipientValidator": target.getServer().setRecipientValidator(property(camelContext, io.github.camelrelay.smtprelay.recipient.RecipientValidator.class, value)); return true;
         case "relayhost":
         case "relayHost": target.getConfiguration().setRelayHost(property(camelContext, java.lang.String.class, value)); return true;
         case "relaynetworks":
@@ -114,6 +122,10 @@ public class SmtpRelayEndpointConfigurer extends PropertyConfigurerSupport imple
         case "useEhlo": target.getConfiguration().setUseEhlo(property(camelContext, boolean.class, value)); return true;
         case "username": target.getConfiguration().setUsername(property(camelContext, java.lang.String.class, value)); return true;
         case "users": target.getServer().setUsers(property(camelContext, java.lang.String.class, value)); return true;
+        case "validrecipients":
+        case "validRecipients": target.getServer().setValidRecipients(property(camelContext, java.lang.String.class, value)); return true;
+        case "validrecipientsfile":
+        case "validRecipientsFile": target.getServer().setValidRecipientsFile(property(camelContext, java.lang.String.class, value)); return true;
         default: return false;
         }
     }
@@ -141,6 +153,12 @@ public class SmtpRelayEndpointConfigurer extends PropertyConfigurerSupport imple
         case "bindAddress": return java.lang.String.class;
         case "bridgeerrorhandler":
         case "bridgeErrorHandler": return boolean.class;
+        case "clientipv4prefixlength":
+        case "clientIpv4PrefixLength": return int.class;
+        case "clientipv6prefixlength":
+        case "clientIpv6PrefixLength": return int.class;
+        case "clientlimitexceptions":
+        case "clientLimitExceptions": return java.lang.String.class;
         case "commandtimeout":
         case "commandTimeout": return int.class;
         case "connecttimeout":
@@ -203,6 +221,8 @@ public class SmtpRelayEndpointConfigurer extends PropertyConfigurerSupport imple
         case "port": return int.class;
         case "processingthreads":
         case "processingThreads": return int.class;
+        case "recipientvalidator":
+        case "recipientValidator": return io.github.camelrelay.smtprelay.recipient.RecipientValidator.class;
         case "relayhost":
         case "relayHost": return java.lang.String.class;
         case "relaynetworks":
@@ -217,6 +237,10 @@ public class SmtpRelayEndpointConfigurer extends PropertyConfigurerSupport imple
         case "useEhlo": return boolean.class;
         case "username": return java.lang.String.class;
         case "users": return java.lang.String.class;
+        case "validrecipients":
+        case "validRecipients": return java.lang.String.class;
+        case "validrecipientsfile":
+        case "validRecipientsFile": return java.lang.String.class;
         default: return null;
         }
     }
@@ -240,6 +264,12 @@ public class SmtpRelayEndpointConfigurer extends PropertyConfigurerSupport imple
         case "bindAddress": return target.getServer().getBindAddress();
         case "bridgeerrorhandler":
         case "bridgeErrorHandler": return target.isBridgeErrorHandler();
+        case "clientipv4prefixlength":
+        case "clientIpv4PrefixLength": return target.getServer().getClientIpv4PrefixLength();
+        case "clientipv6prefixlength":
+        case "clientIpv6PrefixLength": return target.getServer().getClientIpv6PrefixLength();
+        case "clientlimitexceptions":
+        case "clientLimitExceptions": return target.getServer().getClientLimitExceptions();
         case "commandtimeout":
         case "commandTimeout": return target.getConfiguration().getCommandTimeout();
         case "connecttimeout":
@@ -302,6 +332,8 @@ public class SmtpRelayEndpointConfigurer extends PropertyConfigurerSupport imple
         case "port": return target.getServer().getPort();
         case "processingthreads":
         case "processingThreads": return target.getServer().getProcessingThreads();
+        case "recipientvalidator":
+        case "recipientValidator": return target.getServer().getRecipientValidator();
         case "relayhost":
         case "relayHost": return target.getConfiguration().getRelayHost();
         case "relaynetworks":
@@ -316,6 +348,10 @@ public class SmtpRelayEndpointConfigurer extends PropertyConfigurerSupport imple
         case "useEhlo": return target.getConfiguration().isUseEhlo();
         case "username": return target.getConfiguration().getUsername();
         case "users": return target.getServer().getUsers();
+        case "validrecipients":
+        case "validRecipients": return target.getServer().getValidRecipients();
+        case "validrecipientsfile":
+        case "validRecipientsFile": return target.getServer().getValidRecipientsFile();
         default: return null;
         }
     }

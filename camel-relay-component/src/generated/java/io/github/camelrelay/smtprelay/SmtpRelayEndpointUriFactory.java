@@ -23,7 +23,7 @@ public class SmtpRelayEndpointUriFactory extends org.apache.camel.support.compon
     private static final Set<String> SECRET_PROPERTY_NAMES;
     private static final Map<String, String> MULTI_VALUE_PREFIXES;
     static {
-        Set<String> props = new HashSet<>(51);
+        Set<String> props = new HashSet<>(57);
         props.add("addReceivedHeader");
         props.add("allowAuthWithoutTls");
         props.add("authFailureDelay");
@@ -32,6 +32,9 @@ public class SmtpRelayEndpointUriFactory extends org.apache.camel.support.compon
         props.add("batchSize");
         props.add("bindAddress");
         props.add("bridgeErrorHandler");
+        props.add("clientIpv4PrefixLength");
+        props.add("clientIpv6PrefixLength");
+        props.add("clientLimitExceptions");
         props.add("commandTimeout");
         props.add("connectTimeout");
         props.add("connectionIdleTimeout");
@@ -66,6 +69,7 @@ public class SmtpRelayEndpointUriFactory extends org.apache.camel.support.compon
         props.add("pipelining");
         props.add("port");
         props.add("processingThreads");
+        props.add("recipientValidator");
         props.add("relayHost");
         props.add("relayNetworks");
         props.add("relayPort");
@@ -75,6 +79,8 @@ public class SmtpRelayEndpointUriFactory extends org.apache.camel.support.compon
         props.add("useEhlo");
         props.add("username");
         props.add("users");
+        props.add("validRecipients");
+        props.add("validRecipientsFile");
         PROPERTY_NAMES = Collections.unmodifiableSet(props);
         Set<String> secretProps = new HashSet<>(3);
         secretProps.add("password");
