@@ -375,7 +375,7 @@ public class SmtpRelayConsumer extends DefaultConsumer implements MessageSink {
         envelope.recipients().forEach(r -> recipients.add(r.address()));
         message.setHeader(SmtpRelayConstants.RECIPIENTS, recipients);
         message.setHeader(SmtpRelayConstants.CLIENT_ADDRESS, envelope.clientText());
-        message.setHeader(SmtpRelayConstants.HELO_NAME, envelope.helo());
+        message.setHeader(SmtpRelayConstants.HELO_NAME, envelope.heloText());
         if (envelope.authenticatedUser() != null) {
             message.setHeader(SmtpRelayConstants.AUTHENTICATED_USER, envelope.authenticatedUser());
         }

@@ -145,7 +145,7 @@ final class AuthCommand implements SmtpCommand {
                     } else if (ok) {
                         throttle.done(client);
                         session.state().authenticated(credentials.user());
-                        LOG.debug("{} authenticated as {}", client.getHostAddress(), Replies.printable(credentials.user()));
+                        LOG.debug("{} authenticated as {}", client.getHostAddress(), Replies.token(credentials.user()));
                         session.reply("235 2.7.0 Authentication successful");
                     } else {
                         // the failure is recorded before the next attempt from the network is admitted

@@ -108,7 +108,7 @@ final class SmtpSession {
     private void command(String line, boolean auth) {
         String shown = auth ? withoutInitialResponse(line) : line;
         // the credentials of AUTH PLAIN <initial-response> never reach a log, not even at DEBUG
-        LOG.debug("Client: {}", shown);
+        LOG.debug("Client: {}", Replies.printable(shown));
         if (auth && shown.length() + 2 > LineFramer.COMMAND_LINE_LIMIT) {
             reply("500 5.5.2 Line too long: expected AUTH mechanism [initial-response] with a short mechanism name but"
                   + " found " + (shown.length() + 2) + " octets before the initial response");
