@@ -43,7 +43,7 @@ import org.apache.camel.converter.stream.CachedOutputStream;
  * {@link SmtpRelayConstants#RECIPIENTS} header), its Bcc fields are left out of the bytes sent. A composed message
  * never has one.
  */
-final class ExchangeMailReader {
+public final class ExchangeMailReader {
 
     private static final Session SESSION = Session.getInstance(new Properties());
     private static final Pattern FOLDED_CRLF = Pattern.compile("\r\n[ \t]");
@@ -90,12 +90,32 @@ final class ExchangeMailReader {
             // the log's delay counts from when the relay accepted the message, as Postfix's does, not from this attempt
             Long arrival = in.getHeader(SmtpRelayConstants.ARRIVAL, Long.class);
             long created = arrival != null ? arrival : exchange.getClock().getCreated();
-            return new OutgoingMail(exchange.getExchangeId(), created, sender, recipients, content,
-                    addReceivedHeader ? receivedHeader(exchange) : null);
+            String id = queueId(exchange);
+            // behind this relay's listener the message carries its Received header already: one per hop
+            boolean trace = addReceivedHeader && !in.getHeader(SmtpRelayConstants.TRACED, false, Boolean.class);
+            return new OutgoingMail(id, created, sender, recipients, content, trace ? receivedHeader(id) : null);
         } catch (IllegalArgumentException e) {
             throw new InvalidMailException(e.getMessage(), "5.1.3", exchange, e);
         } catch (MessagingException | IOException e) {
             throw new InvalidMailException("Cannot read the message: " + e.getMessage(), "5.6.0", exchange, e);
+        }
+    }
+
+    /**
+     * The envelope sender the producer would use for the exchange: the {@code CamelSmtpRelayEnvelopeFrom} header, else
+     * the message's Sender or From; null when there is none or it is not a valid address. The relay routes bounce to
+     * it, so the bounce goes where the delivery came from.
+     */
+    public static MailAddress envelopeSender(Exchange exchange) {
+        org.apache.camel.Message in = exchange.getMessage();
+        try {
+            if (in.getHeader(SmtpRelayConstants.ENVELOPE_FROM) != null) {
+                return sender(in, name -> null);
+            }
+            HeaderSection parsed = headerSection(raw(exchange, in.getBody()));
+            return sender(in, name -> parsed.get(name, ","));
+        } catch (IllegalArgumentException | MessagingException | IOException e) {
+            return null;
         }
     }
 
@@ -131,10 +151,8 @@ final class ExchangeMailReader {
                 set.add(MailAddress.of(s));
             }
         } else if (explicit != null) {
-            for (String part : explicit.toString().split(",")) {
-                if (!part.isBlank()) {
-                    set.add(MailAddress.of(part));
-                }
+            for (String part : MailAddress.splitList(explicit.toString())) {
+                set.add(MailAddress.of(part));
             }
         } else {
             for (String name : List.of("To", "Cc", "Bcc")) {
@@ -263,8 +281,14 @@ final class ExchangeMailReader {
         }
     }
 
-    private byte[] receivedHeader(Exchange exchange) {
-        String id = NOT_ID.matcher(exchange.getExchangeId()).replaceAll("");
+    /** The queue id the listener or the relay routes gave the message, else the exchange's id. */
+    static String queueId(Exchange exchange) {
+        String id = exchange.getMessage().getHeader(SmtpRelayConstants.QUEUE_ID, String.class);
+        return id != null && !id.isBlank() ? id : exchange.getExchangeId();
+    }
+
+    private byte[] receivedHeader(String queueId) {
+        String id = NOT_ID.matcher(queueId).replaceAll("");
         String header = "Received: by " + heloName + " (Camel SMTP Relay) id " + id + ";\r\n\t"
                         + RFC5322_DATE.format(ZonedDateTime.now(clock)) + "\r\n";
         return header.getBytes(StandardCharsets.US_ASCII);

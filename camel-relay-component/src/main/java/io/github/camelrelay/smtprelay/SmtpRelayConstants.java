@@ -19,6 +19,23 @@ public final class SmtpRelayConstants {
               javaType = "java.util.Collection<String>")
     public static final String RECIPIENTS = "CamelSmtpRelayRecipients";
 
+    @Metadata(label = "common",
+              description = "The message's queue id, which names it for good (across retries, redeliveries and "
+                            + "restarts): the one the listener gave the client in its queued-as reply, or, for a message "
+                            + "submitted to the relay routes' queue without one, its JMS message id. It starts every log "
+                            + "line about the message and is in its Received header and bounces; with the "
+                            + "settledRepository option, the recipients recorded under it are not sent again and each one "
+                            + "accepted is recorded under it. On the queue it is SmtpRelayQueueId. Producer: when absent, "
+                            + "the exchange id names the message in the log, and nothing is recorded.",
+              javaType = "String")
+    public static final String QUEUE_ID = "CamelSmtpRelayQueueId";
+
+    @Metadata(label = "common",
+              description = "True when this relay's listener wrote the Received trace header already, so the producer "
+                            + "adds none: one Received header per hop.",
+              javaType = "Boolean")
+    public static final String TRACED = "CamelSmtpRelayTraced";
+
     @Metadata(label = "producer",
               description = "The outcome per recipient of the last delivery attempt.",
               javaType = "io.github.camelrelay.smtprelay.report.DeliveryReport")

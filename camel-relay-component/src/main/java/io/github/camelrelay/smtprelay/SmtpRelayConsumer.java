@@ -20,6 +20,7 @@ import io.github.camelrelay.smtprelay.internal.server.LocalDomains;
 import io.github.camelrelay.smtprelay.internal.server.MessageSink;
 import io.github.camelrelay.smtprelay.internal.server.RejectException;
 import io.github.camelrelay.smtprelay.internal.server.RelayNetworks;
+import io.github.camelrelay.smtprelay.internal.server.Replies;
 import io.github.camelrelay.smtprelay.internal.server.ServerSettings;
 import io.github.camelrelay.smtprelay.internal.server.SmtpListener;
 import io.github.camelrelay.smtprelay.mail.MailAddress;
@@ -247,11 +248,16 @@ public class SmtpRelayConsumer extends DefaultConsumer implements MessageSink {
 
         @Override
         public void commit() throws RejectException {
+            long size = -1;
             try {
                 Message message = exchange.getMessage();
-                message.setBody(new MessageBody(cache.newStreamCache()));
+                StreamCache body = cache.newStreamCache();
+                size = body.length();
+                message.setBody(new MessageBody(body));
                 IOHelper.close(cache);
                 setHeaders(message, envelope);
+                message.setHeader(SmtpRelayConstants.QUEUE_ID, id());
+                message.setHeader(SmtpRelayConstants.TRACED, true);
                 getProcessor().process(exchange);
             } catch (Exception e) {
                 exchange.setException(e);
@@ -267,8 +273,24 @@ public class SmtpRelayConsumer extends DefaultConsumer implements MessageSink {
                             exchange, failure);
                     throw new RejectException(451, "4.3.0 Message not accepted, try again later");
                 }
+                logAccepted(size);
             } finally {
                 releaseExchange(exchange, false);
+            }
+        }
+
+        /** Postfix's smtpd and qmgr lines in one: {@code id: client=unknown[ip], sasl_username=u, from=<s>, size=n, nrcpt=n}. */
+        private void logAccepted(long size) {
+            if (LOG.isInfoEnabled()) {
+                String ip = envelope.client().getAddress().getHostAddress();
+                StringBuilder line = new StringBuilder(id()).append(": client=unknown[").append(ip).append(']');
+                if (envelope.authenticatedUser() != null) {
+                    line.append(", sasl_username=").append(Replies.printable(envelope.authenticatedUser()));
+                }
+                MailAddress sender = envelope.sender();
+                line.append(", from=<").append(sender.isNullSender() ? "" : sender.address()).append(">, size=").append(size)
+                        .append(", nrcpt=").append(envelope.recipients().size()).append(" (queued)");
+                LOG.info("{}", line);
             }
         }
 
