@@ -127,6 +127,8 @@ public class SmtpRelayComponentConfigurer extends PropertyConfigurerSupport impl
         case "maxRecipients": getOrCreateServer(target).setMaxRecipients(property(camelContext, int.class, value)); return true;
         case "maxsessiontime":
         case "maxSessionTime": getOrCreateServer(target).setMaxSessionTime(property(camelContext, int.class, value)); return true;
+        case "maxtotalconnections":
+        case "maxTotalConnections": getOrCreateConfiguration(target).setMaxTotalConnections(property(camelContext, int.class, value)); return true;
         case "mindatarate":
         case "minDataRate": getOrCreateServer(target).setMinDataRate(property(camelContext, int.class, value)); return true;
         case "mxport":
@@ -267,6 +269,8 @@ public class SmtpRelayComponentConfigurer extends PropertyConfigurerSupport impl
         case "maxRecipients": return int.class;
         case "maxsessiontime":
         case "maxSessionTime": return int.class;
+        case "maxtotalconnections":
+        case "maxTotalConnections": return int.class;
         case "mindatarate":
         case "minDataRate": return int.class;
         case "mxport":
@@ -403,6 +407,8 @@ public class SmtpRelayComponentConfigurer extends PropertyConfigurerSupport impl
         case "maxRecipients": return getOrCreateServer(target).getMaxRecipients();
         case "maxsessiontime":
         case "maxSessionTime": return getOrCreateServer(target).getMaxSessionTime();
+        case "maxtotalconnections":
+        case "maxTotalConnections": return getOrCreateConfiguration(target).getMaxTotalConnections();
         case "mindatarate":
         case "minDataRate": return getOrCreateServer(target).getMinDataRate();
         case "mxport":

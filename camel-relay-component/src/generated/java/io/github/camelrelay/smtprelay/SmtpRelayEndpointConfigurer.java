@@ -109,6 +109,8 @@ public class SmtpRelayEndpointConfigurer extends PropertyConfigurerSupport imple
         case "maxRecipients": target.getServer().setMaxRecipients(property(camelContext, int.class, value)); return true;
         case "maxsessiontime":
         case "maxSessionTime": target.getServer().setMaxSessionTime(property(camelContext, int.class, value)); return true;
+        case "maxtotalconnections":
+        case "maxTotalConnections": target.getConfiguration().setMaxTotalConnections(property(camelContext, int.class, value)); return true;
         case "mindatarate":
         case "minDataRate": target.getServer().setMinDataRate(property(camelContext, int.class, value)); return true;
         case "mxport":
@@ -244,6 +246,8 @@ public class SmtpRelayEndpointConfigurer extends PropertyConfigurerSupport imple
         case "maxRecipients": return int.class;
         case "maxsessiontime":
         case "maxSessionTime": return int.class;
+        case "maxtotalconnections":
+        case "maxTotalConnections": return int.class;
         case "mindatarate":
         case "minDataRate": return int.class;
         case "mxport":
@@ -375,6 +379,8 @@ public class SmtpRelayEndpointConfigurer extends PropertyConfigurerSupport imple
         case "maxRecipients": return target.getServer().getMaxRecipients();
         case "maxsessiontime":
         case "maxSessionTime": return target.getServer().getMaxSessionTime();
+        case "maxtotalconnections":
+        case "maxTotalConnections": return target.getConfiguration().getMaxTotalConnections();
         case "mindatarate":
         case "minDataRate": return target.getServer().getMinDataRate();
         case "mxport":

@@ -23,7 +23,7 @@ public class SmtpRelayEndpointUriFactory extends org.apache.camel.support.compon
     private static final Set<String> SECRET_PROPERTY_NAMES;
     private static final Map<String, String> MULTI_VALUE_PREFIXES;
     static {
-        Set<String> props = new HashSet<>(67);
+        Set<String> props = new HashSet<>(68);
         props.add("addReceivedHeader");
         props.add("allowAuthWithoutTls");
         props.add("authFailureDelay");
@@ -68,6 +68,7 @@ public class SmtpRelayEndpointUriFactory extends org.apache.camel.support.compon
         props.add("maxMxHosts");
         props.add("maxRecipients");
         props.add("maxSessionTime");
+        props.add("maxTotalConnections");
         props.add("minDataRate");
         props.add("mxPort");
         props.add("mxResolutionTimeout");

@@ -125,6 +125,12 @@ public class SmtpRelayComponentConfiguration extends ComponentConfigurationPrope
      */
     private Integer maxMxHosts = 5;
     /**
+     * Most connections the producer keeps open in all, to every destination together. When a delivery needs a
+     * new connection at the limit, an idle connection (the longest idle first) is closed for it; when none is
+     * idle, the delivery waits for one like at maxConnectionsPerHost. Default 500.
+     */
+    private Integer maxTotalConnections = 500;
+    /**
      * TCP port used to connect to MX hosts; other than 25 only for tests and special networks.
      */
     private Integer mxPort = 25;
@@ -545,6 +551,14 @@ public class SmtpRelayComponentConfiguration extends ComponentConfigurationPrope
 
     public void setMaxMxHosts(Integer maxMxHosts) {
         this.maxMxHosts = maxMxHosts;
+    }
+
+    public Integer getMaxTotalConnections() {
+        return maxTotalConnections;
+    }
+
+    public void setMaxTotalConnections(Integer maxTotalConnections) {
+        this.maxTotalConnections = maxTotalConnections;
     }
 
     public Integer getMxPort() {

@@ -45,7 +45,7 @@ public final class DeliveryEngine implements AutoCloseable {
      * @param relayHost the relay host, or null in MX mode
      */
     public DeliveryEngine(MxResolver resolver, String relayHost, int relayPort, int mxPort, IpVersion ipVersion,
-                          int maxAddresses, int batchSize, SessionSettings settings, int maxPerHost,
+                          int maxAddresses, int batchSize, SessionSettings settings, int maxPerHost, int maxTotal,
                           int idleTimeoutMillis, int maxMessagesPerConnection) {
         this.resolver = resolver;
         this.relayHost = relayHost;
@@ -55,7 +55,7 @@ public final class DeliveryEngine implements AutoCloseable {
         this.maxAddresses = maxAddresses;
         this.batchSize = batchSize;
         this.listener = settings.listener;
-        this.pool = new ConnectionPool(settings, maxPerHost, idleTimeoutMillis, maxMessagesPerConnection,
+        this.pool = new ConnectionPool(settings, maxPerHost, maxTotal, idleTimeoutMillis, maxMessagesPerConnection,
                 settings.commandTimeout);
     }
 
