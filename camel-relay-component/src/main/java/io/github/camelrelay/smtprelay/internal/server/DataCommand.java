@@ -64,7 +64,7 @@ final class DataCommand implements SmtpCommand {
             this.envelope = envelope;
             this.delivery = delivery;
             ServerSettings settings = session.settings();
-            this.writer = new SerialExecutor(session.context().blocking());
+            this.writer = session.serial();
             this.spool = delivery == null ? null : new DataSpool(delivery.body(), writer, session.io());
             if (spool != null) {
                 spool.write(ReceivedHeader.of(envelope, settings.hostName, delivery.id(), ZonedDateTime.now(settings.clock)));

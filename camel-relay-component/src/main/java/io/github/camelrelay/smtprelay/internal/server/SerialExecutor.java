@@ -10,7 +10,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs one connection's tasks on the shared executor one after the other, in order, so a message's spool writes and
- * then its commit or release happen in sequence without a thread of their own. Written here because neither Netty
+ * then its commit or release (and the authenticator, the next message's writes) happen in sequence without a thread
+ * of their own. Written here because neither Netty
  * nor Camel offers a serial view of a plain ExecutorService (Guava's is not on the class path); a connection never
  * has more than one task in the shared executor's queue.
  */

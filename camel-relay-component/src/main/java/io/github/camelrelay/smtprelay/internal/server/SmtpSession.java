@@ -25,6 +25,7 @@ final class SmtpSession {
     private final SessionIo io;
     /** Set while an AUTH exchange waits for the client's answer to a 334 challenge. */
     private Consumer<LineFramer.Line> answerHandler;
+    private SerialExecutor serial;
 
     SmtpSession(ListenerContext context, SessionState state, SessionIo io) {
         this.context = context;
@@ -46,6 +47,17 @@ final class SmtpSession {
 
     SessionIo io() {
         return io;
+    }
+
+    /**
+     * This connection's tasks on the listener's executor, in order (message data writes, then the commit or release
+     * of that message, then the next message's), so the connection never has more than one task in its queue.
+     */
+    SerialExecutor serial() {
+        if (serial == null) {
+            serial = new SerialExecutor(context.blocking());
+        }
+        return serial;
     }
 
     InetAddress clientAddress() {
@@ -149,7 +161,7 @@ final class SmtpSession {
      * loop with its result or failure. A full executor is a failure too (RejectedExecutionException).
      */
     <T> void offload(Callable<T> work, BiConsumer<T, Throwable> then) {
-        offload(context.blocking(), work, then);
+        offload(serial(), work, then);
     }
 
     /** As {@link #offload(Callable, BiConsumer)}, on the given executor (a connection's serial one). */
