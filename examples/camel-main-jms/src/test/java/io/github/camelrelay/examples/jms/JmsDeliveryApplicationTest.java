@@ -61,6 +61,7 @@ class JmsDeliveryApplicationTest {
     @BeforeEach
     void resetRelayHost() {
         relayHost.reset();
+        relayHost.rcptReply(rcpt -> "250 2.1.5 OK");
     }
 
     @Test
@@ -82,11 +83,11 @@ class JmsDeliveryApplicationTest {
 
     @Test
     void refusedMailGoesToTheFailureQueueWithItsReason() throws Exception {
-        String message = "From: <app@example.com>\r\nSubject: bad recipient\r\n\r\nbody\r\n";
-        SubmitMail.submit(brokerUrl, "mail.outgoing", "app@example.com", "not an address",
+        String message = "From: <invalid@example.com>\r\nSubject: bad recipient\r\n\r\nbody\r\n";
+        SubmitMail.submit(brokerUrl, "mail.outgoing", "invalid@example.com", "not an address",
                 message.getBytes(StandardCharsets.UTF_8));
 
-        Message failed = receiveFailed();
+        Message failed = receiveFailed("invalid@example.com");
         assertThat(failed.getStringProperty(JmsDeliveryApplication.FAILURE))
                 .contains("InvalidMailException").contains("not an address");
         assertThat(new String(body(failed), StandardCharsets.UTF_8)).isEqualTo(message);
@@ -96,10 +97,10 @@ class JmsDeliveryApplicationTest {
     @Test
     void mailTheServerRejectsGoesToTheFailureQueueWithTheReport() throws Exception {
         relayHost.rcptReply(rcpt -> rcpt.contains("nobody@") ? "550 5.1.1 No such user" : "250 2.1.5 OK");
-        SubmitMail.submit(brokerUrl, "mail.outgoing", "app@example.com", "nobody@example.net,someone@example.net",
-                SubmitMail.testMessage("app@example.com", "nobody@example.net,someone@example.net"));
+        SubmitMail.submit(brokerUrl, "mail.outgoing", "rejected@example.com", "nobody@example.net,someone@example.net",
+                SubmitMail.testMessage("rejected@example.com", "nobody@example.net,someone@example.net"));
 
-        Message failed = receiveFailed();
+        Message failed = receiveFailed("rejected@example.com");
         assertThat(failed.getStringProperty(JmsDeliveryApplication.FAILURE)).contains("SmtpRelayPermanentException");
         assertThat(failed.getStringProperty(JmsDeliveryApplication.REPORT_TEXT))
                 .contains("<nobody@example.net> FAILED dsn=5.1.1");
@@ -108,15 +109,34 @@ class JmsDeliveryApplicationTest {
         assertThat(relayHost.awaitMessage(WAIT).recipients()).containsExactly("someone@example.net");
     }
 
-    private Message receiveFailed() throws JMSException {
+    @Test
+    void mailStillDeferredAfterTheRetriesGoesToTheFailureQueueForTheDeferredRecipientOnly() throws Exception {
+        relayHost.rcptReply(rcpt -> rcpt.contains("busy@") ? "451 4.2.0 Try again later" : "250 2.1.5 OK");
+        SubmitMail.submit(brokerUrl, "mail.outgoing", "deferred@example.com", "busy@example.net,someone@example.net",
+                SubmitMail.testMessage("deferred@example.com", "busy@example.net,someone@example.net"));
+
+        Message failed = receiveFailed("deferred@example.com");
+        assertThat(failed.getStringProperty(JmsDeliveryApplication.FAILURE)).contains("SmtpRelayTransientException");
+        assertThat(failed.getStringProperty(JmsDeliveryApplication.REPORT_TEXT))
+                .contains("<busy@example.net> DEFERRED dsn=4.2.0");
+        assertThat(failed.getStringProperty(JmsDeliveryApplication.RECIPIENTS)).isEqualTo("busy@example.net");
+        // the redelivery asked for the deferred recipient only: the other one got the message once
+        assertThat(relayHost.awaitMessage(WAIT).recipients()).containsExactly("someone@example.net");
+        assertThat(relayHost.messages()).hasSize(1);
+        assertThat(relayHost.commands().stream().filter(c -> c.startsWith("RCPT TO:<busy@")).count()).isEqualTo(2);
+    }
+
+    /** The message from {@code sender} in the failure queue, so one test never takes another's. */
+    private Message receiveFailed(String sender) throws JMSException {
         try (ActiveMQConnectionFactory factory = new ActiveMQConnectionFactory(brokerUrl);
                 Connection connection = factory.createConnection()) {
             connection.start();
             Session session = connection.createSession(false, Session.AUTO_ACKNOWLEDGE);
-            MessageConsumer consumer = session.createConsumer(session.createQueue("mail.failed"));
+            MessageConsumer consumer = session.createConsumer(session.createQueue("mail.failed"),
+                    JmsDeliveryApplication.ENVELOPE_FROM + " = '" + sender + "'");
             Message message = consumer.receive(WAIT.toMillis());
-            assertThat(message).as("a message in mail.failed within " + WAIT).isNotNull();
-            body(message);
+            assertThat(message).as("a message from " + sender + " in mail.failed within " + WAIT).isNotNull();
+            body(message); // read while the connection is open
             return message;
         }
     }
