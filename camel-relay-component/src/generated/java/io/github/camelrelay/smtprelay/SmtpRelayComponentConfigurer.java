@@ -45,7 +45,7 @@ public class SmtpRelayComponentConfigurer extends PropertyConfigurerSupport impl
         case "authFailureDelay": getOrCreateServer(target).setAuthFailureDelay(property(camelContext, int.class, value)); return true;
         case "authlockouttime":
         case "authLockoutTime": getOrCreateServer(target).setAuthLockoutTime(property(camelContext, int.class, value)); return true;
-        case "authenticator": getOrCreateServer(target).setAuthenticator(property(camelContext, io.github.camelrelay.smtprelay.server.SmtpRelayAuthenticator.class, value)); return true;
+        case "authenticator": getOrCreateServer(target).setAuthenticator(property(camelContext, io.github.camelrelay.smtprelay.auth.SmtpRelayAuthenticator.class, value)); return true;
         case "autowiredenabled":
         case "autowiredEnabled": target.setAutowiredEnabled(property(camelContext, boolean.class, value)); return true;
         case "batchsize":
@@ -107,11 +107,17 @@ public class SmtpRelayComponentConfigurer extends PropertyConfigurerSupport impl
         case "maxMxHosts": getOrCreateConfiguration(target).setMaxMxHosts(property(camelContext, int.class, value)); return true;
         case "maxrecipients":
         case "maxRecipients": getOrCreateServer(target).setMaxRecipients(property(camelContext, int.class, value)); return true;
+        case "maxsessiontime":
+        case "maxSessionTime": getOrCreateServer(target).setMaxSessionTime(property(camelContext, int.class, value)); return true;
+        case "mindatarate":
+        case "minDataRate": getOrCreateServer(target).setMinDataRate(property(camelContext, int.class, value)); return true;
         case "mxport":
         case "mxPort": getOrCreateConfiguration(target).setMxPort(property(camelContext, int.class, value)); return true;
         case "password": getOrCreateConfiguration(target).setPassword(property(camelContext, java.lang.String.class, value)); return true;
         case "pipelining": getOrCreateConfiguration(target).setPipelining(property(camelContext, boolean.class, value)); return true;
         case "port": getOrCreateServer(target).setPort(property(camelContext, int.class, value)); return true;
+        case "processingthreads":
+        case "processingThreads": getOrCreateServer(target).setProcessingThreads(property(camelContext, int.class, value)); return true;
         case "relayhost":
         case "relayHost": getOrCreateConfiguration(target).setRelayHost(property(camelContext, java.lang.String.class, value)); return true;
         case "relaynetworks":
@@ -147,7 +153,7 @@ public class SmtpRelayComponentConfigurer extends PropertyConfigurerSupport impl
         case "authFailureDelay": return int.class;
         case "authlockouttime":
         case "authLockoutTime": return int.class;
-        case "authenticator": return io.github.camelrelay.smtprelay.server.SmtpRelayAuthenticator.class;
+        case "authenticator": return io.github.camelrelay.smtprelay.auth.SmtpRelayAuthenticator.class;
         case "autowiredenabled":
         case "autowiredEnabled": return boolean.class;
         case "batchsize":
@@ -209,11 +215,17 @@ public class SmtpRelayComponentConfigurer extends PropertyConfigurerSupport impl
         case "maxMxHosts": return int.class;
         case "maxrecipients":
         case "maxRecipients": return int.class;
+        case "maxsessiontime":
+        case "maxSessionTime": return int.class;
+        case "mindatarate":
+        case "minDataRate": return int.class;
         case "mxport":
         case "mxPort": return int.class;
         case "password": return java.lang.String.class;
         case "pipelining": return boolean.class;
         case "port": return int.class;
+        case "processingthreads":
+        case "processingThreads": return int.class;
         case "relayhost":
         case "relayHost": return java.lang.String.class;
         case "relaynetworks":
@@ -307,11 +319,17 @@ public class SmtpRelayComponentConfigurer extends PropertyConfigurerSupport impl
         case "maxMxHosts": return getOrCreateConfiguration(target).getMaxMxHosts();
         case "maxrecipients":
         case "maxRecipients": return getOrCreateServer(target).getMaxRecipients();
+        case "maxsessiontime":
+        case "maxSessionTime": return getOrCreateServer(target).getMaxSessionTime();
+        case "mindatarate":
+        case "minDataRate": return getOrCreateServer(target).getMinDataRate();
         case "mxport":
         case "mxPort": return getOrCreateConfiguration(target).getMxPort();
         case "password": return getOrCreateConfiguration(target).getPassword();
         case "pipelining": return getOrCreateConfiguration(target).isPipelining();
         case "port": return getOrCreateServer(target).getPort();
+        case "processingthreads":
+        case "processingThreads": return getOrCreateServer(target).getProcessingThreads();
         case "relayhost":
         case "relayHost": return getOrCreateConfiguration(target).getRelayHost();
         case "relaynetworks":

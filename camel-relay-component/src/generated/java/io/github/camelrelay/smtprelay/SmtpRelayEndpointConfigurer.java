@@ -31,7 +31,7 @@ public class SmtpRelayEndpointConfigurer extends PropertyConfigurerSupport imple
         case "authFailureDelay": target.getServer().setAuthFailureDelay(property(camelContext, int.class, value)); return true;
         case "authlockouttime":
         case "authLockoutTime": target.getServer().setAuthLockoutTime(property(camelContext, int.class, value)); return true;
-        case "authenticator": target.getServer().setAuthenticator(property(camelContext, io.github.camelrelay.smtprelay.server.SmtpRelayAuthenticator.class, value)); return true;
+        case "authenticator": target.getServer().setAuthenticator(property(camelContext, io.github.camelrelay.smtprelay.auth.SmtpRelayAuthenticator.class, value)); return true;
         case "batchsize":
         case "batchSize": target.getConfiguration().setBatchSize(property(camelContext, int.class, value)); return true;
         case "bindaddress":
@@ -89,11 +89,17 @@ public class SmtpRelayEndpointConfigurer extends PropertyConfigurerSupport imple
         case "maxMxHosts": target.getConfiguration().setMaxMxHosts(property(camelContext, int.class, value)); return true;
         case "maxrecipients":
         case "maxRecipients": target.getServer().setMaxRecipients(property(camelContext, int.class, value)); return true;
+        case "maxsessiontime":
+        case "maxSessionTime": target.getServer().setMaxSessionTime(property(camelContext, int.class, value)); return true;
+        case "mindatarate":
+        case "minDataRate": target.getServer().setMinDataRate(property(camelContext, int.class, value)); return true;
         case "mxport":
         case "mxPort": target.getConfiguration().setMxPort(property(camelContext, int.class, value)); return true;
         case "password": target.getConfiguration().setPassword(property(camelContext, java.lang.String.class, value)); return true;
         case "pipelining": target.getConfiguration().setPipelining(property(camelContext, boolean.class, value)); return true;
         case "port": target.getServer().setPort(property(camelContext, int.class, value)); return true;
+        case "processingthreads":
+        case "processingThreads": target.getServer().setProcessingThreads(property(camelContext, int.class, value)); return true;
         case "relayhost":
         case "relayHost": target.getConfiguration().setRelayHost(property(camelContext, java.lang.String.class, value)); return true;
         case "relaynetworks":
@@ -128,7 +134,7 @@ public class SmtpRelayEndpointConfigurer extends PropertyConfigurerSupport imple
         case "authFailureDelay": return int.class;
         case "authlockouttime":
         case "authLockoutTime": return int.class;
-        case "authenticator": return io.github.camelrelay.smtprelay.server.SmtpRelayAuthenticator.class;
+        case "authenticator": return io.github.camelrelay.smtprelay.auth.SmtpRelayAuthenticator.class;
         case "batchsize":
         case "batchSize": return int.class;
         case "bindaddress":
@@ -186,11 +192,17 @@ public class SmtpRelayEndpointConfigurer extends PropertyConfigurerSupport imple
         case "maxMxHosts": return int.class;
         case "maxrecipients":
         case "maxRecipients": return int.class;
+        case "maxsessiontime":
+        case "maxSessionTime": return int.class;
+        case "mindatarate":
+        case "minDataRate": return int.class;
         case "mxport":
         case "mxPort": return int.class;
         case "password": return java.lang.String.class;
         case "pipelining": return boolean.class;
         case "port": return int.class;
+        case "processingthreads":
+        case "processingThreads": return int.class;
         case "relayhost":
         case "relayHost": return java.lang.String.class;
         case "relaynetworks":
@@ -279,11 +291,17 @@ public class SmtpRelayEndpointConfigurer extends PropertyConfigurerSupport imple
         case "maxMxHosts": return target.getConfiguration().getMaxMxHosts();
         case "maxrecipients":
         case "maxRecipients": return target.getServer().getMaxRecipients();
+        case "maxsessiontime":
+        case "maxSessionTime": return target.getServer().getMaxSessionTime();
+        case "mindatarate":
+        case "minDataRate": return target.getServer().getMinDataRate();
         case "mxport":
         case "mxPort": return target.getConfiguration().getMxPort();
         case "password": return target.getConfiguration().getPassword();
         case "pipelining": return target.getConfiguration().isPipelining();
         case "port": return target.getServer().getPort();
+        case "processingthreads":
+        case "processingThreads": return target.getServer().getProcessingThreads();
         case "relayhost":
         case "relayHost": return target.getConfiguration().getRelayHost();
         case "relaynetworks":

@@ -23,7 +23,7 @@ public class SmtpRelayEndpointUriFactory extends org.apache.camel.support.compon
     private static final Set<String> SECRET_PROPERTY_NAMES;
     private static final Map<String, String> MULTI_VALUE_PREFIXES;
     static {
-        Set<String> props = new HashSet<>(48);
+        Set<String> props = new HashSet<>(51);
         props.add("addReceivedHeader");
         props.add("allowAuthWithoutTls");
         props.add("authFailureDelay");
@@ -58,11 +58,14 @@ public class SmtpRelayEndpointUriFactory extends org.apache.camel.support.compon
         props.add("maxMessagesPerConnection");
         props.add("maxMxHosts");
         props.add("maxRecipients");
+        props.add("maxSessionTime");
+        props.add("minDataRate");
         props.add("mxPort");
         props.add("name");
         props.add("password");
         props.add("pipelining");
         props.add("port");
+        props.add("processingThreads");
         props.add("relayHost");
         props.add("relayNetworks");
         props.add("relayPort");

@@ -84,8 +84,10 @@ final class ExchangeMailReader {
             // the log's delay counts from when the relay accepted the message, as Postfix's does, not from this attempt
             Long arrival = in.getHeader(SmtpRelayConstants.ARRIVAL, Long.class);
             long created = arrival != null ? arrival : exchange.getClock().getCreated();
-            return new OutgoingMail(exchange.getExchangeId(), created, sender, recipients, content,
-                    addReceivedHeader ? receivedHeader(exchange) : null);
+            String id = queueId(exchange);
+            // behind this relay's listener the message carries its Received header already: one per hop
+            boolean trace = addReceivedHeader && !in.getHeader(SmtpRelayConstants.TRACED, false, Boolean.class);
+            return new OutgoingMail(id, created, sender, recipients, content, trace ? receivedHeader(id) : null);
         } catch (IllegalArgumentException e) {
             throw new InvalidMailException(e.getMessage(), "5.1.3", exchange, e);
         } catch (MessagingException | IOException e) {
@@ -257,8 +259,14 @@ final class ExchangeMailReader {
         }
     }
 
-    private byte[] receivedHeader(Exchange exchange) {
-        String id = NOT_ID.matcher(exchange.getExchangeId()).replaceAll("");
+    /** The queue id the listener or the relay routes gave the message, else the exchange's id. */
+    static String queueId(Exchange exchange) {
+        String id = exchange.getMessage().getHeader(SmtpRelayConstants.QUEUE_ID, String.class);
+        return id != null && !id.isBlank() ? id : exchange.getExchangeId();
+    }
+
+    private byte[] receivedHeader(String queueId) {
+        String id = NOT_ID.matcher(queueId).replaceAll("");
         String header = "Received: by " + heloName + " (Camel SMTP Relay) id " + id + ";\r\n\t"
                         + RFC5322_DATE.format(ZonedDateTime.now(clock)) + "\r\n";
         return header.getBytes(StandardCharsets.US_ASCII);

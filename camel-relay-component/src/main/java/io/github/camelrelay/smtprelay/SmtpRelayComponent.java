@@ -67,18 +67,38 @@ public class SmtpRelayComponent extends HealthCheckComponent {
         this.clock = java.util.Objects.requireNonNull(clock, "clock");
     }
 
-    /** The local host name, looked up once per JVM: a reverse look-up per message is what slow relays do. */
+    /**
+     * The local host name, looked up once per JVM (a reverse look-up per message is what slow relays do): the first
+     * fully qualified one of the canonical name and the configured host name (a host whose {@code /etc/hosts} lists
+     * {@code localhost} first has the canonical name {@code localhost}), else the host name as it is, else
+     * {@code localhost}. Never an address: {@code getCanonicalHostName} returns one when the reverse look-up fails.
+     */
     static String localHostName() {
         String name = localHostName;
         if (name == null) {
+            name = "localhost";
             try {
-                name = InetAddress.getLocalHost().getCanonicalHostName();
-                Domain.of(name);
+                InetAddress local = InetAddress.getLocalHost();
+                Domain canonical = valid(local.getCanonicalHostName());
+                Domain host = valid(local.getHostName());
+                if (canonical != null && canonical.isFullyQualified()) {
+                    name = canonical.name();
+                } else if (host != null && (host.isFullyQualified() || !host.name().matches("[0-9.]+"))) {
+                    name = host.name();
+                }
             } catch (Exception e) {
-                name = "localhost";
+                // no name for this host: a producer in MX mode refuses to start and says to set heloName
             }
             localHostName = name;
         }
         return name;
+    }
+
+    private static Domain valid(String name) {
+        try {
+            return Domain.of(name);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
     }
 }

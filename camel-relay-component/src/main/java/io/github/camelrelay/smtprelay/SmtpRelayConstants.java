@@ -5,18 +5,33 @@ import org.apache.camel.spi.Metadata;
 /** Exchange headers read and written by the smtprelay component. */
 public final class SmtpRelayConstants {
 
-    @Metadata(label = "producer consumer",
-              description = "The envelope sender (MAIL FROM). Empty or <> is the null sender that bounces use. "
+    @Metadata(label = "common",
+              description = "The envelope sender (MAIL FROM). An empty value, or the null reverse-path written as two angle "
+                            + "brackets, is the null sender that bounces use. "
                             + "Producer: when absent, taken from the message's Sender or From header.",
               javaType = "String")
     public static final String ENVELOPE_FROM = "CamelSmtpRelayEnvelopeFrom";
 
-    @Metadata(label = "producer consumer",
+    @Metadata(label = "common",
               description = "The envelope recipients (RCPT TO): a collection or a comma separated list. Producer: when "
                             + "absent, taken from To, Cc and Bcc; after a delivery with deferred recipients it holds "
                             + "only those, so a redelivery retries just them.",
               javaType = "java.util.Collection<String>")
     public static final String RECIPIENTS = "CamelSmtpRelayRecipients";
+
+    @Metadata(label = "common",
+              description = "The message's queue id: the one the listener gave the client in its queued-as reply, or the "
+                            + "one the relay routes gave a message submitted to their queue. It names the message in every "
+                            + "log line, in the Received header and in bounces, across retries and restarts. Producer: "
+                            + "when absent, the exchange id.",
+              javaType = "String")
+    public static final String QUEUE_ID = "CamelSmtpRelayQueueId";
+
+    @Metadata(label = "common",
+              description = "True when this relay's listener wrote the Received trace header already, so the producer "
+                            + "adds none: one Received header per hop.",
+              javaType = "Boolean")
+    public static final String TRACED = "CamelSmtpRelayTraced";
 
     @Metadata(label = "producer",
               description = "The outcome per recipient of the last delivery attempt.",
@@ -37,30 +52,30 @@ public final class SmtpRelayConstants {
               javaType = "Boolean")
     public static final String TLS = "CamelSmtpRelayTls";
 
-    @Metadata(label = "relay",
+    @Metadata(label = "advanced",
               description = "Relay routes: delivery attempts made so far; carried on the broker queue.",
               javaType = "Integer")
     public static final String ATTEMPTS = "CamelSmtpRelayAttempts";
 
-    @Metadata(label = "relay",
+    @Metadata(label = "advanced",
               description = "Relay routes: when the message was accepted, in epoch milliseconds; the retry schedule's "
                             + "lifetime and the bounce's Arrival-Date count from it.",
               javaType = "Long")
     public static final String ARRIVAL = "CamelSmtpRelayArrival";
 
-    @Metadata(label = "relay", description = "Relay routes: the wait before the next attempt, in milliseconds.",
+    @Metadata(label = "advanced", description = "Relay routes: the wait before the next attempt, in milliseconds.",
               javaType = "Long")
     public static final String RETRY_DELAY = "CamelSmtpRelayRetryDelay";
 
-    @Metadata(label = "relay", description = "Relay routes: true once a delay warning was sent to the sender.",
+    @Metadata(label = "advanced", description = "Relay routes: true once a delay warning was sent to the sender.",
               javaType = "Boolean")
     public static final String WARNED = "CamelSmtpRelayWarned";
 
-    @Metadata(label = "relay", description = "Relay routes: true once enrichment (Message-ID, Date, DKIM) was done.",
+    @Metadata(label = "advanced", description = "Relay routes: true once enrichment (Message-ID, Date, DKIM) was done.",
               javaType = "Boolean")
     public static final String ENRICHED = "CamelSmtpRelayEnriched";
 
-    @Metadata(label = "relay",
+    @Metadata(label = "advanced",
               description = "Relay routes: the last delivery report as text, on messages in the dead-letter queue.",
               javaType = "String")
     public static final String REPORT_TEXT = "CamelSmtpRelayReportText";

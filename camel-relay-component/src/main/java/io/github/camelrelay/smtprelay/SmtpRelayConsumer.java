@@ -8,30 +8,33 @@ import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
 
 import javax.net.ssl.SSLContext;
 
+import io.github.camelrelay.smtprelay.auth.SmtpRelayAuthenticator;
+import io.github.camelrelay.smtprelay.auth.UserList;
+import io.github.camelrelay.smtprelay.internal.server.Envelope;
+import io.github.camelrelay.smtprelay.internal.server.LocalDomains;
+import io.github.camelrelay.smtprelay.internal.server.MessageSink;
+import io.github.camelrelay.smtprelay.internal.server.RejectException;
+import io.github.camelrelay.smtprelay.internal.server.RelayNetworks;
+import io.github.camelrelay.smtprelay.internal.server.Replies;
+import io.github.camelrelay.smtprelay.internal.server.ServerSettings;
+import io.github.camelrelay.smtprelay.internal.server.SmtpListener;
 import io.github.camelrelay.smtprelay.mail.MailAddress;
-import io.github.camelrelay.smtprelay.server.Envelope;
-import io.github.camelrelay.smtprelay.server.LocalDomains;
-import io.github.camelrelay.smtprelay.server.MessageSink;
-import io.github.camelrelay.smtprelay.server.RelayNetworks;
-import io.github.camelrelay.smtprelay.server.ServerSettings;
-import io.github.camelrelay.smtprelay.server.SmtpRelayAuthenticator;
-import io.github.camelrelay.smtprelay.server.SmtpRelayServer;
-import io.github.camelrelay.smtprelay.server.UserList;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.Processor;
 import org.apache.camel.StreamCache;
 import org.apache.camel.converter.stream.CachedOutputStream;
 import org.apache.camel.spi.StreamCachingStrategy;
+import org.apache.camel.spi.ThreadPoolProfile;
 import org.apache.camel.support.DefaultConsumer;
 import org.apache.camel.support.UnitOfWorkHelper;
 import org.apache.camel.util.IOHelper;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.subethamail.smtp.RejectException;
 
 /**
  * The SMTP listener: one exchange per accepted message, its body the raw message as a stream cache, its envelope in
@@ -43,7 +46,8 @@ public class SmtpRelayConsumer extends DefaultConsumer implements MessageSink {
     private static final Logger LOG = LoggerFactory.getLogger(SmtpRelayConsumer.class);
 
     private volatile ServerSettings settings;
-    private volatile SmtpRelayServer server;
+    private volatile SmtpListener server;
+    private volatile ExecutorService processing;
 
     public SmtpRelayConsumer(SmtpRelayEndpoint endpoint, Processor processor) {
         super(endpoint, processor);
@@ -89,6 +93,8 @@ public class SmtpRelayConsumer extends DefaultConsumer implements MessageSink {
                 .maxConnections(s.getMaxConnections())
                 .maxConnectionsPerClient(s.getMaxConnectionsPerClient())
                 .idleTimeout(s.getIdleTimeout())
+                .maxSessionTime(s.getMaxSessionTime())
+                .minDataRate(s.getMinDataRate())
                 .maxErrors(s.getMaxErrors())
                 .maxAuthFailures(s.getMaxAuthFailures())
                 .maxAuthFailuresPerClient(s.getMaxAuthFailuresPerClient())
@@ -125,9 +131,22 @@ public class SmtpRelayConsumer extends DefaultConsumer implements MessageSink {
                      + " caching spooling is off; set camel.main.streamCachingSpoolEnabled=true to spool large messages"
                      + " to disk", getEndpoint().getName(), s.getMaxMessageSize());
         }
-        SmtpRelayServer srv = new SmtpRelayServer(settings, this, getEndpoint().getCamelContext().getExecutorServiceManager()
-                .newCachedThreadPool(this, "SmtpRelayConsumer[" + getEndpoint().getName() + "]"));
-        srv.start();
+        String name = "SmtpRelayConsumer[" + getEndpoint().getName() + "]";
+        // bounded: each connection has at most one message in the route and reads nothing meanwhile, so the queue
+        // never holds more than one task per connection
+        ThreadPoolProfile profile = new ThreadPoolProfile(name);
+        profile.setPoolSize(s.getProcessingThreads());
+        profile.setMaxPoolSize(s.getProcessingThreads());
+        profile.setMaxQueueSize(s.getMaxConnections());
+        profile.setAllowCoreThreadTimeOut(true);
+        processing = getEndpoint().getCamelContext().getExecutorServiceManager().newThreadPool(this, name, profile);
+        SmtpListener srv = new SmtpListener(settings, this, processing, name);
+        try {
+            srv.start();
+        } catch (Exception e) {
+            getEndpoint().getCamelContext().getExecutorServiceManager().shutdown(processing);
+            throw e;
+        }
         server = srv;
         LOG.info("smtprelay:{} listening on {}:{}", getEndpoint().getName(), s.getBindAddress(), srv.localPort());
     }
@@ -139,23 +158,29 @@ public class SmtpRelayConsumer extends DefaultConsumer implements MessageSink {
 
     @Override
     protected void doStop() throws Exception {
-        SmtpRelayServer srv = server;
+        SmtpListener srv = server;
         server = null;
         if (srv != null) {
             srv.stop();
+        }
+        ExecutorService p = processing;
+        processing = null;
+        if (p != null) {
+            // messages already in the route finish; their clients are gone, so they will send them again
+            getEndpoint().getCamelContext().getExecutorServiceManager().shutdown(p);
         }
         super.doStop();
     }
 
     /** The port the listener accepts on (the one picked, when the port option is 0); -1 when not started. */
     public int getLocalPort() {
-        SmtpRelayServer srv = server;
+        SmtpListener srv = server;
         return srv == null ? -1 : srv.localPort();
     }
 
     /** Client connections open now, for health checks and metrics. */
     public int getOpenConnections() {
-        SmtpRelayServer srv = server;
+        SmtpListener srv = server;
         return srv == null ? 0 : srv.openConnections();
     }
 
@@ -191,11 +216,16 @@ public class SmtpRelayConsumer extends DefaultConsumer implements MessageSink {
 
         @Override
         public void commit() throws RejectException {
+            long size = -1;
             try {
                 Message message = exchange.getMessage();
-                message.setBody(new MessageBody(cache.newStreamCache()));
+                StreamCache body = cache.newStreamCache();
+                size = body.length();
+                message.setBody(new MessageBody(body));
                 IOHelper.close(cache);
                 setHeaders(message, envelope);
+                message.setHeader(SmtpRelayConstants.QUEUE_ID, id());
+                message.setHeader(SmtpRelayConstants.TRACED, true);
                 getProcessor().process(exchange);
             } catch (Exception e) {
                 exchange.setException(e);
@@ -211,8 +241,24 @@ public class SmtpRelayConsumer extends DefaultConsumer implements MessageSink {
                             exchange, failure);
                     throw new RejectException(451, "4.3.0 Message not accepted, try again later");
                 }
+                logAccepted(size);
             } finally {
                 releaseExchange(exchange, false);
+            }
+        }
+
+        /** Postfix's smtpd and qmgr lines in one: {@code id: client=unknown[ip], sasl_username=u, from=<s>, size=n, nrcpt=n}. */
+        private void logAccepted(long size) {
+            if (LOG.isInfoEnabled()) {
+                String ip = envelope.client().getAddress().getHostAddress();
+                StringBuilder line = new StringBuilder(id()).append(": client=unknown[").append(ip).append(']');
+                if (envelope.authenticatedUser() != null) {
+                    line.append(", sasl_username=").append(Replies.printable(envelope.authenticatedUser()));
+                }
+                MailAddress sender = envelope.sender();
+                line.append(", from=<").append(sender.isNullSender() ? "" : sender.address()).append(">, size=").append(size)
+                        .append(", nrcpt=").append(envelope.recipients().size()).append(" (queued)");
+                LOG.info("{}", line);
             }
         }
 

@@ -9,6 +9,8 @@ import javax.net.ssl.SSLContext;
 import io.github.camelrelay.smtprelay.delivery.DeliveryEngine;
 import io.github.camelrelay.smtprelay.delivery.SessionSettings;
 import io.github.camelrelay.smtprelay.dns.MxResolver;
+import io.github.camelrelay.smtprelay.mail.Domain;
+import org.apache.camel.AsyncEndpoint;
 import org.apache.camel.Category;
 import org.apache.camel.Consumer;
 import org.apache.camel.Processor;
@@ -18,6 +20,8 @@ import org.apache.camel.spi.UriEndpoint;
 import org.apache.camel.spi.UriParam;
 import org.apache.camel.spi.UriPath;
 import org.apache.camel.support.DefaultEndpoint;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Deliver mail the way a mail server does: to each recipient domain's MX hosts, or through a relay host, with a
@@ -25,7 +29,9 @@ import org.apache.camel.support.DefaultEndpoint;
  */
 @UriEndpoint(firstVersion = "0.1.0", scheme = "smtprelay", title = "SMTP Relay", syntax = "smtprelay:name",
              category = { Category.MAIL }, headersClass = SmtpRelayConstants.class)
-public class SmtpRelayEndpoint extends DefaultEndpoint {
+public class SmtpRelayEndpoint extends DefaultEndpoint implements AsyncEndpoint {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SmtpRelayEndpoint.class);
 
     @UriPath(description = "A name for this endpoint, used in logs and metrics.")
     @Metadata(required = true)
@@ -40,6 +46,7 @@ public class SmtpRelayEndpoint extends DefaultEndpoint {
     private volatile DeliveryEngine engine;
     private volatile ExecutorService executor;
     private volatile String heloName;
+    private volatile boolean heloNameWarned;
 
     public SmtpRelayEndpoint(String uri, SmtpRelayComponent component, String name, SmtpRelayConfiguration configuration,
                              SmtpRelayServerConfiguration server) {
@@ -93,6 +100,30 @@ public class SmtpRelayEndpoint extends DefaultEndpoint {
             heloName = configuration.getHeloName() != null ? configuration.getHeloName() : SmtpRelayComponent.localHostName();
         }
         return heloName;
+    }
+
+    /**
+     * Refuses, in MX mode, to greet the Internet's mail exchangers with a name that is not fully qualified
+     * ({@code EHLO localhost} or an address is refused by many); in relay mode the relay host may not mind, so it
+     * only warns, once.
+     */
+    void checkHeloName() {
+        String name = getHeloName();
+        if (Domain.of(name).isFullyQualified()) {
+            return;
+        }
+        String found = configuration.getHeloName() != null ? "heloName is '" + name + "'"
+                : "the local host name is '" + name + "'";
+        if (!configuration.isRelayMode()) {
+            throw new IllegalArgumentException("Option heloName: expected the fully qualified domain name this relay greets"
+                                               + " mail exchangers with (many refuse EHLO " + name + ") but " + found
+                                               + "; set heloName (camel.component.smtprelay.helo-name) to its public host name");
+        }
+        if (!heloNameWarned) {
+            heloNameWarned = true;
+            LOG.warn("smtprelay:{} greets the relay host with EHLO {}, which is not a fully qualified domain name ({});"
+                     + " set heloName if the relay host refuses it", this.name, name, found);
+        }
     }
 
     /** The configured listener and every listener bean in the registry; null when there is none. */

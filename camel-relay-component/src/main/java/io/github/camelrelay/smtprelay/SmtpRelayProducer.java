@@ -53,6 +53,7 @@ public class SmtpRelayProducer extends DefaultAsyncProducer {
     @Override
     protected void doStart() throws Exception {
         super.doStart();
+        getEndpoint().checkHeloName();
         getEndpoint().engine();
         listener = getEndpoint().listener();
         healthRepository = HealthCheckHelper.getHealthCheckRepository(getEndpoint().getCamelContext(), "producers",

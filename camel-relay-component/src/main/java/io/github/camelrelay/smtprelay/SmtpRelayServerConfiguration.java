@@ -1,9 +1,9 @@
 package io.github.camelrelay.smtprelay;
 
-import io.github.camelrelay.smtprelay.server.LocalDomains;
-import io.github.camelrelay.smtprelay.server.RelayNetworks;
-import io.github.camelrelay.smtprelay.server.SmtpRelayAuthenticator;
-import io.github.camelrelay.smtprelay.server.UserList;
+import io.github.camelrelay.smtprelay.auth.SmtpRelayAuthenticator;
+import io.github.camelrelay.smtprelay.auth.UserList;
+import io.github.camelrelay.smtprelay.internal.server.LocalDomains;
+import io.github.camelrelay.smtprelay.internal.server.RelayNetworks;
 import org.apache.camel.RuntimeCamelException;
 import org.apache.camel.spi.Metadata;
 import org.apache.camel.spi.UriParam;
@@ -38,6 +38,12 @@ public class SmtpRelayServerConfiguration implements Cloneable {
     private int maxConnectionsPerClient = 20;
     @UriParam(label = "consumer,timeout", defaultValue = "300000")
     private int idleTimeout = 300_000;
+    @UriParam(label = "consumer,timeout", defaultValue = "3600000")
+    private int maxSessionTime = 3_600_000;
+    @UriParam(label = "consumer,timeout", defaultValue = "500")
+    private int minDataRate = 500;
+    @UriParam(label = "consumer,advanced", defaultValue = "20")
+    private int processingThreads = 20;
     @UriParam(label = "consumer,advanced", defaultValue = "20")
     private int maxErrors = 20;
     @UriParam(label = "consumer,security", defaultValue = "3")
@@ -68,6 +74,9 @@ public class SmtpRelayServerConfiguration implements Cloneable {
         range("maxConnections", maxConnections, 1, 100_000);
         range("maxConnectionsPerClient", maxConnectionsPerClient, 1, 100_000);
         range("idleTimeout", idleTimeout, 1, Integer.MAX_VALUE);
+        range("maxSessionTime", maxSessionTime, 0, Integer.MAX_VALUE);
+        range("minDataRate", minDataRate, 0, Integer.MAX_VALUE);
+        range("processingThreads", processingThreads, 1, 10_000);
         range("maxErrors", maxErrors, 1, Integer.MAX_VALUE);
         range("maxAuthFailures", maxAuthFailures, 1, Integer.MAX_VALUE);
         range("maxAuthFailuresPerClient", maxAuthFailuresPerClient, 1, Integer.MAX_VALUE);
@@ -163,7 +172,7 @@ public class SmtpRelayServerConfiguration implements Cloneable {
 
     /**
      * A built-in user list for small set-ups: comma separated user:{pbkdf2}hash entries, each hash made with the
-     * PasswordHash tool (java -cp camel-relay-component.jar io.github.camelrelay.smtprelay.server.PasswordHash). Plain
+     * PasswordHash tool (java -cp camel-relay-component.jar io.github.camelrelay.smtprelay.auth.PasswordHash). Plain
      * text passwords are refused. Used together with the authenticator, if both are set.
      */
     public void setUsers(String users) {
@@ -228,6 +237,44 @@ public class SmtpRelayServerConfiguration implements Cloneable {
      */
     public void setIdleTimeout(int idleTimeout) {
         this.idleTimeout = idleTimeout;
+    }
+
+    public int getMaxSessionTime() {
+        return maxSessionTime;
+    }
+
+    /**
+     * Milliseconds one connection may last in all; then it is answered 421 and closed (after the reply to a message
+     * being handed on). 0 means no limit. Default 1 hour.
+     */
+    public void setMaxSessionTime(int maxSessionTime) {
+        this.maxSessionTime = maxSessionTime;
+    }
+
+    public int getMinDataRate() {
+        return minDataRate;
+    }
+
+    /**
+     * Octets per second a client must at least send while a command line or a message is under way: each must be
+     * complete within idleTimeout plus one second per minDataRate octets received of it, so a client trickling bytes
+     * cannot hold a connection (Postfix's smtpd_min_data_rate). 0 turns the check off. Default 500.
+     */
+    public void setMinDataRate(int minDataRate) {
+        this.minDataRate = minDataRate;
+    }
+
+    public int getProcessingThreads() {
+        return processingThreads;
+    }
+
+    /**
+     * Threads that run the route for received messages (and the authenticator), off the network threads. A connection
+     * reads nothing while its message is in the route, so a slow route slows its clients instead of filling memory.
+     * Default 20.
+     */
+    public void setProcessingThreads(int processingThreads) {
+        this.processingThreads = processingThreads;
     }
 
     public int getMaxErrors() {

@@ -5,7 +5,7 @@ import io.github.camelrelay.smtprelay.SmtpRelayConfiguration;
 import io.github.camelrelay.smtprelay.SmtpRelayListener;
 import io.github.camelrelay.smtprelay.SmtpRelayServerConfiguration;
 import io.github.camelrelay.smtprelay.TlsMode;
-import io.github.camelrelay.smtprelay.server.SmtpRelayAuthenticator;
+import io.github.camelrelay.smtprelay.auth.SmtpRelayAuthenticator;
 import java.time.Clock;
 import org.apache.camel.spring.boot.ComponentConfigurationPropertiesCommon;
 import org.apache.camel.support.jsse.SSLContextParameters;
@@ -85,6 +85,12 @@ public class SmtpRelayComponentConfiguration extends ComponentConfigurationPrope
      * accepted message. Default 20.
      */
     private Integer maxErrors = 20;
+    /**
+     * Threads that run the route for received messages (and the authenticator), off the network threads. A
+     * connection reads nothing while its message is in the route, so a slow route slows its clients instead
+     * of filling memory. Default 20.
+     */
+    private Integer processingThreads = 20;
     /**
      * Most recipients in one SMTP transaction; more are split into further transactions.
      */
@@ -207,7 +213,7 @@ public class SmtpRelayComponentConfiguration extends ComponentConfigurationPrope
     /**
      * Checks AUTH PLAIN and LOGIN credentials. A single bean of this type in the registry is used
      * automatically. Unset (and no users) means AUTH is not offered. The option is a
-     * io.github.camelrelay.smtprelay.server.SmtpRelayAuthenticator type.
+     * io.github.camelrelay.smtprelay.auth.SmtpRelayAuthenticator type.
      */
     private SmtpRelayAuthenticator authenticator;
     /**
@@ -264,8 +270,8 @@ public class SmtpRelayComponentConfiguration extends ComponentConfigurationPrope
     /**
      * A built-in user list for small set-ups: comma separated user:{pbkdf2}hash entries, each hash made with
      * the PasswordHash tool (java -cp camel-relay-component.jar
-     * io.github.camelrelay.smtprelay.server.PasswordHash). Plain text passwords are refused. Used together
-     * with the authenticator, if both are set.
+     * io.github.camelrelay.smtprelay.auth.PasswordHash). Plain text passwords are refused. Used together with
+     * the authenticator, if both are set.
      */
     private String users;
     /**
@@ -286,6 +292,18 @@ public class SmtpRelayComponentConfiguration extends ComponentConfigurationPrope
      * answers 421 and closes the connection. Default 5 minutes (RFC 5321 4.5.3.2).
      */
     private Integer idleTimeout = 300000;
+    /**
+     * Milliseconds one connection may last in all; then it is answered 421 and closed (after the reply to a
+     * message being handed on). 0 means no limit. Default 1 hour.
+     */
+    private Integer maxSessionTime = 3600000;
+    /**
+     * Octets per second a client must at least send while a command line or a message is under way: each must
+     * be complete within idleTimeout plus one second per minDataRate octets received of it, so a client
+     * trickling bytes cannot hold a connection (Postfix's smtpd_min_data_rate). 0 turns the check off.
+     * Default 500.
+     */
+    private Integer minDataRate = 500;
 
     public Boolean getAddReceivedHeader() {
         return addReceivedHeader;
@@ -373,6 +391,14 @@ public class SmtpRelayComponentConfiguration extends ComponentConfigurationPrope
 
     public void setMaxErrors(Integer maxErrors) {
         this.maxErrors = maxErrors;
+    }
+
+    public Integer getProcessingThreads() {
+        return processingThreads;
+    }
+
+    public void setProcessingThreads(Integer processingThreads) {
+        this.processingThreads = processingThreads;
     }
 
     public Integer getBatchSize() {
@@ -693,5 +719,21 @@ public class SmtpRelayComponentConfiguration extends ComponentConfigurationPrope
 
     public void setIdleTimeout(Integer idleTimeout) {
         this.idleTimeout = idleTimeout;
+    }
+
+    public Integer getMaxSessionTime() {
+        return maxSessionTime;
+    }
+
+    public void setMaxSessionTime(Integer maxSessionTime) {
+        this.maxSessionTime = maxSessionTime;
+    }
+
+    public Integer getMinDataRate() {
+        return minDataRate;
+    }
+
+    public void setMinDataRate(Integer minDataRate) {
+        this.minDataRate = minDataRate;
     }
 }

@@ -64,6 +64,20 @@ public final class Domain {
         return name.startsWith("[");
     }
 
+    /**
+     * True for a name that can stand for a host on the Internet: at least two labels, the last not all digits (so not
+     * an IPv4 address), and neither {@code localhost} nor {@code localdomain}, which many mail servers refuse in EHLO.
+     */
+    public boolean isFullyQualified() {
+        if (isLiteral() || name.indexOf('.') < 0) {
+            return false;
+        }
+        String first = name.substring(0, name.indexOf('.'));
+        String last = name.substring(name.lastIndexOf('.') + 1);
+        return !last.chars().allMatch(Character::isDigit) && !first.equals("localhost") && !last.equals("localhost")
+               && !last.equals("localdomain");
+    }
+
     /** The address inside a literal, without brackets or the {@code IPv6:} tag. */
     public String literalAddress() {
         if (!isLiteral()) {
@@ -82,7 +96,7 @@ public final class Domain {
             } else if (c == '\n') {
                 sb.append("\\n");
             } else if (c < 0x20 || c == 0x7f) {
-                sb.append(String.format("\\x%02x", (int) c));
+                sb.append(String.format(Locale.ROOT, "\\x%02x", (int) c));
             } else {
                 sb.append(c);
             }

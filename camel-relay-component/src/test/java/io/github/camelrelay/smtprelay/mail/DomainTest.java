@@ -21,6 +21,19 @@ class DomainTest {
         assertThatIllegalStateException().isThrownBy(d::literalAddress);
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"mail.example.com", "relay.test", "mx1.example.test", "a.b.c.example"})
+    void namesOfInternetHostsAreFullyQualified(String name) {
+        assertThat(Domain.of(name).isFullyQualified()).isTrue();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"localhost", "LOCALHOST", "localhost.localdomain", "vm.localdomain", "localhost.example.com",
+                            "relay", "127.0.0.1", "10.0.0.5", "[192.0.2.1]", "[IPv6:2001:db8::1]", "host.localhost"})
+    void localNamesAddressesAndSingleLabelsAreNot(String name) {
+        assertThat(Domain.of(name).isFullyQualified()).isFalse();
+    }
+
     @Test
     void internationalizedNamesBecomeALabels() {
         assertThat(Domain.of("bücher.example").name()).isEqualTo("xn--bcher-kva.example");

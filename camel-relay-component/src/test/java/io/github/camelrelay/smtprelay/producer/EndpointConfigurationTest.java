@@ -182,6 +182,36 @@ class EndpointConfigurationTest extends ProducerTestSupport {
         assertThat(received.text()).startsWith("Received: by " + HELO + " (Camel SMTP Relay) id ");
     }
 
+    /** The test URI with this heloName instead of the tests' fully qualified one. */
+    private static String withHelo(String uri, String heloName) {
+        assertThat(uri).contains("&heloName=" + HELO);
+        return uri.replace("&heloName=" + HELO, "&heloName=" + heloName);
+    }
+
+    @Test
+    void inMxModeAHeloNameThatIsNotFullyQualifiedRefusesToStartAndSaysToSetHeloName() {
+        for (String name : new String[] {"localhost", "localhost.localdomain", "relay", "%5B127.0.0.1%5D"}) {
+            assertThatThrownBy(() -> send(withHelo(mxUri(), name), RAW)).as(name)
+                    .hasStackTraceContaining("Option heloName: expected the fully qualified domain name")
+                    .hasStackTraceContaining("set heloName");
+        }
+        assertThat(mx1.connections()).as("nothing was sent with such a name").isZero();
+    }
+
+    @Test
+    void inRelayModeAHeloNameThatIsNotFullyQualifiedIsWarnedAboutOnceAndUsed() {
+        try (LogCapture capture = LogCapture.start()) {
+            Exchange first = send(withHelo(relayUri(MX2_IP, ""), "localhost"), RAW);
+            Exchange second = send(withHelo(relayUri(MX2_IP, ""), "localhost"), RAW);
+
+            assertThat(first.getException()).isNull();
+            assertThat(second.getException()).isNull();
+            assertThat(mx2.awaitMessage(WAIT).helo()).isEqualTo("localhost");
+            assertThat(capture.messages(SmtpRelayEndpoint.class.getName()))
+                    .filteredOn(m -> m.contains("EHLO localhost") && m.contains("set heloName")).hasSize(1);
+        }
+    }
+
     @Test
     void useEhloFalseGreetsWithHeloOnly() {
         Exchange exchange = send(mxUri("&useEhlo=false"), RAW);

@@ -3,11 +3,15 @@ package io.github.camelrelay.smtprelay.producer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import io.github.camelrelay.smtprelay.SmtpRelayComponent;
 import io.github.camelrelay.smtprelay.SmtpRelayConstants;
 import io.github.camelrelay.smtprelay.report.DeliveryReport;
 import io.github.camelrelay.smtprelay.testsupport.TestCertificates;
@@ -38,6 +42,8 @@ abstract class ProducerTestSupport {
     static final String MX2_IP = "127.0.0.3";
     static final String DEAD = "127.0.0.4";
     static final String HELO = "relay.test";
+    /** Dates the Received headers: the eve of a two-digit day, so their length is the same in every test run. */
+    static final Clock CLOCK = Clock.fixed(Instant.parse("2026-11-09T23:59:59Z"), ZoneOffset.UTC);
     static final String TIMEOUTS = "&dnsTimeout=500&connectTimeout=1000&commandTimeout=1000&dataTimeout=2000";
 
     /** A complete RFC 5322 message with CRLF line ends, 8-bit text, a folded header and a line starting with a dot. */
@@ -81,6 +87,7 @@ abstract class ProducerTestSupport {
                 .a("mx1.example.test", MX1_IP)
                 .a("mx2.example.test", MX2_IP);
         context = new DefaultCamelContext();
+        context.getComponent("smtprelay", SmtpRelayComponent.class).setClock(CLOCK);
         beforeStart(context);
         context.start();
         template = context.createProducerTemplate();

@@ -1,0 +1,40 @@
+package io.github.camelrelay.smtprelay.internal.server;
+
+import java.net.InetSocketAddress;
+import java.util.List;
+
+import io.github.camelrelay.smtprelay.mail.MailAddress;
+
+/**
+ * The envelope of one accepted message and what is known of the client that sent it.
+ *
+ * @param sender            the MAIL FROM address, {@link MailAddress#NULL_SENDER} for {@code <>}
+ * @param recipients        the accepted RCPT TO addresses, in order, without duplicates
+ * @param client            the client's address and port
+ * @param helo              the name given in EHLO or HELO
+ * @param authenticatedUser the AUTH user, or null
+ * @param tls               whether the session is encrypted
+ * @param esmtp             whether the client greeted with EHLO
+ * @param tlsDescription    protocol and cipher when encrypted, else null
+ */
+public record Envelope(MailAddress sender, List<MailAddress> recipients, InetSocketAddress client, String helo,
+        String authenticatedUser, boolean tls, boolean esmtp, String tlsDescription) {
+
+    public Envelope {
+        recipients = List.copyOf(recipients);
+    }
+
+    /** The protocol for the Received header, as RFC 3848 names it: ESMTP, ESMTPS, ESMTPA, ESMTPSA, or SMTP after HELO. */
+    public String protocol() {
+        if (!esmtp) {
+            return "SMTP";
+        }
+        return "ESMTP" + (tls ? "S" : "") + (authenticatedUser != null ? "A" : "");
+    }
+
+    /** The client address and port as {@code 192.0.2.1:1234} or {@code [2001:db8::1]:1234}. */
+    public String clientText() {
+        String host = client.getAddress().getHostAddress();
+        return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + client.getPort();
+    }
+}

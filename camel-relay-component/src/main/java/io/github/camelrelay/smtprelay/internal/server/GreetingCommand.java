@@ -1,0 +1,54 @@
+package io.github.camelrelay.smtprelay.internal.server;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/**
+ * EHLO and HELO. EHLO offers STARTTLS before TLS and AUTH only where it may be used (after TLS unless
+ * allowAuthWithoutTls); neither CHUNKING nor SMTPUTF8 is advertised, as this listener supports neither.
+ */
+final class GreetingCommand implements SmtpCommand {
+
+    // written into the Received header, so one printable token and nothing that could break the line
+    private static final Pattern NAME = Pattern.compile("[\\x21-\\x7e]{1,255}");
+
+    @Override
+    public void execute(String verb, String line, SmtpSession session) throws RejectException {
+        String name = SmtpCommand.argument(line, verb).strip();
+        if (!NAME.matcher(name).matches()) {
+            throw new RejectException(501, "5.5.4 Syntax: " + verb
+                                           + " hostname, expected one domain name or address literal but found '"
+                                           + Replies.printable(name) + "'");
+        }
+        boolean esmtp = verb.equals("EHLO");
+        SessionState state = session.state();
+        state.greeted(name, esmtp);
+        ServerSettings settings = session.settings();
+        if (!esmtp) {
+            session.reply("250 " + settings.hostName);
+            return;
+        }
+        List<String> lines = new ArrayList<>();
+        lines.add(settings.hostName + " Hello " + name + " [" + session.clientAddress().getHostAddress() + "]");
+        lines.add("PIPELINING");
+        lines.add("SIZE " + settings.maxMessageSize);
+        lines.add("8BITMIME");
+        if (settings.startTlsOffered() && !state.tls()) {
+            lines.add("STARTTLS");
+        }
+        if (settings.authOffered(state.tls())) {
+            lines.add("AUTH PLAIN LOGIN");
+        }
+        lines.add("HELP");
+        StringBuilder reply = new StringBuilder();
+        for (int i = 0; i < lines.size(); i++) {
+            boolean last = i == lines.size() - 1;
+            reply.append(last ? "250 " : "250-").append(lines.get(i));
+            if (!last) {
+                reply.append("\r\n");
+            }
+        }
+        session.reply(reply.toString());
+    }
+}
