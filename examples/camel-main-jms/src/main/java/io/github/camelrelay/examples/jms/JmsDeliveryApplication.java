@@ -59,7 +59,7 @@ public final class JmsDeliveryApplication extends RouteBuilder {
                 // synchronous: the delivery happens inside the JMS transaction, on the consumer's thread
                 .to("smtprelay:out?relayHost={{relay.host}}&relayPort={{relay.port}}"
                     + "&username={{relay.username}}&password=RAW({{relay.password}})&dnsServers={{dns.servers}}"
-                    + "&synchronous=true")
+                    + "&heloName={{helo.name}}&synchronous=true")
                 .log("Delivered: ${header." + SmtpRelayConstants.REPORT + "}");
 
         // called by the error handler, in the same JMS transaction: the message leaves mail.outgoing only once it

@@ -31,6 +31,6 @@ public final class RelayApplication extends RouteBuilder {
                 .routeId("smtp-in")
                 .to("smtprelay:out?relayHost={{relay.host}}&relayPort={{relay.port}}"
                     + "&username={{relay.username}}&password=RAW({{relay.password}})"
-                    + "&dnsServers={{dns.servers}}&addReceivedHeader=false");
+                    + "&dnsServers={{dns.servers}}&heloName={{helo.name}}");
     }
 }
