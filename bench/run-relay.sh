@@ -38,8 +38,10 @@ percentiles() { # reads delay values, prints p50 p99
 }
 
 # --- the relay server
+# the relay server's own defaults (50 deliveries at once, 20 per destination, the listener's connection limits);
+# RELAY_ARGS adds options for experiments
 RELAY_HOST=127.0.0.1 RELAY_PORT=$SINK_PORT RELAY_TLS=NONE SMTP_PORT=$RELAY_SMTP_PORT RELAY_DATA_DIR=$WORK/artemis \
-  RELAY_CONCURRENCY=${RELAY_CONCURRENCY:-20} java ${RELAY_JAVA_OPTS:--Xmx1g} -jar "$JAR" --camel.smtprelay.relay.ingress.options.maxConnectionsPerClient=200 --camel.smtprelay.relay.ingress.options.maxConnections=400 > $WORK/relay.log 2>&1 &
+  java ${RELAY_JAVA_OPTS:--Xmx1g} -jar "$JAR" ${RELAY_ARGS:-} > $WORK/relay.log 2>&1 &
 RELAY_PID=$!
 until grep -q "Started\|started in" $WORK/relay.log && (exec 3<>/dev/tcp/127.0.0.1/$RELAY_SMTP_PORT) 2>/dev/null; do
   kill -0 $RELAY_PID || { cat $WORK/relay.log; exit 1; }; sleep 0.5; done

@@ -62,14 +62,24 @@ public class SmtpRelayComponentConfigurer extends PropertyConfigurerSupport impl
         case "connectTimeout": getOrCreateConfiguration(target).setConnectTimeout(property(camelContext, int.class, value)); return true;
         case "connectionidletimeout":
         case "connectionIdleTimeout": getOrCreateConfiguration(target).setConnectionIdleTimeout(property(camelContext, int.class, value)); return true;
+        case "datadonetimeout":
+        case "dataDoneTimeout": getOrCreateConfiguration(target).setDataDoneTimeout(property(camelContext, int.class, value)); return true;
+        case "datainittimeout":
+        case "dataInitTimeout": getOrCreateConfiguration(target).setDataInitTimeout(property(camelContext, int.class, value)); return true;
         case "datatimeout":
         case "dataTimeout": getOrCreateConfiguration(target).setDataTimeout(property(camelContext, int.class, value)); return true;
+        case "dataxfertimeout":
+        case "dataXferTimeout": getOrCreateConfiguration(target).setDataXferTimeout(property(camelContext, int.class, value)); return true;
         case "deliverythreads":
         case "deliveryThreads": getOrCreateConfiguration(target).setDeliveryThreads(property(camelContext, int.class, value)); return true;
         case "dnsservers":
         case "dnsServers": getOrCreateConfiguration(target).setDnsServers(property(camelContext, java.lang.String.class, value)); return true;
         case "dnstimeout":
         case "dnsTimeout": getOrCreateConfiguration(target).setDnsTimeout(property(camelContext, int.class, value)); return true;
+        case "ehlotimeout":
+        case "ehloTimeout": getOrCreateConfiguration(target).setEhloTimeout(property(camelContext, int.class, value)); return true;
+        case "greetingtimeout":
+        case "greetingTimeout": getOrCreateConfiguration(target).setGreetingTimeout(property(camelContext, int.class, value)); return true;
         case "healthcheckconsumerenabled":
         case "healthCheckConsumerEnabled": target.setHealthCheckConsumerEnabled(property(camelContext, boolean.class, value)); return true;
         case "healthcheckproducerenabled":
@@ -87,6 +97,8 @@ public class SmtpRelayComponentConfigurer extends PropertyConfigurerSupport impl
         case "listener": getOrCreateConfiguration(target).setListener(property(camelContext, io.github.camelrelay.smtprelay.SmtpRelayListener.class, value)); return true;
         case "localdomains":
         case "localDomains": getOrCreateServer(target).setLocalDomains(property(camelContext, java.lang.String.class, value)); return true;
+        case "mailtimeout":
+        case "mailTimeout": getOrCreateConfiguration(target).setMailTimeout(property(camelContext, int.class, value)); return true;
         case "maxauthfailures":
         case "maxAuthFailures": getOrCreateServer(target).setMaxAuthFailures(property(camelContext, int.class, value)); return true;
         case "maxauthfailuresperclient":
@@ -113,11 +125,15 @@ public class SmtpRelayComponentConfigurer extends PropertyConfigurerSupport impl
         case "minDataRate": getOrCreateServer(target).setMinDataRate(property(camelContext, int.class, value)); return true;
         case "mxport":
         case "mxPort": getOrCreateConfiguration(target).setMxPort(property(camelContext, int.class, value)); return true;
+        case "mxresolutiontimeout":
+        case "mxResolutionTimeout": getOrCreateConfiguration(target).setMxResolutionTimeout(property(camelContext, int.class, value)); return true;
         case "password": getOrCreateConfiguration(target).setPassword(property(camelContext, java.lang.String.class, value)); return true;
         case "pipelining": getOrCreateConfiguration(target).setPipelining(property(camelContext, boolean.class, value)); return true;
         case "port": getOrCreateServer(target).setPort(property(camelContext, int.class, value)); return true;
         case "processingthreads":
         case "processingThreads": getOrCreateServer(target).setProcessingThreads(property(camelContext, int.class, value)); return true;
+        case "rcpttimeout":
+        case "rcptTimeout": getOrCreateConfiguration(target).setRcptTimeout(property(camelContext, int.class, value)); return true;
         case "relayhost":
         case "relayHost": getOrCreateConfiguration(target).setRelayHost(property(camelContext, java.lang.String.class, value)); return true;
         case "relaynetworks":
@@ -125,8 +141,12 @@ public class SmtpRelayComponentConfigurer extends PropertyConfigurerSupport impl
         case "relayport":
         case "relayPort": getOrCreateConfiguration(target).setRelayPort(property(camelContext, int.class, value)); return true;
         case "server": target.setServer(property(camelContext, io.github.camelrelay.smtprelay.SmtpRelayServerConfiguration.class, value)); return true;
+        case "settledrepository":
+        case "settledRepository": getOrCreateConfiguration(target).setSettledRepository(property(camelContext, org.apache.camel.spi.IdempotentRepository.class, value)); return true;
         case "sslcontextparameters":
         case "sslContextParameters": getOrCreateConfiguration(target).setSslContextParameters(property(camelContext, org.apache.camel.support.jsse.SSLContextParameters.class, value)); return true;
+        case "starttlstimeout":
+        case "starttlsTimeout": getOrCreateConfiguration(target).setStarttlsTimeout(property(camelContext, int.class, value)); return true;
         case "synchronous": getOrCreateConfiguration(target).setSynchronous(property(camelContext, boolean.class, value)); return true;
         case "tls": getOrCreateConfiguration(target).setTls(property(camelContext, io.github.camelrelay.smtprelay.TlsMode.class, value)); return true;
         case "useehlo":
@@ -170,14 +190,24 @@ public class SmtpRelayComponentConfigurer extends PropertyConfigurerSupport impl
         case "connectTimeout": return int.class;
         case "connectionidletimeout":
         case "connectionIdleTimeout": return int.class;
+        case "datadonetimeout":
+        case "dataDoneTimeout": return int.class;
+        case "datainittimeout":
+        case "dataInitTimeout": return int.class;
         case "datatimeout":
         case "dataTimeout": return int.class;
+        case "dataxfertimeout":
+        case "dataXferTimeout": return int.class;
         case "deliverythreads":
         case "deliveryThreads": return int.class;
         case "dnsservers":
         case "dnsServers": return java.lang.String.class;
         case "dnstimeout":
         case "dnsTimeout": return int.class;
+        case "ehlotimeout":
+        case "ehloTimeout": return int.class;
+        case "greetingtimeout":
+        case "greetingTimeout": return int.class;
         case "healthcheckconsumerenabled":
         case "healthCheckConsumerEnabled": return boolean.class;
         case "healthcheckproducerenabled":
@@ -195,6 +225,8 @@ public class SmtpRelayComponentConfigurer extends PropertyConfigurerSupport impl
         case "listener": return io.github.camelrelay.smtprelay.SmtpRelayListener.class;
         case "localdomains":
         case "localDomains": return java.lang.String.class;
+        case "mailtimeout":
+        case "mailTimeout": return int.class;
         case "maxauthfailures":
         case "maxAuthFailures": return int.class;
         case "maxauthfailuresperclient":
@@ -221,11 +253,15 @@ public class SmtpRelayComponentConfigurer extends PropertyConfigurerSupport impl
         case "minDataRate": return int.class;
         case "mxport":
         case "mxPort": return int.class;
+        case "mxresolutiontimeout":
+        case "mxResolutionTimeout": return int.class;
         case "password": return java.lang.String.class;
         case "pipelining": return boolean.class;
         case "port": return int.class;
         case "processingthreads":
         case "processingThreads": return int.class;
+        case "rcpttimeout":
+        case "rcptTimeout": return int.class;
         case "relayhost":
         case "relayHost": return java.lang.String.class;
         case "relaynetworks":
@@ -233,8 +269,12 @@ public class SmtpRelayComponentConfigurer extends PropertyConfigurerSupport impl
         case "relayport":
         case "relayPort": return int.class;
         case "server": return io.github.camelrelay.smtprelay.SmtpRelayServerConfiguration.class;
+        case "settledrepository":
+        case "settledRepository": return org.apache.camel.spi.IdempotentRepository.class;
         case "sslcontextparameters":
         case "sslContextParameters": return org.apache.camel.support.jsse.SSLContextParameters.class;
+        case "starttlstimeout":
+        case "starttlsTimeout": return int.class;
         case "synchronous": return boolean.class;
         case "tls": return io.github.camelrelay.smtprelay.TlsMode.class;
         case "useehlo":
@@ -274,14 +314,24 @@ public class SmtpRelayComponentConfigurer extends PropertyConfigurerSupport impl
         case "connectTimeout": return getOrCreateConfiguration(target).getConnectTimeout();
         case "connectionidletimeout":
         case "connectionIdleTimeout": return getOrCreateConfiguration(target).getConnectionIdleTimeout();
+        case "datadonetimeout":
+        case "dataDoneTimeout": return getOrCreateConfiguration(target).getDataDoneTimeout();
+        case "datainittimeout":
+        case "dataInitTimeout": return getOrCreateConfiguration(target).getDataInitTimeout();
         case "datatimeout":
         case "dataTimeout": return getOrCreateConfiguration(target).getDataTimeout();
+        case "dataxfertimeout":
+        case "dataXferTimeout": return getOrCreateConfiguration(target).getDataXferTimeout();
         case "deliverythreads":
         case "deliveryThreads": return getOrCreateConfiguration(target).getDeliveryThreads();
         case "dnsservers":
         case "dnsServers": return getOrCreateConfiguration(target).getDnsServers();
         case "dnstimeout":
         case "dnsTimeout": return getOrCreateConfiguration(target).getDnsTimeout();
+        case "ehlotimeout":
+        case "ehloTimeout": return getOrCreateConfiguration(target).getEhloTimeout();
+        case "greetingtimeout":
+        case "greetingTimeout": return getOrCreateConfiguration(target).getGreetingTimeout();
         case "healthcheckconsumerenabled":
         case "healthCheckConsumerEnabled": return target.isHealthCheckConsumerEnabled();
         case "healthcheckproducerenabled":
@@ -299,6 +349,8 @@ public class SmtpRelayComponentConfigurer extends PropertyConfigurerSupport impl
         case "listener": return getOrCreateConfiguration(target).getListener();
         case "localdomains":
         case "localDomains": return getOrCreateServer(target).getLocalDomains();
+        case "mailtimeout":
+        case "mailTimeout": return getOrCreateConfiguration(target).getMailTimeout();
         case "maxauthfailures":
         case "maxAuthFailures": return getOrCreateServer(target).getMaxAuthFailures();
         case "maxauthfailuresperclient":
@@ -325,11 +377,15 @@ public class SmtpRelayComponentConfigurer extends PropertyConfigurerSupport impl
         case "minDataRate": return getOrCreateServer(target).getMinDataRate();
         case "mxport":
         case "mxPort": return getOrCreateConfiguration(target).getMxPort();
+        case "mxresolutiontimeout":
+        case "mxResolutionTimeout": return getOrCreateConfiguration(target).getMxResolutionTimeout();
         case "password": return getOrCreateConfiguration(target).getPassword();
         case "pipelining": return getOrCreateConfiguration(target).isPipelining();
         case "port": return getOrCreateServer(target).getPort();
         case "processingthreads":
         case "processingThreads": return getOrCreateServer(target).getProcessingThreads();
+        case "rcpttimeout":
+        case "rcptTimeout": return getOrCreateConfiguration(target).getRcptTimeout();
         case "relayhost":
         case "relayHost": return getOrCreateConfiguration(target).getRelayHost();
         case "relaynetworks":
@@ -337,8 +393,12 @@ public class SmtpRelayComponentConfigurer extends PropertyConfigurerSupport impl
         case "relayport":
         case "relayPort": return getOrCreateConfiguration(target).getRelayPort();
         case "server": return target.getServer();
+        case "settledrepository":
+        case "settledRepository": return getOrCreateConfiguration(target).getSettledRepository();
         case "sslcontextparameters":
         case "sslContextParameters": return getOrCreateConfiguration(target).getSslContextParameters();
+        case "starttlstimeout":
+        case "starttlsTimeout": return getOrCreateConfiguration(target).getStarttlsTimeout();
         case "synchronous": return getOrCreateConfiguration(target).isSynchronous();
         case "tls": return getOrCreateConfiguration(target).getTls();
         case "useehlo":

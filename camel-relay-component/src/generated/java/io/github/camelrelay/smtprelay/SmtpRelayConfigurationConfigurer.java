@@ -33,14 +33,24 @@ public class SmtpRelayConfigurationConfigurer extends org.apache.camel.support.c
         case "connectTimeout": target.setConnectTimeout(property(camelContext, int.class, value)); return true;
         case "connectionidletimeout":
         case "connectionIdleTimeout": target.setConnectionIdleTimeout(property(camelContext, int.class, value)); return true;
+        case "datadonetimeout":
+        case "dataDoneTimeout": target.setDataDoneTimeout(property(camelContext, int.class, value)); return true;
+        case "datainittimeout":
+        case "dataInitTimeout": target.setDataInitTimeout(property(camelContext, int.class, value)); return true;
         case "datatimeout":
         case "dataTimeout": target.setDataTimeout(property(camelContext, int.class, value)); return true;
+        case "dataxfertimeout":
+        case "dataXferTimeout": target.setDataXferTimeout(property(camelContext, int.class, value)); return true;
         case "deliverythreads":
         case "deliveryThreads": target.setDeliveryThreads(property(camelContext, int.class, value)); return true;
         case "dnsservers":
         case "dnsServers": target.setDnsServers(property(camelContext, java.lang.String.class, value)); return true;
         case "dnstimeout":
         case "dnsTimeout": target.setDnsTimeout(property(camelContext, int.class, value)); return true;
+        case "ehlotimeout":
+        case "ehloTimeout": target.setEhloTimeout(property(camelContext, int.class, value)); return true;
+        case "greetingtimeout":
+        case "greetingTimeout": target.setGreetingTimeout(property(camelContext, int.class, value)); return true;
         case "heloname":
         case "heloName": target.setHeloName(property(camelContext, java.lang.String.class, value)); return true;
         case "implicittls":
@@ -48,6 +58,8 @@ public class SmtpRelayConfigurationConfigurer extends org.apache.camel.support.c
         case "ipversion":
         case "ipVersion": target.setIpVersion(property(camelContext, io.github.camelrelay.smtprelay.IpVersion.class, value)); return true;
         case "listener": target.setListener(property(camelContext, io.github.camelrelay.smtprelay.SmtpRelayListener.class, value)); return true;
+        case "mailtimeout":
+        case "mailTimeout": target.setMailTimeout(property(camelContext, int.class, value)); return true;
         case "maxconnectionsperhost":
         case "maxConnectionsPerHost": target.setMaxConnectionsPerHost(property(camelContext, int.class, value)); return true;
         case "maxmessagesperconnection":
@@ -56,14 +68,22 @@ public class SmtpRelayConfigurationConfigurer extends org.apache.camel.support.c
         case "maxMxHosts": target.setMaxMxHosts(property(camelContext, int.class, value)); return true;
         case "mxport":
         case "mxPort": target.setMxPort(property(camelContext, int.class, value)); return true;
+        case "mxresolutiontimeout":
+        case "mxResolutionTimeout": target.setMxResolutionTimeout(property(camelContext, int.class, value)); return true;
         case "password": target.setPassword(property(camelContext, java.lang.String.class, value)); return true;
         case "pipelining": target.setPipelining(property(camelContext, boolean.class, value)); return true;
+        case "rcpttimeout":
+        case "rcptTimeout": target.setRcptTimeout(property(camelContext, int.class, value)); return true;
         case "relayhost":
         case "relayHost": target.setRelayHost(property(camelContext, java.lang.String.class, value)); return true;
         case "relayport":
         case "relayPort": target.setRelayPort(property(camelContext, int.class, value)); return true;
+        case "settledrepository":
+        case "settledRepository": target.setSettledRepository(property(camelContext, org.apache.camel.spi.IdempotentRepository.class, value)); return true;
         case "sslcontextparameters":
         case "sslContextParameters": target.setSslContextParameters(property(camelContext, org.apache.camel.support.jsse.SSLContextParameters.class, value)); return true;
+        case "starttlstimeout":
+        case "starttlsTimeout": target.setStarttlsTimeout(property(camelContext, int.class, value)); return true;
         case "synchronous": target.setSynchronous(property(camelContext, boolean.class, value)); return true;
         case "tls": target.setTls(property(camelContext, io.github.camelrelay.smtprelay.TlsMode.class, value)); return true;
         case "useehlo":
@@ -86,14 +106,24 @@ public class SmtpRelayConfigurationConfigurer extends org.apache.camel.support.c
         case "connectTimeout": return int.class;
         case "connectionidletimeout":
         case "connectionIdleTimeout": return int.class;
+        case "datadonetimeout":
+        case "dataDoneTimeout": return int.class;
+        case "datainittimeout":
+        case "dataInitTimeout": return int.class;
         case "datatimeout":
         case "dataTimeout": return int.class;
+        case "dataxfertimeout":
+        case "dataXferTimeout": return int.class;
         case "deliverythreads":
         case "deliveryThreads": return int.class;
         case "dnsservers":
         case "dnsServers": return java.lang.String.class;
         case "dnstimeout":
         case "dnsTimeout": return int.class;
+        case "ehlotimeout":
+        case "ehloTimeout": return int.class;
+        case "greetingtimeout":
+        case "greetingTimeout": return int.class;
         case "heloname":
         case "heloName": return java.lang.String.class;
         case "implicittls":
@@ -101,6 +131,8 @@ public class SmtpRelayConfigurationConfigurer extends org.apache.camel.support.c
         case "ipversion":
         case "ipVersion": return io.github.camelrelay.smtprelay.IpVersion.class;
         case "listener": return io.github.camelrelay.smtprelay.SmtpRelayListener.class;
+        case "mailtimeout":
+        case "mailTimeout": return int.class;
         case "maxconnectionsperhost":
         case "maxConnectionsPerHost": return int.class;
         case "maxmessagesperconnection":
@@ -109,14 +141,22 @@ public class SmtpRelayConfigurationConfigurer extends org.apache.camel.support.c
         case "maxMxHosts": return int.class;
         case "mxport":
         case "mxPort": return int.class;
+        case "mxresolutiontimeout":
+        case "mxResolutionTimeout": return int.class;
         case "password": return java.lang.String.class;
         case "pipelining": return boolean.class;
+        case "rcpttimeout":
+        case "rcptTimeout": return int.class;
         case "relayhost":
         case "relayHost": return java.lang.String.class;
         case "relayport":
         case "relayPort": return int.class;
+        case "settledrepository":
+        case "settledRepository": return org.apache.camel.spi.IdempotentRepository.class;
         case "sslcontextparameters":
         case "sslContextParameters": return org.apache.camel.support.jsse.SSLContextParameters.class;
+        case "starttlstimeout":
+        case "starttlsTimeout": return int.class;
         case "synchronous": return boolean.class;
         case "tls": return io.github.camelrelay.smtprelay.TlsMode.class;
         case "useehlo":
@@ -140,14 +180,24 @@ public class SmtpRelayConfigurationConfigurer extends org.apache.camel.support.c
         case "connectTimeout": return target.getConnectTimeout();
         case "connectionidletimeout":
         case "connectionIdleTimeout": return target.getConnectionIdleTimeout();
+        case "datadonetimeout":
+        case "dataDoneTimeout": return target.getDataDoneTimeout();
+        case "datainittimeout":
+        case "dataInitTimeout": return target.getDataInitTimeout();
         case "datatimeout":
         case "dataTimeout": return target.getDataTimeout();
+        case "dataxfertimeout":
+        case "dataXferTimeout": return target.getDataXferTimeout();
         case "deliverythreads":
         case "deliveryThreads": return target.getDeliveryThreads();
         case "dnsservers":
         case "dnsServers": return target.getDnsServers();
         case "dnstimeout":
         case "dnsTimeout": return target.getDnsTimeout();
+        case "ehlotimeout":
+        case "ehloTimeout": return target.getEhloTimeout();
+        case "greetingtimeout":
+        case "greetingTimeout": return target.getGreetingTimeout();
         case "heloname":
         case "heloName": return target.getHeloName();
         case "implicittls":
@@ -155,6 +205,8 @@ public class SmtpRelayConfigurationConfigurer extends org.apache.camel.support.c
         case "ipversion":
         case "ipVersion": return target.getIpVersion();
         case "listener": return target.getListener();
+        case "mailtimeout":
+        case "mailTimeout": return target.getMailTimeout();
         case "maxconnectionsperhost":
         case "maxConnectionsPerHost": return target.getMaxConnectionsPerHost();
         case "maxmessagesperconnection":
@@ -163,14 +215,22 @@ public class SmtpRelayConfigurationConfigurer extends org.apache.camel.support.c
         case "maxMxHosts": return target.getMaxMxHosts();
         case "mxport":
         case "mxPort": return target.getMxPort();
+        case "mxresolutiontimeout":
+        case "mxResolutionTimeout": return target.getMxResolutionTimeout();
         case "password": return target.getPassword();
         case "pipelining": return target.isPipelining();
+        case "rcpttimeout":
+        case "rcptTimeout": return target.getRcptTimeout();
         case "relayhost":
         case "relayHost": return target.getRelayHost();
         case "relayport":
         case "relayPort": return target.getRelayPort();
+        case "settledrepository":
+        case "settledRepository": return target.getSettledRepository();
         case "sslcontextparameters":
         case "sslContextParameters": return target.getSslContextParameters();
+        case "starttlstimeout":
+        case "starttlsTimeout": return target.getStarttlsTimeout();
         case "synchronous": return target.isSynchronous();
         case "tls": return target.getTls();
         case "useehlo":

@@ -44,18 +44,28 @@ public class SmtpRelayEndpointConfigurer extends PropertyConfigurerSupport imple
         case "connectTimeout": target.getConfiguration().setConnectTimeout(property(camelContext, int.class, value)); return true;
         case "connectionidletimeout":
         case "connectionIdleTimeout": target.getConfiguration().setConnectionIdleTimeout(property(camelContext, int.class, value)); return true;
+        case "datadonetimeout":
+        case "dataDoneTimeout": target.getConfiguration().setDataDoneTimeout(property(camelContext, int.class, value)); return true;
+        case "datainittimeout":
+        case "dataInitTimeout": target.getConfiguration().setDataInitTimeout(property(camelContext, int.class, value)); return true;
         case "datatimeout":
         case "dataTimeout": target.getConfiguration().setDataTimeout(property(camelContext, int.class, value)); return true;
+        case "dataxfertimeout":
+        case "dataXferTimeout": target.getConfiguration().setDataXferTimeout(property(camelContext, int.class, value)); return true;
         case "deliverythreads":
         case "deliveryThreads": target.getConfiguration().setDeliveryThreads(property(camelContext, int.class, value)); return true;
         case "dnsservers":
         case "dnsServers": target.getConfiguration().setDnsServers(property(camelContext, java.lang.String.class, value)); return true;
         case "dnstimeout":
         case "dnsTimeout": target.getConfiguration().setDnsTimeout(property(camelContext, int.class, value)); return true;
+        case "ehlotimeout":
+        case "ehloTimeout": target.getConfiguration().setEhloTimeout(property(camelContext, int.class, value)); return true;
         case "exceptionhandler":
         case "exceptionHandler": target.setExceptionHandler(property(camelContext, org.apache.camel.spi.ExceptionHandler.class, value)); return true;
         case "exchangepattern":
         case "exchangePattern": target.setExchangePattern(property(camelContext, org.apache.camel.ExchangePattern.class, value)); return true;
+        case "greetingtimeout":
+        case "greetingTimeout": target.getConfiguration().setGreetingTimeout(property(camelContext, int.class, value)); return true;
         case "heloname":
         case "heloName": target.getConfiguration().setHeloName(property(camelContext, java.lang.String.class, value)); return true;
         case "idletimeout":
@@ -69,6 +79,8 @@ public class SmtpRelayEndpointConfigurer extends PropertyConfigurerSupport imple
         case "listener": target.getConfiguration().setListener(property(camelContext, io.github.camelrelay.smtprelay.SmtpRelayListener.class, value)); return true;
         case "localdomains":
         case "localDomains": target.getServer().setLocalDomains(property(camelContext, java.lang.String.class, value)); return true;
+        case "mailtimeout":
+        case "mailTimeout": target.getConfiguration().setMailTimeout(property(camelContext, int.class, value)); return true;
         case "maxauthfailures":
         case "maxAuthFailures": target.getServer().setMaxAuthFailures(property(camelContext, int.class, value)); return true;
         case "maxauthfailuresperclient":
@@ -95,19 +107,27 @@ public class SmtpRelayEndpointConfigurer extends PropertyConfigurerSupport imple
         case "minDataRate": target.getServer().setMinDataRate(property(camelContext, int.class, value)); return true;
         case "mxport":
         case "mxPort": target.getConfiguration().setMxPort(property(camelContext, int.class, value)); return true;
+        case "mxresolutiontimeout":
+        case "mxResolutionTimeout": target.getConfiguration().setMxResolutionTimeout(property(camelContext, int.class, value)); return true;
         case "password": target.getConfiguration().setPassword(property(camelContext, java.lang.String.class, value)); return true;
         case "pipelining": target.getConfiguration().setPipelining(property(camelContext, boolean.class, value)); return true;
         case "port": target.getServer().setPort(property(camelContext, int.class, value)); return true;
         case "processingthreads":
         case "processingThreads": target.getServer().setProcessingThreads(property(camelContext, int.class, value)); return true;
+        case "rcpttimeout":
+        case "rcptTimeout": target.getConfiguration().setRcptTimeout(property(camelContext, int.class, value)); return true;
         case "relayhost":
         case "relayHost": target.getConfiguration().setRelayHost(property(camelContext, java.lang.String.class, value)); return true;
         case "relaynetworks":
         case "relayNetworks": target.getServer().setRelayNetworks(property(camelContext, java.lang.String.class, value)); return true;
         case "relayport":
         case "relayPort": target.getConfiguration().setRelayPort(property(camelContext, int.class, value)); return true;
+        case "settledrepository":
+        case "settledRepository": target.getConfiguration().setSettledRepository(property(camelContext, org.apache.camel.spi.IdempotentRepository.class, value)); return true;
         case "sslcontextparameters":
         case "sslContextParameters": target.getConfiguration().setSslContextParameters(property(camelContext, org.apache.camel.support.jsse.SSLContextParameters.class, value)); return true;
+        case "starttlstimeout":
+        case "starttlsTimeout": target.getConfiguration().setStarttlsTimeout(property(camelContext, int.class, value)); return true;
         case "synchronous": target.getConfiguration().setSynchronous(property(camelContext, boolean.class, value)); return true;
         case "tls": target.getConfiguration().setTls(property(camelContext, io.github.camelrelay.smtprelay.TlsMode.class, value)); return true;
         case "useehlo":
@@ -147,18 +167,28 @@ public class SmtpRelayEndpointConfigurer extends PropertyConfigurerSupport imple
         case "connectTimeout": return int.class;
         case "connectionidletimeout":
         case "connectionIdleTimeout": return int.class;
+        case "datadonetimeout":
+        case "dataDoneTimeout": return int.class;
+        case "datainittimeout":
+        case "dataInitTimeout": return int.class;
         case "datatimeout":
         case "dataTimeout": return int.class;
+        case "dataxfertimeout":
+        case "dataXferTimeout": return int.class;
         case "deliverythreads":
         case "deliveryThreads": return int.class;
         case "dnsservers":
         case "dnsServers": return java.lang.String.class;
         case "dnstimeout":
         case "dnsTimeout": return int.class;
+        case "ehlotimeout":
+        case "ehloTimeout": return int.class;
         case "exceptionhandler":
         case "exceptionHandler": return org.apache.camel.spi.ExceptionHandler.class;
         case "exchangepattern":
         case "exchangePattern": return org.apache.camel.ExchangePattern.class;
+        case "greetingtimeout":
+        case "greetingTimeout": return int.class;
         case "heloname":
         case "heloName": return java.lang.String.class;
         case "idletimeout":
@@ -172,6 +202,8 @@ public class SmtpRelayEndpointConfigurer extends PropertyConfigurerSupport imple
         case "listener": return io.github.camelrelay.smtprelay.SmtpRelayListener.class;
         case "localdomains":
         case "localDomains": return java.lang.String.class;
+        case "mailtimeout":
+        case "mailTimeout": return int.class;
         case "maxauthfailures":
         case "maxAuthFailures": return int.class;
         case "maxauthfailuresperclient":
@@ -198,19 +230,27 @@ public class SmtpRelayEndpointConfigurer extends PropertyConfigurerSupport imple
         case "minDataRate": return int.class;
         case "mxport":
         case "mxPort": return int.class;
+        case "mxresolutiontimeout":
+        case "mxResolutionTimeout": return int.class;
         case "password": return java.lang.String.class;
         case "pipelining": return boolean.class;
         case "port": return int.class;
         case "processingthreads":
         case "processingThreads": return int.class;
+        case "rcpttimeout":
+        case "rcptTimeout": return int.class;
         case "relayhost":
         case "relayHost": return java.lang.String.class;
         case "relaynetworks":
         case "relayNetworks": return java.lang.String.class;
         case "relayport":
         case "relayPort": return int.class;
+        case "settledrepository":
+        case "settledRepository": return org.apache.camel.spi.IdempotentRepository.class;
         case "sslcontextparameters":
         case "sslContextParameters": return org.apache.camel.support.jsse.SSLContextParameters.class;
+        case "starttlstimeout":
+        case "starttlsTimeout": return int.class;
         case "synchronous": return boolean.class;
         case "tls": return io.github.camelrelay.smtprelay.TlsMode.class;
         case "useehlo":
@@ -246,18 +286,28 @@ public class SmtpRelayEndpointConfigurer extends PropertyConfigurerSupport imple
         case "connectTimeout": return target.getConfiguration().getConnectTimeout();
         case "connectionidletimeout":
         case "connectionIdleTimeout": return target.getConfiguration().getConnectionIdleTimeout();
+        case "datadonetimeout":
+        case "dataDoneTimeout": return target.getConfiguration().getDataDoneTimeout();
+        case "datainittimeout":
+        case "dataInitTimeout": return target.getConfiguration().getDataInitTimeout();
         case "datatimeout":
         case "dataTimeout": return target.getConfiguration().getDataTimeout();
+        case "dataxfertimeout":
+        case "dataXferTimeout": return target.getConfiguration().getDataXferTimeout();
         case "deliverythreads":
         case "deliveryThreads": return target.getConfiguration().getDeliveryThreads();
         case "dnsservers":
         case "dnsServers": return target.getConfiguration().getDnsServers();
         case "dnstimeout":
         case "dnsTimeout": return target.getConfiguration().getDnsTimeout();
+        case "ehlotimeout":
+        case "ehloTimeout": return target.getConfiguration().getEhloTimeout();
         case "exceptionhandler":
         case "exceptionHandler": return target.getExceptionHandler();
         case "exchangepattern":
         case "exchangePattern": return target.getExchangePattern();
+        case "greetingtimeout":
+        case "greetingTimeout": return target.getConfiguration().getGreetingTimeout();
         case "heloname":
         case "heloName": return target.getConfiguration().getHeloName();
         case "idletimeout":
@@ -271,6 +321,8 @@ public class SmtpRelayEndpointConfigurer extends PropertyConfigurerSupport imple
         case "listener": return target.getConfiguration().getListener();
         case "localdomains":
         case "localDomains": return target.getServer().getLocalDomains();
+        case "mailtimeout":
+        case "mailTimeout": return target.getConfiguration().getMailTimeout();
         case "maxauthfailures":
         case "maxAuthFailures": return target.getServer().getMaxAuthFailures();
         case "maxauthfailuresperclient":
@@ -297,19 +349,27 @@ public class SmtpRelayEndpointConfigurer extends PropertyConfigurerSupport imple
         case "minDataRate": return target.getServer().getMinDataRate();
         case "mxport":
         case "mxPort": return target.getConfiguration().getMxPort();
+        case "mxresolutiontimeout":
+        case "mxResolutionTimeout": return target.getConfiguration().getMxResolutionTimeout();
         case "password": return target.getConfiguration().getPassword();
         case "pipelining": return target.getConfiguration().isPipelining();
         case "port": return target.getServer().getPort();
         case "processingthreads":
         case "processingThreads": return target.getServer().getProcessingThreads();
+        case "rcpttimeout":
+        case "rcptTimeout": return target.getConfiguration().getRcptTimeout();
         case "relayhost":
         case "relayHost": return target.getConfiguration().getRelayHost();
         case "relaynetworks":
         case "relayNetworks": return target.getServer().getRelayNetworks();
         case "relayport":
         case "relayPort": return target.getConfiguration().getRelayPort();
+        case "settledrepository":
+        case "settledRepository": return target.getConfiguration().getSettledRepository();
         case "sslcontextparameters":
         case "sslContextParameters": return target.getConfiguration().getSslContextParameters();
+        case "starttlstimeout":
+        case "starttlsTimeout": return target.getConfiguration().getStarttlsTimeout();
         case "synchronous": return target.getConfiguration().isSynchronous();
         case "tls": return target.getConfiguration().getTls();
         case "useehlo":

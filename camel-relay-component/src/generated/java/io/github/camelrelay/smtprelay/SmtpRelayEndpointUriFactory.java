@@ -23,7 +23,7 @@ public class SmtpRelayEndpointUriFactory extends org.apache.camel.support.compon
     private static final Set<String> SECRET_PROPERTY_NAMES;
     private static final Map<String, String> MULTI_VALUE_PREFIXES;
     static {
-        Set<String> props = new HashSet<>(51);
+        Set<String> props = new HashSet<>(61);
         props.add("addReceivedHeader");
         props.add("allowAuthWithoutTls");
         props.add("authFailureDelay");
@@ -35,12 +35,17 @@ public class SmtpRelayEndpointUriFactory extends org.apache.camel.support.compon
         props.add("commandTimeout");
         props.add("connectTimeout");
         props.add("connectionIdleTimeout");
+        props.add("dataDoneTimeout");
+        props.add("dataInitTimeout");
         props.add("dataTimeout");
+        props.add("dataXferTimeout");
         props.add("deliveryThreads");
         props.add("dnsServers");
         props.add("dnsTimeout");
+        props.add("ehloTimeout");
         props.add("exceptionHandler");
         props.add("exchangePattern");
+        props.add("greetingTimeout");
         props.add("heloName");
         props.add("idleTimeout");
         props.add("implicitTls");
@@ -48,6 +53,7 @@ public class SmtpRelayEndpointUriFactory extends org.apache.camel.support.compon
         props.add("lazyStartProducer");
         props.add("listener");
         props.add("localDomains");
+        props.add("mailTimeout");
         props.add("maxAuthFailures");
         props.add("maxAuthFailuresPerClient");
         props.add("maxConnections");
@@ -61,15 +67,19 @@ public class SmtpRelayEndpointUriFactory extends org.apache.camel.support.compon
         props.add("maxSessionTime");
         props.add("minDataRate");
         props.add("mxPort");
+        props.add("mxResolutionTimeout");
         props.add("name");
         props.add("password");
         props.add("pipelining");
         props.add("port");
         props.add("processingThreads");
+        props.add("rcptTimeout");
         props.add("relayHost");
         props.add("relayNetworks");
         props.add("relayPort");
+        props.add("settledRepository");
         props.add("sslContextParameters");
+        props.add("starttlsTimeout");
         props.add("synchronous");
         props.add("tls");
         props.add("useEhlo");

@@ -41,7 +41,7 @@ import org.apache.camel.converter.stream.CachedOutputStream;
  * To, Cc, Bcc, From, Reply-To, Subject and Content-Type headers). Otherwise the body must be a complete RFC 5322
  * message, relayed byte for byte.
  */
-final class ExchangeMailReader {
+public final class ExchangeMailReader {
 
     private static final Session SESSION = Session.getInstance(new Properties());
     private static final Pattern FOLDED_CRLF = Pattern.compile("\r\n[ \t]");
@@ -95,6 +95,24 @@ final class ExchangeMailReader {
         }
     }
 
+    /**
+     * The envelope sender the producer would use for the exchange: the {@code CamelSmtpRelayEnvelopeFrom} header, else
+     * the message's Sender or From; null when there is none or it is not a valid address. The relay routes bounce to
+     * it, so the bounce goes where the delivery came from.
+     */
+    public static MailAddress envelopeSender(Exchange exchange) {
+        org.apache.camel.Message in = exchange.getMessage();
+        try {
+            if (in.getHeader(SmtpRelayConstants.ENVELOPE_FROM) != null) {
+                return sender(in, name -> null);
+            }
+            HeaderSection parsed = headerSection(raw(exchange, in.getBody()));
+            return sender(in, name -> parsed.get(name, ","));
+        } catch (IllegalArgumentException | MessagingException | IOException e) {
+            return null;
+        }
+    }
+
     private interface Headers {
         String get(String name);
     }
@@ -127,10 +145,8 @@ final class ExchangeMailReader {
                 set.add(MailAddress.of(s));
             }
         } else if (explicit != null) {
-            for (String part : explicit.toString().split(",")) {
-                if (!part.isBlank()) {
-                    set.add(MailAddress.of(part));
-                }
+            for (String part : MailAddress.splitList(explicit.toString())) {
+                set.add(MailAddress.of(part));
             }
         } else {
             for (String name : List.of("To", "Cc", "Bcc")) {

@@ -2,6 +2,7 @@ package io.github.camelrelay.smtprelay;
 
 import org.apache.camel.RuntimeCamelException;
 import org.apache.camel.spi.Configurer;
+import org.apache.camel.spi.IdempotentRepository;
 import org.apache.camel.spi.Metadata;
 import org.apache.camel.spi.UriParam;
 import org.apache.camel.spi.UriParams;
@@ -48,6 +49,26 @@ public class SmtpRelayConfiguration implements Cloneable {
     private int commandTimeout = 300000;
     @UriParam(label = "producer,timeout", defaultValue = "600000")
     private int dataTimeout = 600000;
+    @UriParam(label = "producer,timeout", defaultValue = "300000")
+    private int greetingTimeout = 300000;
+    @UriParam(label = "producer,timeout", defaultValue = "300000")
+    private int ehloTimeout = 300000;
+    @UriParam(label = "producer,timeout", defaultValue = "300000")
+    private int starttlsTimeout = 300000;
+    @UriParam(label = "producer,timeout", defaultValue = "300000")
+    private int mailTimeout = 300000;
+    @UriParam(label = "producer,timeout", defaultValue = "300000")
+    private int rcptTimeout = 300000;
+    @UriParam(label = "producer,timeout", defaultValue = "120000")
+    private int dataInitTimeout = 120000;
+    @UriParam(label = "producer,timeout", defaultValue = "180000")
+    private int dataXferTimeout = 180000;
+    @UriParam(label = "producer,timeout", defaultValue = "600000")
+    private int dataDoneTimeout = 600000;
+    @UriParam(label = "producer,timeout", defaultValue = "60000")
+    private int mxResolutionTimeout = 60000;
+    @UriParam(label = "producer,advanced")
+    private IdempotentRepository settledRepository;
     @UriParam(label = "producer", defaultValue = "ANY")
     private IpVersion ipVersion = IpVersion.ANY;
     @UriParam(defaultValue = "true")
@@ -88,6 +109,15 @@ public class SmtpRelayConfiguration implements Cloneable {
         range("connectTimeout", connectTimeout, 1, Integer.MAX_VALUE);
         range("commandTimeout", commandTimeout, 1, Integer.MAX_VALUE);
         range("dataTimeout", dataTimeout, 1, Integer.MAX_VALUE);
+        range("greetingTimeout", greetingTimeout, 1, Integer.MAX_VALUE);
+        range("ehloTimeout", ehloTimeout, 1, Integer.MAX_VALUE);
+        range("starttlsTimeout", starttlsTimeout, 1, Integer.MAX_VALUE);
+        range("mailTimeout", mailTimeout, 1, Integer.MAX_VALUE);
+        range("rcptTimeout", rcptTimeout, 1, Integer.MAX_VALUE);
+        range("dataInitTimeout", dataInitTimeout, 1, Integer.MAX_VALUE);
+        range("dataXferTimeout", dataXferTimeout, 1, Integer.MAX_VALUE);
+        range("dataDoneTimeout", dataDoneTimeout, 1, Integer.MAX_VALUE);
+        range("mxResolutionTimeout", mxResolutionTimeout, 1, Integer.MAX_VALUE);
         range("maxConnectionsPerHost", maxConnectionsPerHost, 1, 10000);
         range("connectionIdleTimeout", connectionIdleTimeout, 0, Integer.MAX_VALUE);
         range("maxMessagesPerConnection", maxMessagesPerConnection, 1, Integer.MAX_VALUE);
@@ -319,8 +349,9 @@ public class SmtpRelayConfiguration implements Cloneable {
     }
 
     /**
-     * Milliseconds to wait for the greeting and for the reply to each command (RFC 5321 4.5.3.2 recommends 5
-     * minutes). A host that accepts TCP and never greets is given up after this time.
+     * Milliseconds to wait for the reply to a command that has no timeout of its own (AUTH, RSET, QUIT), and the
+     * upper bound of every command timeout below (greetingTimeout, ehloTimeout, ...): a lower value here lowers them
+     * all. RFC 5321 4.5.3.2 recommends 5 minutes.
      */
     public void setCommandTimeout(int commandTimeout) {
         this.commandTimeout = commandTimeout;
@@ -330,7 +361,7 @@ public class SmtpRelayConfiguration implements Cloneable {
         return dataTimeout;
     }
 
-    /** Milliseconds to wait for the reply to the end of the message data (RFC 5321 recommends 10 minutes). */
+    /** The upper bound of dataXferTimeout and dataDoneTimeout: a lower value here lowers both. */
     public void setDataTimeout(int dataTimeout) {
         this.dataTimeout = dataTimeout;
     }
@@ -411,5 +442,131 @@ public class SmtpRelayConfiguration implements Cloneable {
     /** Threads the asynchronous producer delivers on; the calling route thread is freed while SMTP is spoken. */
     public void setDeliveryThreads(int deliveryThreads) {
         this.deliveryThreads = deliveryThreads;
+    }
+
+    public int getGreetingTimeout() {
+        return greetingTimeout;
+    }
+
+    /**
+     * Milliseconds to wait for the server's greeting after the TCP connection (Postfix smtp_helo_timeout: 300 s). A
+     * host that accepts TCP and never greets is given up after this time; at most commandTimeout.
+     */
+    public void setGreetingTimeout(int greetingTimeout) {
+        this.greetingTimeout = greetingTimeout;
+    }
+
+    public int getEhloTimeout() {
+        return ehloTimeout;
+    }
+
+    /** Milliseconds to wait for the reply to EHLO or HELO (Postfix smtp_helo_timeout: 300 s); at most commandTimeout. */
+    public void setEhloTimeout(int ehloTimeout) {
+        this.ehloTimeout = ehloTimeout;
+    }
+
+    public int getStarttlsTimeout() {
+        return starttlsTimeout;
+    }
+
+    /**
+     * Milliseconds to wait for the reply to STARTTLS and for the TLS handshake's progress (Postfix
+     * smtp_starttls_timeout: 300 s); at most commandTimeout.
+     */
+    public void setStarttlsTimeout(int starttlsTimeout) {
+        this.starttlsTimeout = starttlsTimeout;
+    }
+
+    public int getMailTimeout() {
+        return mailTimeout;
+    }
+
+    /**
+     * Milliseconds to wait for the reply to MAIL FROM (Postfix smtp_mail_timeout: 300 s); with PIPELINING, for each
+     * reply of the pipelined envelope. At most commandTimeout.
+     */
+    public void setMailTimeout(int mailTimeout) {
+        this.mailTimeout = mailTimeout;
+    }
+
+    public int getRcptTimeout() {
+        return rcptTimeout;
+    }
+
+    /** Milliseconds to wait for the reply to each RCPT TO (Postfix smtp_rcpt_timeout: 300 s); at most commandTimeout. */
+    public void setRcptTimeout(int rcptTimeout) {
+        this.rcptTimeout = rcptTimeout;
+    }
+
+    public int getDataInitTimeout() {
+        return dataInitTimeout;
+    }
+
+    /** Milliseconds to wait for the reply to DATA (Postfix smtp_data_init_timeout: 120 s); at most commandTimeout. */
+    public void setDataInitTimeout(int dataInitTimeout) {
+        this.dataInitTimeout = dataInitTimeout;
+    }
+
+    public int getDataXferTimeout() {
+        return dataXferTimeout;
+    }
+
+    /**
+     * Milliseconds the message data may make no progress while it is sent (Postfix smtp_data_xfer_timeout: 180 s); at
+     * most dataTimeout.
+     */
+    public void setDataXferTimeout(int dataXferTimeout) {
+        this.dataXferTimeout = dataXferTimeout;
+    }
+
+    public int getDataDoneTimeout() {
+        return dataDoneTimeout;
+    }
+
+    /**
+     * Milliseconds to wait for the reply to the final dot (Postfix smtp_data_done_timeout: 600 s; RFC 5321 4.5.3.2: 10
+     * minutes); at most dataTimeout. A timeout here leaves the delivery uncertain: the recipients are deferred, and
+     * the log says the delivery may be duplicated.
+     */
+    public void setDataDoneTimeout(int dataDoneTimeout) {
+        this.dataDoneTimeout = dataDoneTimeout;
+    }
+
+    public int getMxResolutionTimeout() {
+        return mxResolutionTimeout;
+    }
+
+    /**
+     * Milliseconds all DNS look-ups of one domain together may take (its MX records and the addresses of its MX
+     * hosts); when they are over, the names not yet looked up are not tried and, when no address was found, the
+     * recipients are deferred.
+     */
+    public void setMxResolutionTimeout(int mxResolutionTimeout) {
+        this.mxResolutionTimeout = mxResolutionTimeout;
+    }
+
+    public IdempotentRepository getSettledRepository() {
+        return settledRepository;
+    }
+
+    /**
+     * A durable record of the recipients already settled, so that no retry, rollback, broker redelivery or restart
+     * sends a message again to a recipient that accepted it. Keyed by the CamelSmtpRelayQueueId header and the
+     * recipient: before each attempt the recorded recipients are left out, and each recipient is recorded as soon as
+     * the server accepted the message for it. Without the header nothing is recorded. Any Camel IdempotentRepository
+     * works: a FileIdempotentRepository for one instance, a JdbcMessageIdRepository shared by several.
+     */
+    public void setSettledRepository(IdempotentRepository settledRepository) {
+        this.settledRepository = settledRepository;
+    }
+
+    /** commandTimeout bounds every command timeout. */
+    public int effectiveCommandTimeout(int specific) {
+        return Math.min(specific, commandTimeout);
+    }
+
+    /** dataTimeout bounds the data transfer and final-dot timeouts. */
+    public int effectiveDataTimeout(int specific) {
+        return Math.min(specific, dataTimeout);
     }
 }

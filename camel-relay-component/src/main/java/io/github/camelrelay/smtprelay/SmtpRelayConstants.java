@@ -20,10 +20,13 @@ public final class SmtpRelayConstants {
     public static final String RECIPIENTS = "CamelSmtpRelayRecipients";
 
     @Metadata(label = "common",
-              description = "The message's queue id: the one the listener gave the client in its queued-as reply, or the "
-                            + "one the relay routes gave a message submitted to their queue. It names the message in every "
-                            + "log line, in the Received header and in bounces, across retries and restarts. Producer: "
-                            + "when absent, the exchange id.",
+              description = "The message's queue id, which names it for good (across retries, redeliveries and "
+                            + "restarts): the one the listener gave the client in its queued-as reply, or, for a message "
+                            + "submitted to the relay routes' queue without one, its JMS message id. It starts every log "
+                            + "line about the message and is in its Received header and bounces; with the "
+                            + "settledRepository option, the recipients recorded under it are not sent again and each one "
+                            + "accepted is recorded under it. On the queue it is SmtpRelayQueueId. Producer: when absent, "
+                            + "the exchange id names the message in the log, and nothing is recorded.",
               javaType = "String")
     public static final String QUEUE_ID = "CamelSmtpRelayQueueId";
 

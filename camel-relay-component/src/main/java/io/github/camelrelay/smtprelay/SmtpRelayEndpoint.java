@@ -8,6 +8,7 @@ import javax.net.ssl.SSLContext;
 
 import io.github.camelrelay.smtprelay.delivery.DeliveryEngine;
 import io.github.camelrelay.smtprelay.delivery.SessionSettings;
+import io.github.camelrelay.smtprelay.delivery.Timeouts;
 import io.github.camelrelay.smtprelay.dns.MxResolver;
 import io.github.camelrelay.smtprelay.mail.Domain;
 import org.apache.camel.AsyncEndpoint;
@@ -143,11 +144,11 @@ public class SmtpRelayEndpoint extends DefaultEndpoint implements AsyncEndpoint 
             SSLContext verifying = c.getSslContextParameters() != null
                     ? c.getSslContextParameters().createSSLContext(getCamelContext()) : SSLContext.getDefault();
             SessionSettings settings = new SessionSettings(c.effectiveTls(), c.isImplicitTls(), verifying, getHeloName(),
-                    c.isUseEhlo(), c.isPipelining(), c.getUsername(), c.getPassword(), c.getConnectTimeout(),
-                    c.getCommandTimeout(), c.getDataTimeout(), listener());
+                    c.isUseEhlo(), c.isPipelining(), c.getUsername(), c.getPassword(), Timeouts.of(c), listener());
             MxResolver resolver = c.isRelayMode() ? null
                     : new MxResolver(MxResolver.resolverFor(c.getDnsServers(), Duration.ofMillis(c.getDnsTimeout())),
-                            c.getIpVersion(), c.getMaxMxHosts(), new Random());
+                            c.getIpVersion(), c.getMaxMxHosts(), new Random(),
+                            Duration.ofMillis(c.getMxResolutionTimeout()), java.time.Clock.systemUTC());
             engine = new DeliveryEngine(resolver, c.isRelayMode() ? c.getRelayHost().strip() : null, c.effectiveRelayPort(),
                     c.getMxPort(), c.getIpVersion(), c.getMaxMxHosts(), c.getBatchSize(), settings,
                     c.getMaxConnectionsPerHost(), c.getConnectionIdleTimeout(), c.getMaxMessagesPerConnection());

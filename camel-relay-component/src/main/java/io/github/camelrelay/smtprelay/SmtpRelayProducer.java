@@ -14,9 +14,12 @@ import io.github.camelrelay.smtprelay.report.RecipientStatus;
 import org.apache.camel.AsyncCallback;
 import org.apache.camel.Exchange;
 import org.apache.camel.health.HealthCheckHelper;
+import org.apache.camel.spi.IdempotentRepository;
 import org.apache.camel.health.WritableHealthCheckRepository;
 import org.apache.camel.support.DefaultAsyncProducer;
 import org.apache.camel.util.URISupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Delivers the exchange's message to every recipient on the endpoint's delivery threads, so route threads are not
@@ -24,6 +27,8 @@ import org.apache.camel.util.URISupport;
  * {@code CamelSmtpRelayReport} header and, when not everything was delivered, an {@link SmtpRelayException}.
  */
 public class SmtpRelayProducer extends DefaultAsyncProducer {
+
+    private static final Logger LOG = LoggerFactory.getLogger("io.github.camelrelay.smtprelay.delivery");
 
     private final ExchangeMailReader reader;
     /**
@@ -88,6 +93,21 @@ public class SmtpRelayProducer extends DefaultAsyncProducer {
                     return true;
                 }
             }
+            IdempotentRepository settled = getEndpoint().getConfiguration().getSettledRepository();
+            String key = settled == null ? null : exchange.getMessage().getHeader(SmtpRelayConstants.QUEUE_ID, String.class);
+            if (key != null) {
+                DeliveryReport recorded = recorded(mail, settled, key);
+                if (recorded != null) {
+                    DeliveryReport before = exchange.getProperty(settledProperty, DeliveryReport.class);
+                    exchange.setProperty(settledProperty, merge(before, recorded));
+                    mail = withoutSettled(mail, recorded);
+                    if (mail == null) {
+                        outcome(exchange, exchange.getProperty(settledProperty, DeliveryReport.class));
+                        callback.done(true);
+                        return true;
+                    }
+                }
+            }
             OutgoingMail toDeliver = mail;
             if (getEndpoint().getConfiguration().isSynchronous()) {
                 deliver(exchange, toDeliver, callback, true);
@@ -109,7 +129,10 @@ public class SmtpRelayProducer extends DefaultAsyncProducer {
                 earlier = exchange.getMessage().getHeader(SmtpRelayConstants.REPORT);
             }
             long start = System.currentTimeMillis();
-            DeliveryReport attempt = getEndpoint().engine().deliver(mail);
+            IdempotentRepository settled = getEndpoint().getConfiguration().getSettledRepository();
+            String key = settled == null ? null : exchange.getMessage().getHeader(SmtpRelayConstants.QUEUE_ID, String.class);
+            DeliveryReport attempt = key == null ? getEndpoint().engine().deliver(mail)
+                    : getEndpoint().engine().deliver(mail, s -> record(settled, key, s));
             if (listener != null) {
                 listener.deliveryCompleted(getEndpoint().getName(), attempt, System.currentTimeMillis() - start);
             }
@@ -121,6 +144,40 @@ public class SmtpRelayProducer extends DefaultAsyncProducer {
         } finally {
             callback.done(doneSync);
         }
+    }
+
+    /**
+     * The recipients of the mail that the settled record has under the key, as delivered statuses; null when none.
+     * A failing store fails the attempt: better late than twice.
+     */
+    private static DeliveryReport recorded(OutgoingMail mail, IdempotentRepository settled, String key) {
+        List<RecipientStatus> done = new ArrayList<>();
+        for (MailAddress r : mail.recipients()) {
+            if (settled.contains(recordKey(key, r))) {
+                done.add(RecipientStatus.local(r, Outcome.DELIVERED, "2.0.0", "delivered by an earlier attempt (settled record)"));
+                LOG.info("{}: to=<{}>, status=skipped (delivered by an earlier attempt of message {})", mail.id(), r, key);
+            }
+        }
+        return done.isEmpty() ? null : DeliveryReport.of(done);
+    }
+
+    /** Records a delivered recipient at once: from here on no attempt sends it this message again. */
+    private static void record(IdempotentRepository settled, String key, RecipientStatus status) {
+        if (status.outcome() != Outcome.DELIVERED) {
+            // a failed recipient is bounced by whoever handles the report; one deferred is tried again
+            return;
+        }
+        try {
+            settled.add(recordKey(key, status.recipient()));
+        } catch (RuntimeException e) {
+            LOG.error("Cannot record <{}> of message {} as delivered: a redelivery of this message would send it again: {}",
+                    status.recipient(), key, e.getMessage(), e);
+        }
+    }
+
+    /** One line per recipient of one message; an address holds no line break, so the pair is unambiguous. */
+    static String recordKey(String messageKey, MailAddress recipient) {
+        return messageKey + " " + recipient.address();
     }
 
     private static void outcome(Exchange exchange, DeliveryReport report) {

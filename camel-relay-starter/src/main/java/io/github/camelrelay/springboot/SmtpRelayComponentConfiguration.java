@@ -7,6 +7,7 @@ import io.github.camelrelay.smtprelay.SmtpRelayServerConfiguration;
 import io.github.camelrelay.smtprelay.TlsMode;
 import io.github.camelrelay.smtprelay.auth.SmtpRelayAuthenticator;
 import java.time.Clock;
+import org.apache.camel.spi.IdempotentRepository;
 import org.apache.camel.spring.boot.ComponentConfigurationPropertiesCommon;
 import org.apache.camel.support.jsse.SSLContextParameters;
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -160,6 +161,16 @@ public class SmtpRelayComponentConfiguration extends ComponentConfigurationPrope
      */
     private Boolean pipelining = true;
     /**
+     * A durable record of the recipients already settled, so that no retry, rollback, broker redelivery or
+     * restart sends a message again to a recipient that accepted it. Keyed by the CamelSmtpRelayQueueId
+     * header and the recipient: before each attempt the recorded recipients are left out, and each recipient
+     * is recorded as soon as the server accepted the message for it. Without the header nothing is recorded.
+     * Any Camel IdempotentRepository works: a FileIdempotentRepository for one instance, a
+     * JdbcMessageIdRepository shared by several. The option is a org.apache.camel.spi.IdempotentRepository
+     * type.
+     */
+    private IdempotentRepository settledRepository;
+    /**
      * Deliver on the calling route thread instead of the delivery threads. Needed when the route runs in a
      * transaction (for example a transacted JMS consumer), so that what the route does after the delivery
      * commits together with it; and cheaper whenever the caller waits for the delivery anyway (a
@@ -275,8 +286,9 @@ public class SmtpRelayComponentConfiguration extends ComponentConfigurationPrope
      */
     private String users;
     /**
-     * Milliseconds to wait for the greeting and for the reply to each command (RFC 5321 4.5.3.2 recommends 5
-     * minutes). A host that accepts TCP and never greets is given up after this time.
+     * Milliseconds to wait for the reply to a command that has no timeout of its own (AUTH, RSET, QUIT), and
+     * the upper bound of every command timeout below (greetingTimeout, ehloTimeout, ...): a lower value here
+     * lowers them all. RFC 5321 4.5.3.2 recommends 5 minutes.
      */
     private Integer commandTimeout = 300000;
     /**
@@ -284,14 +296,45 @@ public class SmtpRelayComponentConfiguration extends ComponentConfigurationPrope
      */
     private Integer connectTimeout = 30000;
     /**
-     * Milliseconds to wait for the reply to the end of the message data (RFC 5321 recommends 10 minutes).
+     * Milliseconds to wait for the reply to the final dot (Postfix smtp_data_done_timeout: 600 s; RFC 5321
+     * 4.5.3.2: 10 minutes); at most dataTimeout. A timeout here leaves the delivery uncertain: the recipients
+     * are deferred, and the log says the delivery may be duplicated.
+     */
+    private Integer dataDoneTimeout = 600000;
+    /**
+     * Milliseconds to wait for the reply to DATA (Postfix smtp_data_init_timeout: 120 s); at most
+     * commandTimeout.
+     */
+    private Integer dataInitTimeout = 120000;
+    /**
+     * The upper bound of dataXferTimeout and dataDoneTimeout: a lower value here lowers both.
      */
     private Integer dataTimeout = 600000;
+    /**
+     * Milliseconds the message data may make no progress while it is sent (Postfix smtp_data_xfer_timeout:
+     * 180 s); at most dataTimeout.
+     */
+    private Integer dataXferTimeout = 180000;
+    /**
+     * Milliseconds to wait for the reply to EHLO or HELO (Postfix smtp_helo_timeout: 300 s); at most
+     * commandTimeout.
+     */
+    private Integer ehloTimeout = 300000;
+    /**
+     * Milliseconds to wait for the server's greeting after the TCP connection (Postfix smtp_helo_timeout: 300
+     * s). A host that accepts TCP and never greets is given up after this time; at most commandTimeout.
+     */
+    private Integer greetingTimeout = 300000;
     /**
      * Milliseconds the listener waits for the next command or the next chunk of message data before it
      * answers 421 and closes the connection. Default 5 minutes (RFC 5321 4.5.3.2).
      */
     private Integer idleTimeout = 300000;
+    /**
+     * Milliseconds to wait for the reply to MAIL FROM (Postfix smtp_mail_timeout: 300 s); with PIPELINING,
+     * for each reply of the pipelined envelope. At most commandTimeout.
+     */
+    private Integer mailTimeout = 300000;
     /**
      * Milliseconds one connection may last in all; then it is answered 421 and closed (after the reply to a
      * message being handed on). 0 means no limit. Default 1 hour.
@@ -304,6 +347,22 @@ public class SmtpRelayComponentConfiguration extends ComponentConfigurationPrope
      * Default 500.
      */
     private Integer minDataRate = 500;
+    /**
+     * Milliseconds all DNS look-ups of one domain together may take (its MX records and the addresses of its
+     * MX hosts); when they are over, the names not yet looked up are not tried and, when no address was
+     * found, the recipients are deferred.
+     */
+    private Integer mxResolutionTimeout = 60000;
+    /**
+     * Milliseconds to wait for the reply to each RCPT TO (Postfix smtp_rcpt_timeout: 300 s); at most
+     * commandTimeout.
+     */
+    private Integer rcptTimeout = 300000;
+    /**
+     * Milliseconds to wait for the reply to STARTTLS and for the TLS handshake's progress (Postfix
+     * smtp_starttls_timeout: 300 s); at most commandTimeout.
+     */
+    private Integer starttlsTimeout = 300000;
 
     public Boolean getAddReceivedHeader() {
         return addReceivedHeader;
@@ -521,6 +580,14 @@ public class SmtpRelayComponentConfiguration extends ComponentConfigurationPrope
         this.pipelining = pipelining;
     }
 
+    public IdempotentRepository getSettledRepository() {
+        return settledRepository;
+    }
+
+    public void setSettledRepository(IdempotentRepository settledRepository) {
+        this.settledRepository = settledRepository;
+    }
+
     public Boolean getSynchronous() {
         return synchronous;
     }
@@ -705,6 +772,22 @@ public class SmtpRelayComponentConfiguration extends ComponentConfigurationPrope
         this.connectTimeout = connectTimeout;
     }
 
+    public Integer getDataDoneTimeout() {
+        return dataDoneTimeout;
+    }
+
+    public void setDataDoneTimeout(Integer dataDoneTimeout) {
+        this.dataDoneTimeout = dataDoneTimeout;
+    }
+
+    public Integer getDataInitTimeout() {
+        return dataInitTimeout;
+    }
+
+    public void setDataInitTimeout(Integer dataInitTimeout) {
+        this.dataInitTimeout = dataInitTimeout;
+    }
+
     public Integer getDataTimeout() {
         return dataTimeout;
     }
@@ -713,12 +796,44 @@ public class SmtpRelayComponentConfiguration extends ComponentConfigurationPrope
         this.dataTimeout = dataTimeout;
     }
 
+    public Integer getDataXferTimeout() {
+        return dataXferTimeout;
+    }
+
+    public void setDataXferTimeout(Integer dataXferTimeout) {
+        this.dataXferTimeout = dataXferTimeout;
+    }
+
+    public Integer getEhloTimeout() {
+        return ehloTimeout;
+    }
+
+    public void setEhloTimeout(Integer ehloTimeout) {
+        this.ehloTimeout = ehloTimeout;
+    }
+
+    public Integer getGreetingTimeout() {
+        return greetingTimeout;
+    }
+
+    public void setGreetingTimeout(Integer greetingTimeout) {
+        this.greetingTimeout = greetingTimeout;
+    }
+
     public Integer getIdleTimeout() {
         return idleTimeout;
     }
 
     public void setIdleTimeout(Integer idleTimeout) {
         this.idleTimeout = idleTimeout;
+    }
+
+    public Integer getMailTimeout() {
+        return mailTimeout;
+    }
+
+    public void setMailTimeout(Integer mailTimeout) {
+        this.mailTimeout = mailTimeout;
     }
 
     public Integer getMaxSessionTime() {
@@ -735,5 +850,29 @@ public class SmtpRelayComponentConfiguration extends ComponentConfigurationPrope
 
     public void setMinDataRate(Integer minDataRate) {
         this.minDataRate = minDataRate;
+    }
+
+    public Integer getMxResolutionTimeout() {
+        return mxResolutionTimeout;
+    }
+
+    public void setMxResolutionTimeout(Integer mxResolutionTimeout) {
+        this.mxResolutionTimeout = mxResolutionTimeout;
+    }
+
+    public Integer getRcptTimeout() {
+        return rcptTimeout;
+    }
+
+    public void setRcptTimeout(Integer rcptTimeout) {
+        this.rcptTimeout = rcptTimeout;
+    }
+
+    public Integer getStarttlsTimeout() {
+        return starttlsTimeout;
+    }
+
+    public void setStarttlsTimeout(Integer starttlsTimeout) {
+        this.starttlsTimeout = starttlsTimeout;
     }
 }

@@ -17,13 +17,17 @@ import io.github.camelrelay.smtprelay.SmtpRelayConstants;
 import io.github.camelrelay.smtprelay.enrich.DkimSigner;
 import io.github.camelrelay.smtprelay.enrich.HeaderEnricher;
 import io.github.camelrelay.smtprelay.mail.Domain;
+import io.github.camelrelay.smtprelay.relay.QueueManagerSettings;
 import io.github.camelrelay.smtprelay.relay.RelayRouteSettings;
 import io.github.camelrelay.smtprelay.relay.RetrySchedule;
 import io.github.camelrelay.smtprelay.relay.SmtpRelayRoutes;
 import jakarta.jms.ConnectionFactory;
 import org.apache.camel.Processor;
 import org.apache.camel.component.jms.JmsComponent;
+import org.apache.camel.spi.IdempotentRepository;
+import org.apache.camel.support.processor.idempotent.FileIdempotentRepository;
 import org.springframework.beans.factory.BeanFactory;
+import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.beans.factory.NoSuchBeanDefinitionException;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
@@ -33,6 +37,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
 import org.springframework.core.io.Resource;
 import org.springframework.core.io.ResourceLoader;
 import org.springframework.jms.connection.CachingConnectionFactory;
@@ -70,13 +75,19 @@ public class SmtpRelayRoutesAutoConfiguration {
     /** The camel-jms option that streams a message through Artemis as a large message, from and to disk. */
     static final String ARTEMIS_STREAMING = "artemisStreamingEnabled";
 
+    /** ActiveMQClient.DEFAULT_CONSUMER_WINDOW_SIZE, which the starter does not link against. */
+    static final int ARTEMIS_DEFAULT_CONSUMER_WINDOW = 1024 * 1024;
+
+    private static final String EMBEDDED_ARTEMIS = "org.apache.activemq.artemis.core.server.embedded.EmbeddedActiveMQ";
+
     private static final String ARTEMIS_CONNECTION_FACTORY = "org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory";
 
     /** The routes' settings from the properties: endpoint URIs, retry schedule and the enrichment steps. */
     @Bean
     @ConditionalOnMissingBean
     public RelayRouteSettings smtpRelayRouteSettings(SmtpRelayRoutesProperties properties, BeanFactory beans,
-                                                     ResourceLoader resources) {
+                                                     ResourceLoader resources, Environment env) {
+        requirePersistentBroker(properties, beans, env);
         return settings(properties, beans, resources);
     }
 
@@ -103,7 +114,7 @@ public class SmtpRelayRoutesAutoConfiguration {
             JmsComponent jms = new JmsComponent();
             // Boot wraps its ConnectionFactory in a session cache; listener containers must use the real one (as
             // Boot's own @JmsListener containers do), or cached consumers hold messages the other instances could take
-            jms.setConnectionFactory(target(connectionFactory));
+            jms.setConnectionFactory(withoutPrefetch(target(connectionFactory)));
             jms.setTransacted(true);
             // local JMS transactions on the listener's session, no transaction manager: then the listener may keep
             // its connection, session and consumer between messages instead of opening them for every receive
@@ -126,6 +137,36 @@ public class SmtpRelayRoutesAutoConfiguration {
             caching.setCacheProducers(true);
             caching.setCacheConsumers(false);
             return caching;
+        }
+
+        /**
+         * An Artemis client buffers up to 1 MiB of messages per consumer by default; a queue consumer held by a slow
+         * destination would sit on messages for healthy ones for the whole of its attempt. So, unless the
+         * application chose a window itself, the relay's consumers take one message at a time.
+         */
+        static ConnectionFactory withoutPrefetch(ConnectionFactory connectionFactory) {
+            if (!isArtemis(connectionFactory)) {
+                return connectionFactory;
+            }
+            try {
+                var get = connectionFactory.getClass().getMethod("getConsumerWindowSize");
+                if ((int) get.invoke(connectionFactory) == ARTEMIS_DEFAULT_CONSUMER_WINDOW) {
+                    connectionFactory.getClass().getMethod("setConsumerWindowSize", int.class).invoke(connectionFactory, 0);
+                }
+            } catch (ReflectiveOperationException | RuntimeException e) {
+                org.slf4j.LoggerFactory.getLogger(SmtpRelayRoutesAutoConfiguration.class).warn(
+                        "Cannot set the Artemis consumer window to 0 (set consumerWindowSize=0 on the broker URL): {}", e.toString());
+            }
+            return connectionFactory;
+        }
+
+        private static boolean isArtemis(ConnectionFactory connectionFactory) {
+            for (Class<?> c = connectionFactory.getClass(); c != null; c = c.getSuperclass()) {
+                if (c.getName().equals(ARTEMIS_CONNECTION_FACTORY)) {
+                    return true;
+                }
+            }
+            return false;
         }
 
         private static ConnectionFactory target(ConnectionFactory connectionFactory) {
@@ -210,8 +251,60 @@ public class SmtpRelayRoutesAutoConfiguration {
             steps.add(new RelayEnrichment.Step("DKIM", dkim));
         }
 
+        SmtpRelayRoutesProperties.QueueManager qm = p.getQueueManager();
+        QueueManagerSettings queueManager = QueueManagerSettings.DEFAULTS.withDestinationConcurrency(qm.getDestinationConcurrency())
+                .withBackoff(qm.getBackoffInitial(), qm.getBackoffMax());
         return new RelayRouteSettings(ingressUri(p.getIngress()), queueUri, retryUri, deliveryUri, deadLetterUri, reportingMta,
-                schedule, List.of(new RelayEnrichment(steps)), enqueueUri, largeMessageOptions);
+                schedule, List.of(new RelayEnrichment(steps)), enqueueUri, largeMessageOptions)
+                .withQueueManager(queueManager).withSettledRepository(settledRepository(p.getSettled(), beans));
+    }
+
+    /** The settled record the properties name: a bean, a file, or null (the routes then keep one in memory). */
+    static IdempotentRepository settledRepository(SmtpRelayRoutesProperties.Settled s, BeanFactory beans) {
+        if (isSet(s.getRepository())) {
+            try {
+                return beans.getBean(s.getRepository().strip(), IdempotentRepository.class);
+            } catch (org.springframework.beans.BeansException e) {
+                throw new IllegalStateException("Expected a bean named '" + s.getRepository().strip() + "' implementing "
+                                                + IdempotentRepository.class.getName() + " for camel.smtprelay.relay.settled.repository"
+                                                + " but found " + e.getMessage(), e);
+            }
+        }
+        if (isSet(s.getFile())) {
+            if (s.getMaxEntries() < 1) {
+                throw new IllegalArgumentException("Expected camel.smtprelay.relay.settled.max-entries of 1 or more but found "
+                                                   + s.getMaxEntries());
+            }
+            java.io.File file = Path.of(s.getFile().strip()).toFile();
+            FileIdempotentRepository repository = new FileIdempotentRepository(file,
+                    org.apache.camel.support.LRUCacheFactory.newLRUCache(s.getMaxEntries()));
+            // about 100 octets an entry, so the file holds what the cache holds
+            repository.setMaxFileStoreSize(Math.max(1024L * 1024, 128L * s.getMaxEntries()));
+            return repository;
+        }
+        return null;
+    }
+
+    /**
+     * Refuses the relay routes on an embedded broker that keeps messages in memory only: a restart would lose every
+     * message answered 250. Only Spring Boot's embedded Artemis is recognised; an external broker is its operator's.
+     */
+    static void requirePersistentBroker(SmtpRelayRoutesProperties p, BeanFactory beans, Environment env) {
+        if (p.isAllowNonPersistentBroker() || !ClassUtils.isPresent(EMBEDDED_ARTEMIS, SmtpRelayRoutesAutoConfiguration.class.getClassLoader())
+            || !(beans instanceof ListableBeanFactory listable)) {
+            return;
+        }
+        Class<?> embedded = ClassUtils.resolveClassName(EMBEDDED_ARTEMIS, SmtpRelayRoutesAutoConfiguration.class.getClassLoader());
+        if (listable.getBeanNamesForType(embedded, false, false).length == 0) {
+            return;
+        }
+        if (!env.getProperty("spring.artemis.embedded.persistent", Boolean.class, false)) {
+            throw new IllegalStateException("Expected a persistent broker for the relay queue but the embedded Artemis keeps"
+                                            + " messages in memory only (spring.artemis.embedded.persistent is false, Spring"
+                                            + " Boot's default), so a restart would lose every queued message: set"
+                                            + " spring.artemis.embedded.persistent=true and spring.artemis.embedded.data-directory,"
+                                            + " or, for tests only, camel.smtprelay.relay.allow-non-persistent-broker=true");
+        }
     }
 
     static String ingressUri(SmtpRelayRoutesProperties.Ingress in) {

@@ -33,7 +33,16 @@ public class SmtpRelayRoutesProperties {
      */
     private String reportingMta;
 
+    /**
+     * Whether the relay routes may run on an embedded broker that keeps its messages in memory only
+     * (spring.artemis.embedded.persistent=false, Spring Boot's default), where a restart loses every queued message.
+     * For tests; off by default, so such a start fails and says what to set.
+     */
+    private boolean allowNonPersistentBroker;
+
     private final Ingress ingress = new Ingress();
+    private final QueueManager queueManager = new QueueManager();
+    private final Settled settled = new Settled();
     private final Queue queue = new Queue();
     private final Delivery delivery = new Delivery();
     private final Retry retry = new Retry();
@@ -54,6 +63,22 @@ public class SmtpRelayRoutesProperties {
 
     public void setReportingMta(String reportingMta) {
         this.reportingMta = reportingMta;
+    }
+
+    public boolean isAllowNonPersistentBroker() {
+        return allowNonPersistentBroker;
+    }
+
+    public void setAllowNonPersistentBroker(boolean allowNonPersistentBroker) {
+        this.allowNonPersistentBroker = allowNonPersistentBroker;
+    }
+
+    public QueueManager getQueueManager() {
+        return queueManager;
+    }
+
+    public Settled getSettled() {
+        return settled;
     }
 
     public Ingress getIngress() {
@@ -195,10 +220,11 @@ public class SmtpRelayRoutesProperties {
         private String deadLetterName = "smtprelay.dead";
 
         /**
-         * Messages delivered at once by this instance: the queue's concurrent consumers. Several instances on one
-         * broker share the queue as competing consumers.
+         * Messages delivered at once by this instance: the queue's concurrent consumers, a bounded pool shared by all
+         * destinations, each of which may take at most queue-manager.destination-concurrency of it. Several instances
+         * on one broker share the queue as competing consumers.
          */
-        private int concurrentConsumers = 4;
+        private int concurrentConsumers = 50;
 
         /** Further options of the queue endpoint, appended to its URI (values with URI syntax in RAW(...)). */
         private Map<String, String> options = new LinkedHashMap<>();
@@ -241,6 +267,92 @@ public class SmtpRelayRoutesProperties {
 
         public void setOptions(Map<String, String> options) {
             this.options = options;
+        }
+    }
+
+    /** Per-destination scheduling, after Postfix's queue manager. */
+    public static class QueueManager {
+
+        /**
+         * Deliveries to one destination (a recipient domain, or the relay host) at once in this instance, like
+         * Postfix's default_destination_concurrency_limit; a 421 or 4.7.x reply halves it, successes give it back.
+         */
+        private int destinationConcurrency = 20;
+
+        /**
+         * How long a destination that failed at the connection level is left alone (its mail deferred without a
+         * connection) before one probe; doubled after each failed probe up to backoff-max.
+         */
+        private Duration backoffInitial = Duration.ofSeconds(60);
+
+        /** The longest back-off of an unreachable destination. */
+        private Duration backoffMax = Duration.ofSeconds(4000);
+
+        public int getDestinationConcurrency() {
+            return destinationConcurrency;
+        }
+
+        public void setDestinationConcurrency(int destinationConcurrency) {
+            this.destinationConcurrency = destinationConcurrency;
+        }
+
+        public Duration getBackoffInitial() {
+            return backoffInitial;
+        }
+
+        public void setBackoffInitial(Duration backoffInitial) {
+            this.backoffInitial = backoffInitial;
+        }
+
+        public Duration getBackoffMax() {
+            return backoffMax;
+        }
+
+        public void setBackoffMax(Duration backoffMax) {
+            this.backoffMax = backoffMax;
+        }
+    }
+
+    /**
+     * The durable record of delivered recipients, so that no rollback, broker redelivery or restart sends a message
+     * again to a recipient that got it. One of: a bean, a file, or (neither set) memory only, with a warning.
+     */
+    public static class Settled {
+
+        /**
+         * The name of an application bean implementing Camel's IdempotentRepository, for example a camel-sql
+         * JdbcMessageIdRepository on a database that several relay instances share. Wins over file.
+         */
+        private String repository;
+
+        /** A file for a FileIdempotentRepository, for a single relay instance; created when missing. */
+        private String file;
+
+        /** Entries the file repository keeps in memory and in its file; the oldest go first. */
+        private int maxEntries = 1_000_000;
+
+        public String getRepository() {
+            return repository;
+        }
+
+        public void setRepository(String repository) {
+            this.repository = repository;
+        }
+
+        public String getFile() {
+            return file;
+        }
+
+        public void setFile(String file) {
+            this.file = file;
+        }
+
+        public int getMaxEntries() {
+            return maxEntries;
+        }
+
+        public void setMaxEntries(int maxEntries) {
+            this.maxEntries = maxEntries;
         }
     }
 

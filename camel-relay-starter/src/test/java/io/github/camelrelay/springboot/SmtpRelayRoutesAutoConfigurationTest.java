@@ -109,7 +109,8 @@ class SmtpRelayRoutesAutoConfigurationTest {
         runner.withPropertyValues("camel.smtprelay.relay.enabled=true").run(context -> {
             RelayRouteSettings s = context.getBean(RelayRouteSettings.class);
             assertThat(s.ingressUri()).isEqualTo("smtprelay:in?port=2525");
-            assertThat(s.queueUri()).isEqualTo("jms:queue:smtprelay.outbound?transacted=true&concurrentConsumers=4");
+            assertThat(s.queueUri()).isEqualTo("jms:queue:smtprelay.outbound?transacted=true&concurrentConsumers=50");
+            assertThat(s.queueManager().destinationConcurrency()).isEqualTo(20);
             assertThat(s.deadLetterUri()).isEqualTo("jms:queue:smtprelay.dead");
             assertThat(s.deliveryUri()).isEqualTo("smtprelay:outbound");
             assertThat(s.schedule()).isEqualTo(io.github.camelrelay.smtprelay.relay.RetrySchedule.POSTFIX_LIKE);
@@ -248,7 +249,7 @@ class SmtpRelayRoutesAutoConfigurationTest {
     }
 
     @Test
-    void aRefusedMessageGoesToTheDeadLettersAsSubmittedAndIsNotDelivered() throws Exception {
+    void aRefusedMessageIsBouncedAndGoesToTheDeadLettersAsSubmitted() throws Exception {
         List<Exchange> dead = new ArrayList<>();
         List<Exchange> delivered = new ArrayList<>();
         try (DefaultCamelContext camel = new DefaultCamelContext()) {
@@ -280,13 +281,19 @@ class SmtpRelayRoutesAutoConfigurationTest {
                 e.getMessage().setHeader("SmtpRelayRecipients", "bob@example.net,carol@example.net");
             });
 
-            assertThat(delivered).isEmpty();
+            // the only delivery is the bounce that tells the sender why, through the queue
+            assertThat(delivered).singleElement().satisfies(bounce -> {
+                assertThat(bounce.getMessage().getHeader("CamelSmtpRelayEnvelopeFrom")).isEqualTo("");
+                assertThat(bounce.getMessage().getHeader("CamelSmtpRelayRecipients", List.class)).containsExactly("alice@example.com");
+                assertThat(bounce.getMessage().getBody(String.class)).contains("Status: 5.7.1", "no thanks");
+            });
             assertThat(dead).hasSize(1);
             assertThat(dead.get(0).getMessage().getBody(String.class)).isEqualTo(MESSAGE);
             assertThat(dead.get(0).getMessage().getHeader("SmtpRelayEnvelopeFrom")).isEqualTo("alice@example.com");
-            assertThat(dead.get(0).getMessage().getHeader("SmtpRelayRecipients")).isEqualTo("bob@example.net,carol@example.net");
+            assertThat(dead.get(0).getMessage().getHeader("SmtpRelayRecipients")).isEqualTo("[\"bob@example.net\",\"carol@example.net\"]");
             assertThat(dead.get(0).getMessage().getHeader("SmtpRelayReportText", String.class))
-                    .startsWith("hook h refused the message: no thanks");
+                    .startsWith("refused before delivery (5.7.1): hook h refused the message: no thanks")
+                    .contains("sender notified: <alice@example.com>");
         }
     }
 

@@ -22,9 +22,7 @@ final class ConnectionPool implements AutoCloseable {
 
     ConnectionPool(SessionSettings settings, int maxPerHost, int idleTimeoutMillis, int maxMessagesPerConnection, int waitMillis) {
         this.settings = settings;
-        this.watchdog = new Watchdog(Math.min(positiveOr(settings.connectTimeout),
-                Math.min(positiveOr(settings.commandTimeout), positiveOr(settings.dataTimeout))),
-                "smtprelay-delivery-watchdog");
+        this.watchdog = new Watchdog(settings.timeouts.shortest(), "smtprelay-delivery-watchdog");
         GenericKeyedObjectPoolConfig<SmtpSession> config = new GenericKeyedObjectPoolConfig<>();
         config.setMaxTotalPerKey(maxPerHost);
         config.setMaxIdlePerKey(idleTimeoutMillis > 0 ? maxPerHost : 0);
@@ -81,9 +79,6 @@ final class ConnectionPool implements AutoCloseable {
         watchdog.close();
     }
 
-    private static int positiveOr(int timeoutMillis) {
-        return timeoutMillis > 0 ? timeoutMillis : Integer.MAX_VALUE;
-    }
 
     private final class Factory extends BaseKeyedPooledObjectFactory<Destination, SmtpSession> {
 

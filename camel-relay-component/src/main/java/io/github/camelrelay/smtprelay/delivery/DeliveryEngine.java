@@ -9,6 +9,7 @@ import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 import io.github.camelrelay.smtprelay.IpVersion;
 import io.github.camelrelay.smtprelay.SmtpRelayListener;
@@ -60,7 +61,16 @@ public final class DeliveryEngine implements AutoCloseable {
 
     /** Delivers to every recipient of the message and says what happened to each. Never throws for delivery failures. */
     public DeliveryReport deliver(OutgoingMail mail) {
-        Map<MailAddress, RecipientStatus> result = new LinkedHashMap<>();
+        return deliver(mail, null);
+    }
+
+    /**
+     * Delivers as {@link #deliver(OutgoingMail)} and tells {@code decided} each recipient's status as soon as it is
+     * known (for a delivered one: right after the server's reply to the final dot), so that it can be recorded before
+     * anything else can fail.
+     */
+    public DeliveryReport deliver(OutgoingMail mail, Consumer<RecipientStatus> decided) {
+        Map<MailAddress, RecipientStatus> result = new Decisions(decided);
         for (MailAddress r : mail.recipients()) {
             result.put(r, null);
         }
@@ -140,8 +150,9 @@ public final class DeliveryEngine implements AutoCloseable {
                 continue;
             }
             SessionFailure broken = transactions(mail, session, pending, result);
-            if (broken != null && broken.getReplyCode() == 0 && session.messages() > 0) {
-                // a pooled connection the server had closed meanwhile: one fresh connection before moving on
+            if (broken != null && broken.getReplyCode() == 0 && session.messages() > 0 && !session.mailReplied()) {
+                // a pooled connection the server had closed meanwhile, before it answered MAIL FROM (so nothing of
+                // this transaction can have reached it): one fresh connection before moving on
                 pool.release(session, false);
                 try {
                     session = pool.borrow(d);
@@ -245,15 +256,29 @@ public final class DeliveryEngine implements AutoCloseable {
                     listener.messageRelayed(d.host(), DeliveryReport.of(transaction));
                 }
             } catch (MessagingException | IOException | RuntimeException e) {
-                // the connection broke: whatever this transaction had not settled is tried on the next host
-                for (int j = batch.size() - 1; j >= 0; j--) {
-                    if (result.get(batch.get(j)) == null && !pending.contains(batch.get(j))) {
-                        pending.addFirst(batch.get(j));
-                    }
-                }
                 String text = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
                 if (e.getCause() != null && e.getCause() != e) {
                     text += ": " + e.getCause().getMessage();
+                }
+                if (s.finalDotSent()) {
+                    // the server may have taken the message: trying again now, on this host or another, could make a
+                    // second copy, so the recipients wait for the next attempt (RFC 5321 6.1 prefers a duplicate to a
+                    // loss, Postfix defers them the same way)
+                    for (MailAddress r : batch) {
+                        if (result.get(r) == null) {
+                            decide(mail, result, new RecipientStatus(r, Outcome.DEFERRED, 0, "4.4.2",
+                                    "lost connection after end of data: " + text + " (delivery may be duplicated)",
+                                    d.host(), d.ip(), d.port(), s.tls()));
+                        }
+                    }
+                } else {
+                    // the connection broke before the final dot: whatever this transaction had not settled is tried on
+                    // the next host
+                    for (int j = batch.size() - 1; j >= 0; j--) {
+                        if (result.get(batch.get(j)) == null && !pending.contains(batch.get(j))) {
+                            pending.addFirst(batch.get(j));
+                        }
+                    }
                 }
                 return new SessionFailure(d, 0, "lost connection: " + text, e);
             }
@@ -269,6 +294,25 @@ public final class DeliveryEngine implements AutoCloseable {
     private static void decide(OutgoingMail mail, Map<MailAddress, RecipientStatus> result, RecipientStatus status) {
         result.put(status.recipient(), status);
         DeliveryLog.recipient(mail, status);
+    }
+
+    /** The statuses so far, in recipient order; each decision is passed on at once. */
+    private static final class Decisions extends LinkedHashMap<MailAddress, RecipientStatus> {
+
+        private final transient Consumer<RecipientStatus> decided;
+
+        Decisions(Consumer<RecipientStatus> decided) {
+            this.decided = decided;
+        }
+
+        @Override
+        public RecipientStatus put(MailAddress recipient, RecipientStatus status) {
+            RecipientStatus previous = super.put(recipient, status);
+            if (status != null && decided != null) {
+                decided.accept(status);
+            }
+            return previous;
+        }
     }
 
     /** Sessions in use and waiting in the pool, for health and metrics. */

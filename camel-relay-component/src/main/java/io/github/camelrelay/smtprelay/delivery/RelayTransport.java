@@ -31,8 +31,11 @@ final class RelayTransport extends SMTPTransport {
     private final String host;
     /** Commands sent whose replies have not been read yet. */
     private int unanswered;
+    /** Replies read that were replies (not the end of the stream or garbage). */
+    private int validReplies;
     private final List<SmtpReply> pipelined = new ArrayList<>();
     private Runnable onReply = () -> { };
+    private java.util.function.Consumer<String> onCommand = command -> { };
 
     RelayTransport(Session session, SmtpRelayListener listener, String host) {
         super(session, new URLName("smtp", null, -1, null, null, null));
@@ -43,6 +46,11 @@ final class RelayTransport extends SMTPTransport {
     /** Called after each reply read, which is progress for the timeout of the operation under way. */
     void onReply(Runnable action) {
         this.onReply = action;
+    }
+
+    /** Called before each command Angus sends itself, to arm the timeout for its reply. */
+    void onCommand(java.util.function.Consumer<String> action) {
+        this.onCommand = action;
     }
 
     synchronized SmtpReply command(String command) throws MessagingException {
@@ -129,12 +137,17 @@ final class RelayTransport extends SMTPTransport {
         return SmtpReply.parse(e.getReturnCode(), e.getMessage());
     }
 
+    int validReplies() {
+        return validReplies;
+    }
+
     SmtpReply lastReply() {
         return SmtpReply.parse(getLastReturnCode(), getLastServerResponse());
     }
 
     @Override
     protected void sendCommand(String cmd) throws MessagingException {
+        onCommand.accept(cmd);
         if (listener != null) {
             listener.commandSent(host, cmd.regionMatches(true, 0, "AUTH", 0, 4) ? maskAuth(cmd) : cmd);
         }
@@ -153,6 +166,9 @@ final class RelayTransport extends SMTPTransport {
 
     private int readOneResponse() throws MessagingException {
         int code = super.readServerResponse();
+        if (code >= 100) {
+            validReplies++;
+        }
         onReply.run();
         if (listener != null) {
             SmtpReply reply = SmtpReply.parse(code, getLastServerResponse());

@@ -25,9 +25,9 @@ public final class SessionSettings {
     final TlsMode tls;
     final boolean implicitTls;
     final SSLSocketFactory implicitTlsFactory;
+    final Timeouts timeouts;
     final int connectTimeout;
     final int commandTimeout;
-    final int dataTimeout;
     final SmtpRelayListener listener;
     final boolean pipelining;
 
@@ -35,14 +35,14 @@ public final class SessionSettings {
      * @param verifyingContext the TLS context for VERIFY (Camel's sslContextParameters or the JVM default)
      */
     public SessionSettings(TlsMode tls, boolean implicitTls, SSLContext verifyingContext, String heloName, boolean useEhlo,
-                           boolean pipelining, String username, String password, int connectTimeout, int commandTimeout,
-                           int dataTimeout, SmtpRelayListener listener) {
+                           boolean pipelining, String username, String password, Timeouts timeouts,
+                           SmtpRelayListener listener) {
         this.tls = tls;
         this.pipelining = pipelining;
         this.implicitTls = implicitTls;
-        this.connectTimeout = connectTimeout;
-        this.commandTimeout = commandTimeout;
-        this.dataTimeout = dataTimeout;
+        this.timeouts = timeouts;
+        this.connectTimeout = timeouts.connect();
+        this.commandTimeout = timeouts.command();
         this.listener = listener;
         SSLSocketFactory factory = tls == TlsMode.VERIFY ? verifyingContext.getSocketFactory() : trustAll();
         this.implicitTlsFactory = factory;

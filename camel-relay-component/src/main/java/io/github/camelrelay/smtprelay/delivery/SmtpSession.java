@@ -43,6 +43,10 @@ final class SmtpSession {
     private DotStuffingOutputStream plainData;
     private final Watchdog watchdog;
     private final Deadline deadline;
+    /** Replies read when the current transaction began. */
+    private int transactionStart;
+    /** The final dot of the current transaction was (or may have been) sent. */
+    private boolean finalDotSent;
 
     private SmtpSession(Destination destination, SessionSettings settings, Socket socket, RelayTransport transport,
                         Watchdog watchdog, Deadline deadline) {
@@ -79,6 +83,8 @@ final class SmtpSession {
                 destination.host());
         // every reply read is progress: a server answering a long pipelined group steadily is not timed out
         transport.onReply(deadline::renew);
+        // while the session is opened, each command's reply gets its own timeout (EHLO, STARTTLS, AUTH)
+        transport.onCommand(command -> deadline.arm(settings.timeouts.forCommand(command)));
         watchdog.watch(deadline);
         try {
             socket.setTcpNoDelay(true);
@@ -86,11 +92,12 @@ final class SmtpSession {
                 socket.connect(destination.socketAddress());
                 return null;
             });
-            // greeting, EHLO, STARTTLS and AUTH: a command timeout from each reply to the next, as before
-            bounded(deadline, settings.commandTimeout, () -> {
+            // the greeting (and an implicit TLS handshake) within greetingTimeout, then each command its own
+            bounded(deadline, settings.timeouts.greeting(), () -> {
                 transport.connect(settings.implicitTls ? implicitTls(socket, destination, settings) : socket);
                 return null;
             });
+            transport.onCommand(command -> { });
             SmtpSession session = new SmtpSession(destination, settings, socket, transport, watchdog, deadline);
             if (settings.listener != null) {
                 settings.listener.connected(destination.host(), destination.socketAddress(), session.tls);
@@ -146,7 +153,7 @@ final class SmtpSession {
      * by {@link #data}. A RCPT TO after a refused MAIL FROM is not sent one by one; its reply is then MAIL's.
      */
     Envelope envelope(MailAddress sender, long size, List<MailAddress> recipients) throws MessagingException, IOException {
-        return bounded(deadline, settings.commandTimeout, () -> transaction(sender, size, recipients));
+        return bounded(deadline, settings.timeouts.mail(), () -> transaction(sender, size, recipients));
     }
 
     private Envelope transaction(MailAddress sender, long size, List<MailAddress> recipients)
@@ -155,13 +162,15 @@ final class SmtpSession {
             throw new MessagingException("no 250 reply to RSET before a new transaction: " + transport.lastReply());
         }
         dirty = true;
+        transactionStart = transport.validReplies();
+        finalDotSent = false;
         String mail = "MAIL FROM:<" + sender.address() + ">"
                       + (size >= 0 && transport.supportsExtension("SIZE") ? " SIZE=" + size : "");
         if (!pipelining) {
-            SmtpReply from = bounded(deadline, settings.commandTimeout, () -> transport.command(mail));
+            SmtpReply from = bounded(deadline, settings.timeouts.mail(), () -> transport.command(mail));
             List<SmtpReply> replies = new ArrayList<>(recipients.size());
             for (MailAddress r : recipients) {
-                replies.add(from.positive() ? bounded(deadline, settings.commandTimeout, () -> transport.command(rcptTo(r))) : from);
+                replies.add(from.positive() ? bounded(deadline, settings.timeouts.rcpt(), () -> transport.command(rcptTo(r))) : from);
             }
             return new Envelope(from, replies);
         }
@@ -200,7 +209,7 @@ final class SmtpSession {
      * was refused, else the reply to the final dot.
      */
     SmtpReply data(MessageContent content, byte[] prefix) throws MessagingException, IOException {
-        return bounded(deadline, settings.dataTimeout, () -> message(content, prefix));
+        return bounded(deadline, settings.timeouts.dataXfer(), () -> message(content, prefix));
     }
 
     private SmtpReply message(MessageContent content, byte[] prefix) throws MessagingException, IOException {
@@ -212,7 +221,7 @@ final class SmtpSession {
                 return dataRefusal;
             }
         } else if (plainText) {
-            SmtpReply reply = bounded(deadline, settings.commandTimeout, () -> transport.command("DATA"));
+            SmtpReply reply = bounded(deadline, settings.timeouts.dataInit(), () -> transport.command("DATA"));
             if (reply.code() != 354) {
                 return reply;
             }
@@ -220,7 +229,7 @@ final class SmtpSession {
             out = plainData;
         } else {
             SmtpReply[] refused = new SmtpReply[1];
-            out = bounded(deadline, settings.commandTimeout, () -> startData(refused));
+            out = bounded(deadline, settings.timeouts.dataInit(), () -> startData(refused));
             if (out == null) {
                 return refused[0];
             }
@@ -275,13 +284,28 @@ final class SmtpSession {
 
     private SmtpReply endData() throws MessagingException, IOException {
         // RFC 5321 4.5.3.2: the server may take much longer to answer the final dot than any other command
-        return bounded(deadline, settings.dataTimeout, () -> {
+        return bounded(deadline, settings.timeouts.dataDone(), () -> {
+            // from here on the server may have the message whatever happens to the connection
+            finalDotSent = true;
             SmtpReply reply = plainText ? transport.endData(plainData) : transport.endData();
             messages++;
             // whatever the verdict, the reply to the final dot ends the transaction (RFC 5321 4.1.1.4)
             dirty = false;
             return reply;
         });
+    }
+
+    /** Whether the server answered MAIL FROM in the current (or last) transaction: it was alive then. */
+    boolean mailReplied() {
+        return transport.validReplies() > transactionStart;
+    }
+
+    /**
+     * Whether the final dot of the current (or last) transaction was sent, or may have been: a failure after it leaves
+     * the delivery uncertain, as the server may have accepted the message.
+     */
+    boolean finalDotSent() {
+        return finalDotSent;
     }
 
     /** Whether the connection was closed under it, by a timeout for one. */
@@ -373,13 +397,13 @@ final class SmtpSession {
 
         @Override
         public void write(int b) throws IOException {
-            deadline.arm(settings.dataTimeout);
+            deadline.arm(settings.timeouts.dataXfer());
             out.write(b);
         }
 
         @Override
         public void write(byte[] b, int off, int len) throws IOException {
-            deadline.arm(settings.dataTimeout);
+            deadline.arm(settings.timeouts.dataXfer());
             out.write(b, off, len);
         }
 

@@ -3,7 +3,9 @@ package io.github.camelrelay.smtprelay.dns;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
@@ -37,12 +39,26 @@ public final class MxResolver {
     private final IpVersion ipVersion;
     private final int maxAddresses;
     private final Random random;
+    private final Duration totalTimeout;
+    private final Clock clock;
 
     public MxResolver(Resolver resolver, IpVersion ipVersion, int maxAddresses, Random random) {
+        this(resolver, ipVersion, maxAddresses, random, Duration.ofMinutes(1), Clock.systemUTC());
+    }
+
+    /**
+     * @param maxAddresses  the most MX host names looked up, and the most addresses returned, for one domain
+     * @param totalTimeout  how long all look-ups for one domain may take together; names not looked up by then are
+     *                      not tried
+     */
+    public MxResolver(Resolver resolver, IpVersion ipVersion, int maxAddresses, Random random, Duration totalTimeout,
+                      Clock clock) {
         this.resolver = resolver;
         this.ipVersion = ipVersion;
         this.maxAddresses = maxAddresses;
         this.random = random;
+        this.totalTimeout = totalTimeout;
+        this.clock = clock;
     }
 
     /**
@@ -116,12 +132,13 @@ public final class MxResolver {
         if (domain.isLiteral()) {
             return literal(domain);
         }
+        Instant deadline = clock.instant().plus(totalTimeout);
         Name name = absolute(domain.name());
         Lookup lookup = lookup(name, Type.MX);
         Record[] answers = lookup.run();
         switch (lookup.getResult()) {
             case Lookup.SUCCESSFUL:
-                return fromMxRecords(domain, answers);
+                return fromMxRecords(domain, answers, deadline);
             case Lookup.TYPE_NOT_FOUND:
                 return implicitMx(domain);
             case Lookup.HOST_NOT_FOUND:
@@ -134,7 +151,7 @@ public final class MxResolver {
         }
     }
 
-    private MxResolution fromMxRecords(Domain domain, Record[] answers) {
+    private MxResolution fromMxRecords(Domain domain, Record[] answers, Instant deadline) {
         List<MXRecord> mx = new ArrayList<>();
         boolean nullMx = false;
         for (Record r : answers) {
@@ -159,12 +176,21 @@ public final class MxResolver {
 
         List<MxHost> hosts = new ArrayList<>();
         int addressCount = 0;
+        int namesTried = 0;
         boolean temporary = false;
         String lastError = "";
         for (MXRecord m : mx) {
-            if (addressCount >= maxAddresses) {
+            // names count when tried, not when resolved: a domain whose MX names all time out costs at most
+            // maxAddresses look-ups, and all of them together no more than the total timeout
+            if (addressCount >= maxAddresses || namesTried >= maxAddresses) {
                 break;
             }
+            if (!clock.instant().isBefore(deadline)) {
+                temporary = true;
+                lastError = "look-ups for " + domain + " took longer than " + totalTimeout.toMillis() + " ms in total";
+                break;
+            }
+            namesTried++;
             String host = hostName(m.getTarget());
             Addresses a = addresses(host);
             temporary |= a.temporary;

@@ -1,5 +1,7 @@
 package io.github.camelrelay.smtprelay.mail;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.regex.Pattern;
 
 /**
@@ -72,6 +74,49 @@ public final class MailAddress {
             throw new IllegalArgumentException("Invalid mail address '" + s + "': " + e.getMessage(), e);
         }
         return new MailAddress(local, domain);
+    }
+
+    /**
+     * Splits a comma separated list of addresses, leaving commas inside a quoted local part (and after a backslash in
+     * it) alone, so {@code "a,b"@example.com} stays one address. Blank entries are skipped; each entry is trimmed of spaces
+     * and tabs but not parsed.
+     */
+    public static List<String> splitList(String text) {
+        List<String> list = new ArrayList<>();
+        StringBuilder current = new StringBuilder();
+        boolean quoted = false;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (quoted && c == '\\' && i + 1 < text.length()) {
+                current.append(c).append(text.charAt(++i));
+                continue;
+            }
+            if (c == '"') {
+                quoted = !quoted;
+            } else if (c == ',' && !quoted) {
+                add(list, current);
+                continue;
+            }
+            current.append(c);
+        }
+        add(list, current);
+        return list;
+    }
+
+    private static void add(List<String> list, StringBuilder entry) {
+        // only spaces and tabs are trimmed: a CR or LF stays, for of() to refuse
+        int start = 0;
+        int end = entry.length();
+        while (start < end && (entry.charAt(start) == ' ' || entry.charAt(start) == '\t')) {
+            start++;
+        }
+        while (end > start && (entry.charAt(end - 1) == ' ' || entry.charAt(end - 1) == '\t')) {
+            end--;
+        }
+        if (end > start) {
+            list.add(entry.substring(start, end));
+        }
+        entry.setLength(0);
     }
 
     /** Parses a recipient address; the null address is refused. */

@@ -1,9 +1,11 @@
 package io.github.camelrelay.smtprelay.relay;
 
+import java.time.Clock;
 import java.util.List;
 import java.util.Objects;
 
 import org.apache.camel.Processor;
+import org.apache.camel.spi.IdempotentRepository;
 
 /**
  * What the relay routes connect: where mail comes in, the durable queue, the delivery endpoint, the dead-letter
@@ -25,10 +27,24 @@ import org.apache.camel.Processor;
  *                      {@linkplain SmtpRelayRoutes#isLarge large message}, to the enqueue, retry and dead-letter
  *                      sends. {@code artemisStreamingEnabled=true} for ActiveMQ Artemis through camel-jms; null for
  *                      none (every message is sent as bytes)
+ * @param queueManager  per-destination concurrency and back-off; null for {@link QueueManagerSettings#DEFAULTS}
+ * @param settledRepository the durable record of the recipients already delivered, consulted before and written
+ *                      during every attempt; null for one in memory, which survives rollbacks and broker
+ *                      redeliveries but not a restart (a warning says so)
+ * @param clock         the time the retry schedule and the back-offs are reckoned in; null for the smtprelay
+ *                      component's clock (the system clock unless configured)
  */
 public record RelayRouteSettings(String ingressUri, String queueUri, String retryUri, String deliveryUri,
         String deadLetterUri, String reportingMta, RetrySchedule schedule, List<Processor> enrichers, String enqueueUri,
-        String largeMessageOptions) {
+        String largeMessageOptions, QueueManagerSettings queueManager, IdempotentRepository settledRepository, Clock clock) {
+
+    /** Settings with the default queue manager, a settled record in memory and the system clock. */
+    public RelayRouteSettings(String ingressUri, String queueUri, String retryUri, String deliveryUri,
+                              String deadLetterUri, String reportingMta, RetrySchedule schedule, List<Processor> enrichers,
+                              String enqueueUri, String largeMessageOptions) {
+        this(ingressUri, queueUri, retryUri, deliveryUri, deadLetterUri, reportingMta, schedule, enrichers, enqueueUri,
+                largeMessageOptions, null, null, null);
+    }
 
     /** Settings that send every message through the queue as bytes. */
     public RelayRouteSettings(String ingressUri, String queueUri, String retryUri, String deliveryUri,
@@ -56,6 +72,7 @@ public record RelayRouteSettings(String ingressUri, String queueUri, String retr
             retryUri = base + (base.contains("?") ? "&" : "?") + "deliveryDelay=${header.CamelSmtpRelayRetryDelay}";
         }
         enqueueUri = enqueueUri == null ? queueUri : enqueueUri;
+        queueManager = queueManager == null ? QueueManagerSettings.DEFAULTS : queueManager;
         if (largeMessageOptions != null) {
             largeMessageOptions = largeMessageOptions.strip().replaceAll("^[?&]+", "");
             if (largeMessageOptions.isEmpty()) {
@@ -65,6 +82,21 @@ public record RelayRouteSettings(String ingressUri, String queueUri, String retr
                                                    + largeMessageOptions + "'");
             }
         }
+    }
+
+    public RelayRouteSettings withQueueManager(QueueManagerSettings q) {
+        return new RelayRouteSettings(ingressUri, queueUri, retryUri, deliveryUri, deadLetterUri, reportingMta, schedule,
+                enrichers, enqueueUri, largeMessageOptions, q, settledRepository, clock);
+    }
+
+    public RelayRouteSettings withSettledRepository(IdempotentRepository repository) {
+        return new RelayRouteSettings(ingressUri, queueUri, retryUri, deliveryUri, deadLetterUri, reportingMta, schedule,
+                enrichers, enqueueUri, largeMessageOptions, queueManager, repository, clock);
+    }
+
+    public RelayRouteSettings withClock(Clock c) {
+        return new RelayRouteSettings(ingressUri, queueUri, retryUri, deliveryUri, deadLetterUri, reportingMta, schedule,
+                enrichers, enqueueUri, largeMessageOptions, queueManager, settledRepository, c);
     }
 
     /**

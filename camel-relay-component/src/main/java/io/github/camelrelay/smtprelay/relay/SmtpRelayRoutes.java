@@ -6,11 +6,15 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
+import io.github.camelrelay.smtprelay.ExchangeMailReader;
 import io.github.camelrelay.smtprelay.InvalidMailException;
 import io.github.camelrelay.smtprelay.SmtpRelayComponent;
 import io.github.camelrelay.smtprelay.SmtpRelayConstants;
+import io.github.camelrelay.smtprelay.SmtpRelayEndpoint;
 import io.github.camelrelay.smtprelay.SmtpRelayException;
 import io.github.camelrelay.smtprelay.SmtpRelayPermanentException;
 import io.github.camelrelay.smtprelay.SmtpRelayTransientException;
@@ -20,25 +24,38 @@ import io.github.camelrelay.smtprelay.report.DeliveryReport;
 import io.github.camelrelay.smtprelay.report.DeliveryStatusNotification;
 import io.github.camelrelay.smtprelay.report.Outcome;
 import io.github.camelrelay.smtprelay.report.RecipientStatus;
+import org.apache.camel.Endpoint;
 import org.apache.camel.Exchange;
+import org.apache.camel.Processor;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.StreamCache;
 import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.spi.IdempotentRepository;
+import org.apache.camel.support.SynchronizationAdapter;
+import org.apache.camel.support.processor.idempotent.MemoryIdempotentRepository;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A store-and-forward relay as three routes: SMTP ingress to a durable queue; queue to enrichment to delivery; and
- * the fate of what was not delivered: deferred recipients go back to the queue with a broker delivery delay from the
- * {@link RetrySchedule} (nothing waits in memory, so a restart loses nothing), failed ones are bounced to the sender
- * (never to the null sender), and the message goes to the dead-letter endpoint with its report once nothing is left
- * to try.
+ * A store-and-forward relay as routes: SMTP ingress to a durable queue; queue to scheduling, enrichment and delivery;
+ * and the fate of what was not delivered: deferred recipients go back to the queue with a broker delivery delay from
+ * the {@link RetrySchedule} (nothing waits in memory, so a restart loses nothing), failed ones are bounced to the
+ * sender (never to the null sender), and the message goes to the dead-letter endpoint with its report once nothing is
+ * left to try.
+ * <p>
+ * Scheduling, after Postfix's queue manager: a queue entry with recipients at several destinations (domains in MX
+ * mode) is split, in the consumer's transaction, into one entry per destination, so each has its own delivery and
+ * retry schedule; the {@link DestinationScheduler} then limits each destination's concurrency and lets the mail of an
+ * unreachable destination wait without a connection. Delivered recipients are recorded in the settled record
+ * ({@link RelayRouteSettings#settledRepository}) the moment the server accepts them, and left out of every later
+ * attempt of the same message, whatever rolled back.
  * <p>
  * The queue's message format, which any JMS producer can use to submit mail: the body is the raw RFC 5322 message
  * (bytes or text); the String properties {@code SmtpRelayEnvelopeFrom} (empty for the null sender) and
- * {@code SmtpRelayRecipients} (comma separated) are the envelope; without them the message's own From and
- * To/Cc/Bcc are used. (On the queue the names drop the {@code Camel} prefix, because Camel's JMS header filter
- * keeps headers starting with {@code Camel} off the wire.)
+ * {@code SmtpRelayRecipients} (a JSON array of strings; a comma separated list is read too) are the envelope; without
+ * them the message's own Sender or From and To/Cc/Bcc are used. {@code SmtpRelayQueueId} names the message in the
+ * log lines and the settled record (default: the JMS message id of its first entry). (On the queue the names drop the {@code Camel}
+ * prefix, because Camel's JMS header filter keeps headers starting with {@code Camel} off the wire.)
  * <p>
  * A {@linkplain #isLarge large message} is never loaded into memory when the settings have
  * {@linkplain RelayRouteSettings#largeMessageOptions large-message options}: it stays in the stream cache the SMTP
@@ -48,14 +65,20 @@ import org.slf4j.LoggerFactory;
 public class SmtpRelayRoutes extends RouteBuilder {
 
     private static final Logger LOG = LoggerFactory.getLogger(SmtpRelayRoutes.class);
+    private static final Logger DELIVERY_LOG = LoggerFactory.getLogger("io.github.camelrelay.smtprelay.delivery");
 
     /** Exchange property naming where an undelivered message goes next: the retry queue with its delay, or dead letters. */
     private static final String NEXT = "smtprelayNext";
+    /** Exchange property holding the scheduler's admission for this delivery. */
+    private static final String ADMISSION = "smtprelayAdmission";
+
+    /** The destination of a queue entry: the recipient domain in MX mode, the relay host in relay mode. */
+    public static final String DESTINATION = "CamelSmtpRelayDestination";
 
     /** The headers that travel with a message on the queue, named there without the "Camel" prefix. */
     private static final List<String> QUEUE_HEADERS = List.of(SmtpRelayConstants.ENVELOPE_FROM, SmtpRelayConstants.RECIPIENTS,
             SmtpRelayConstants.ATTEMPTS, SmtpRelayConstants.ARRIVAL, SmtpRelayConstants.WARNED, SmtpRelayConstants.ENRICHED,
-            SmtpRelayConstants.REPORT_TEXT);
+            SmtpRelayConstants.REPORT_TEXT, SmtpRelayConstants.QUEUE_ID, SmtpRelayConstants.TRACED, DESTINATION);
     private static final int QUEUE_PREFIX_CUT = "Camel".length();
 
     /**
@@ -65,19 +88,49 @@ public class SmtpRelayRoutes extends RouteBuilder {
     static final long LARGE_MESSAGE = 100 * 1024;
 
     private final RelayRouteSettings settings;
-    private Clock clock = Clock.systemDefaultZone();
+    private volatile DestinationScheduler scheduler;
+    private final IdempotentRepository settled;
+    private volatile String deliveryUri;
+    /** The relay host when the delivery endpoint has one (every message then has one destination); "" for MX mode. */
+    private volatile String relayHost;
+    /** The settings' clock, else the component's: one setting dates the retries and bounces as the Received headers. */
+    private volatile Clock clock = Clock.systemDefaultZone();
 
     public SmtpRelayRoutes(RelayRouteSettings settings) {
         this.settings = settings;
+        if (settings.settledRepository() != null) {
+            this.settled = settings.settledRepository();
+        } else {
+            LOG.warn("The relay routes record delivered recipients in memory only: after a restart a message whose "
+                     + "delivery was under way may be sent again to recipients that got it; configure a durable settled "
+                     + "repository (a file or a database)");
+            this.settled = MemoryIdempotentRepository.memoryIdempotentRepository(100_000);
+        }
+    }
+
+    /** The queue manager of these routes, for metrics and tests; there once the routes are configured. */
+    public DestinationScheduler scheduler() {
+        return scheduler;
     }
 
     @Override
-    public void configure() {
-        // the component's clock, so one setting dates the retries and bounces as it dates the Received headers
-        SmtpRelayComponent component = getCamelContext().getComponent("smtprelay", SmtpRelayComponent.class);
-        if (component != null) {
-            clock = component.getClock();
+    public void configure() throws Exception {
+        if (settings.clock() != null) {
+            clock = settings.clock();
+        } else {
+            // the component's clock, so one setting dates the retries and bounces as it dates the Received headers
+            SmtpRelayComponent component = getCamelContext().getComponent("smtprelay", SmtpRelayComponent.class);
+            if (component != null) {
+                clock = component.getClock();
+            }
         }
+        scheduler = new DestinationScheduler(settings.queueManager(), clock);
+        // the record's lifecycle (a file repository loads its file on start) is the context's
+        getContext().addService(settled, true);
+        String repositoryName = "smtpRelaySettled-" + Integer.toHexString(System.identityHashCode(this));
+        getContext().getRegistry().bind(repositoryName, IdempotentRepository.class, settled);
+        deliveryUri = withSettledRecord(synchronous(settings.deliveryUri()), repositoryName);
+
         if (settings.ingressUri() != null) {
             var ingress = from(settings.ingressUri()).routeId("smtprelay-ingress")
                     .process(this::toQueueFormat);
@@ -95,11 +148,15 @@ public class SmtpRelayRoutes extends RouteBuilder {
         // the large-message options on the consumer change only how large messages arrive: as a spooled stream
         from(settings.withLargeMessageOptions(settings.queueUri())).routeId("smtprelay-delivery")
                 .process(SmtpRelayRoutes::fromQueueFormat)
-                .process(SmtpRelayRoutes::countAttempt)
+                // a split entry or one put back for a busy destination ends the route here (routeStop)
+                .process(this::schedule)
+                .process(this::countAttempt)
                 .doTry()
-                    // inside the try: a message an enricher refuses (InvalidMailException) goes to dead letters
+                    .process(this::suspended)
+                    // inside the try: a message an enricher refuses (InvalidMailException) is bounced
                     .process(this::enrich)
-                    .to(synchronous(settings.deliveryUri()))
+                    .to(deliveryUri)
+                    .process(this::completed)
                 .doCatch(SmtpRelayTransientException.class)
                     .process(this::deferred)
                     .process(this::toQueueFormat)
@@ -122,6 +179,14 @@ public class SmtpRelayRoutes extends RouteBuilder {
         return deliveryUri + (deliveryUri.contains("?") ? "&" : "?") + "synchronous=true";
     }
 
+    /** The producer records and consults the routes' settled record, unless the URI names a repository itself. */
+    static String withSettledRecord(String deliveryUri, String repositoryName) {
+        if (!deliveryUri.startsWith("smtprelay:") || deliveryUri.matches(".*[?&]settledRepository=.*")) {
+            return deliveryUri;
+        }
+        return deliveryUri + (deliveryUri.contains("?") ? "&" : "?") + "settledRepository=#" + repositoryName;
+    }
+
     /**
      * Whether the routes send this message with the large-message options: its body is a stream cache that was
      * spooled to disk or holds {@value #LARGE_MESSAGE} octets or more.
@@ -133,6 +198,9 @@ public class SmtpRelayRoutes extends RouteBuilder {
     /** The queue format, and the large-message options on the next send (the exchange property NEXT) if it needs them. */
     private void toQueueFormat(Exchange exchange) {
         boolean stream = settings.largeMessageOptions() != null && isLarge(exchange);
+        if (exchange.getMessage().getHeader(SmtpRelayConstants.ARRIVAL) == null) {
+            exchange.getMessage().setHeader(SmtpRelayConstants.ARRIVAL, clock.millis());
+        }
         toQueueFormat(exchange, stream);
         String next = exchange.getProperty(NEXT, String.class);
         if (stream && next != null) {
@@ -141,18 +209,20 @@ public class SmtpRelayRoutes extends RouteBuilder {
     }
 
     /**
-     * Only String and number properties survive a JMS queue: the recipients become a comma list, the body bytes, or
+     * Only String and number properties survive a JMS queue: the recipients become a JSON array, the body bytes, or
      * with {@code keepStream} the body stays the stream cache it is, for the broker client to stream.
      */
     static void toQueueFormat(Exchange exchange, boolean keepStream) {
         var in = exchange.getMessage();
         Object recipients = in.getHeader(SmtpRelayConstants.RECIPIENTS);
         if (recipients instanceof Collection<?> c) {
-            in.setHeader(SmtpRelayConstants.RECIPIENTS, String.join(",", c.stream().map(String::valueOf).toList()));
+            in.setHeader(SmtpRelayConstants.RECIPIENTS, QueueRecipients.encode(c));
         }
         Object report = in.getHeader(SmtpRelayConstants.REPORT);
         if (report != null) {
-            in.setHeader(SmtpRelayConstants.REPORT_TEXT, report.toString());
+            if (in.getHeader(SmtpRelayConstants.REPORT_TEXT) == null) {
+                in.setHeader(SmtpRelayConstants.REPORT_TEXT, report.toString());
+            }
             in.removeHeader(SmtpRelayConstants.REPORT);
         }
         if (in.getHeader(SmtpRelayConstants.ARRIVAL) == null) {
@@ -172,6 +242,11 @@ public class SmtpRelayRoutes extends RouteBuilder {
         }
     }
 
+    /**
+     * The queue's properties as the producer's headers; the recipients decoded from either format (an entry that
+     * cannot be decoded keeps its text, and the delivery refuses it with a report), and the message key defaulting to
+     * the JMS message id, which every redelivery of the entry keeps.
+     */
     static void fromQueueFormat(Exchange exchange) {
         var in = exchange.getMessage();
         for (String header : QUEUE_HEADERS) {
@@ -180,17 +255,157 @@ public class SmtpRelayRoutes extends RouteBuilder {
                 in.setHeader(header, value);
             }
         }
+        if (in.getHeader(SmtpRelayConstants.QUEUE_ID) == null) {
+            String id = in.getHeader("JMSMessageID", String.class);
+            in.setHeader(SmtpRelayConstants.QUEUE_ID, id != null ? id : exchange.getExchangeId());
+        }
+        Object recipients = in.getHeader(SmtpRelayConstants.RECIPIENTS);
+        if (recipients instanceof String text) {
+            try {
+                in.setHeader(SmtpRelayConstants.RECIPIENTS, new ArrayList<>(QueueRecipients.decode(text)));
+            } catch (IllegalArgumentException e) {
+                LOG.warn("{}: unreadable recipients on the queue: {}", queueId(exchange), e.getMessage());
+            }
+        }
     }
 
-    private static void countAttempt(Exchange exchange) {
+    /** The message's queue id, which names it in every log line (fromQueueFormat gives every entry one). */
+    private static String queueId(Exchange exchange) {
+        return exchange.getMessage().getHeader(SmtpRelayConstants.QUEUE_ID, exchange.getExchangeId(), String.class);
+    }
+
+    // ---------------------------------------------------------------- scheduling (the queue manager's part)
+
+    /**
+     * Splits an entry with several destinations into one entry each; puts an entry back when its destination is at
+     * its concurrency limit; otherwise admits it (for delivery, or as suspended when its destination backs off).
+     */
+    private void schedule(Exchange exchange) throws Exception {
+        var in = exchange.getMessage();
+        Map<String, List<String>> groups = byDestination(exchange);
+        if (groups.size() > 1) {
+            for (Map.Entry<String, List<String>> group : groups.entrySet()) {
+                Exchange part = exchange.copy();
+                part.getMessage().setHeader(SmtpRelayConstants.RECIPIENTS, new ArrayList<>(group.getValue()));
+                part.getMessage().setHeader(DESTINATION, group.getKey());
+                sendInTransaction(part, settings.queueUri());
+            }
+            LOG.info("{}: split into {} queue entries, one per destination {}", queueId(exchange), groups.size(),
+                    groups.keySet());
+            exchange.setRouteStop(true);
+            return;
+        }
+        String destination = groups.isEmpty() ? "" : groups.keySet().iterator().next();
+        in.setHeader(DESTINATION, destination);
+        DestinationScheduler.Admission admission = scheduler.admit(destination);
+        switch (admission.verdict()) {
+            case BUSY -> {
+                long delay = settings.queueManager().busyDelay().toMillis();
+                LOG.debug("{}: destination {} at its concurrency limit, offered again in {} ms", queueId(exchange),
+                        destination, delay);
+                in.setHeader(SmtpRelayConstants.RETRY_DELAY, delay);
+                sendInTransaction(exchange, retryUri(delay));
+                exchange.setRouteStop(true);
+            }
+            case SUSPENDED -> exchange.setProperty(ADMISSION, admission);
+            case DELIVER -> {
+                exchange.setProperty(ADMISSION, admission);
+                // whatever ends the exchange, the slot is given back
+                exchange.getExchangeExtension().addOnCompletion(new SynchronizationAdapter() {
+                    @Override
+                    public void onDone(Exchange done) {
+                        scheduler.completed(admission, null);
+                    }
+                });
+            }
+        }
+    }
+
+    /**
+     * The entry's recipients by destination, in order: by domain in MX mode, all at the relay host in relay mode;
+     * empty when the recipients are not in the header (the producer reads them from the message then) and a single
+     * group when one of them is not an address (the delivery refuses it with a report).
+     */
+    private Map<String, List<String>> byDestination(Exchange exchange) {
+        Map<String, List<String>> groups = new LinkedHashMap<>();
+        Object header = exchange.getMessage().getHeader(SmtpRelayConstants.RECIPIENTS);
+        if (!(header instanceof Collection<?> recipients)) {
+            return groups;
+        }
+        String relay = relayHost(exchange);
+        for (Object r : recipients) {
+            String destination;
+            if (!relay.isEmpty()) {
+                destination = "[" + relay + "]";
+            } else {
+                try {
+                    destination = MailAddress.of(String.valueOf(r)).domain().name();
+                } catch (IllegalArgumentException e) {
+                    return Map.of("", new ArrayList<>(recipients.stream().map(String::valueOf).toList()));
+                }
+            }
+            groups.computeIfAbsent(destination, d -> new ArrayList<>()).add(String.valueOf(r));
+        }
+        return groups;
+    }
+
+    private String relayHost(Exchange exchange) {
+        String host = relayHost;
+        if (host == null) {
+            Endpoint endpoint = exchange.getContext().getEndpoint(deliveryUri);
+            host = endpoint instanceof SmtpRelayEndpoint smtp && smtp.getConfiguration().isRelayMode()
+                    ? smtp.getConfiguration().getRelayHost().strip().toLowerCase(java.util.Locale.ROOT) : "";
+            relayHost = host;
+        }
+        return host;
+    }
+
+    /** A suspended destination's mail is deferred at once, without a connection, as Postfix does for a dead one. */
+    private void suspended(Exchange exchange) throws Exception {
+        DestinationScheduler.Admission admission = exchange.getProperty(ADMISSION, DestinationScheduler.Admission.class);
+        if (admission == null || admission.verdict() != DestinationScheduler.Verdict.SUSPENDED) {
+            return;
+        }
+        List<RecipientStatus> statuses = new ArrayList<>();
+        for (String r : recipientsOf(exchange)) {
+            RecipientStatus s = RecipientStatus.local(MailAddress.of(r), Outcome.DEFERRED, "4.4.1",
+                    "delivery temporarily suspended: " + admission.reason());
+            statuses.add(s);
+            if (DELIVERY_LOG.isInfoEnabled()) {
+                DELIVERY_LOG.info("{}: to=<{}>, relay=none, dsn=4.4.1, status=deferred (delivery temporarily suspended: {})",
+                        queueId(exchange), r, admission.reason());
+            }
+        }
+        DeliveryReport report = DeliveryReport.of(statuses);
+        exchange.getMessage().setHeader(SmtpRelayConstants.REPORT, report);
+        throw new SmtpRelayTransientException(exchange, report);
+    }
+
+    private static List<String> recipientsOf(Exchange exchange) {
+        Object header = exchange.getMessage().getHeader(SmtpRelayConstants.RECIPIENTS);
+        if (header instanceof Collection<?> c) {
+            return c.stream().map(String::valueOf).toList();
+        }
+        return header == null ? List.of() : MailAddress.splitList(header.toString());
+    }
+
+    /** Tells the scheduler how the delivery went, and gives its slot back. */
+    private void completed(Exchange exchange) {
+        DestinationScheduler.Admission admission = exchange.getProperty(ADMISSION, DestinationScheduler.Admission.class);
+        scheduler.completed(admission, report(exchange));
+    }
+
+    private void countAttempt(Exchange exchange) {
         var in = exchange.getMessage();
         Integer attempts = in.getHeader(SmtpRelayConstants.ATTEMPTS, Integer.class);
         in.setHeader(SmtpRelayConstants.ATTEMPTS, attempts == null ? 1 : attempts + 1);
         if (in.getHeader(SmtpRelayConstants.ARRIVAL) == null) {
-            in.setHeader(SmtpRelayConstants.ARRIVAL, exchange.getClock().getCreated());
+            in.setHeader(SmtpRelayConstants.ARRIVAL, clock.millis());
         }
         in.removeHeader(SmtpRelayConstants.RETRY_DELAY);
     }
+
+    // ---------------------------------------------------------------- enrichment and outcomes
 
     /** Runs the enrichers once per message: a retried message was enriched (and maybe signed) already. */
     private void enrich(Exchange exchange) throws Exception {
@@ -205,6 +420,7 @@ public class SmtpRelayRoutes extends RouteBuilder {
 
     /** Some recipients are deferred: bounce the ones that failed, then retry later or give up. */
     private void deferred(Exchange exchange) throws Exception {
+        completed(exchange);
         DeliveryReport report = report(exchange);
         bounce(exchange, report.withOutcome(Outcome.FAILED), false);
         var in = exchange.getMessage();
@@ -213,13 +429,15 @@ public class SmtpRelayRoutes extends RouteBuilder {
         RetrySchedule schedule = settings.schedule();
         int attempts = in.getHeader(SmtpRelayConstants.ATTEMPTS, Integer.class);
         if (schedule.expired(arrival, now)) {
-            LOG.info("{}: expired after {} attempts, returned to sender", exchange.getExchangeId(), attempts);
+            LOG.info("{}: expired after {} attempts, returned to sender", queueId(exchange), attempts);
             List<RecipientStatus> expired = new ArrayList<>();
             for (RecipientStatus s : report.withOutcome(Outcome.DEFERRED)) {
                 expired.add(new RecipientStatus(s.recipient(), Outcome.FAILED, s.replyCode(), s.enhancedStatus(),
                         "delivery temporarily suspended, giving up: " + s.replyText(), s.host(), s.ip(), s.port(), s.tls()));
             }
-            bounce(exchange, expired, false);
+            String told = bounce(exchange, expired, false);
+            in.setHeader(SmtpRelayConstants.REPORT_TEXT, "expired after " + attempts + " attempts: " + report
+                                                         + System.lineSeparator() + told);
             exchange.setProperty(NEXT, settings.deadLetterUri());
             return;
         }
@@ -229,19 +447,45 @@ public class SmtpRelayRoutes extends RouteBuilder {
         }
         Duration delay = schedule.delayAfter(attempts);
         in.setHeader(SmtpRelayConstants.RETRY_DELAY, delay.toMillis());
-        exchange.setProperty(NEXT, settings.retryUri().replace("${header." + SmtpRelayConstants.RETRY_DELAY + "}",
-                String.valueOf(delay.toMillis())));
+        exchange.setProperty(NEXT, retryUri(delay.toMillis()));
     }
 
+    private String retryUri(long delayMillis) {
+        return settings.retryUri().replace("${header." + SmtpRelayConstants.RETRY_DELAY + "}", String.valueOf(delayMillis));
+    }
+
+    /**
+     * Nothing is left to try: the failed recipients are bounced with the reason, and the message goes to the dead
+     * letters with a report that says why and whether the sender was told. A message the delivery or an enricher
+     * refused as a whole (no valid recipient, no From to sign) is bounced for every recipient it names.
+     */
     private void failed(Exchange exchange) throws Exception {
+        completed(exchange);
         exchange.setProperty(NEXT, settings.deadLetterUri());
         Exception e = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
+        String text;
+        String told;
         if (e instanceof SmtpRelayException relay) {
-            bounce(exchange, relay.getReport().withOutcome(Outcome.FAILED), false);
-        } else if (e != null) {
-            // unreadable input cannot be bounced meaningfully; it is kept in the dead-letter queue
-            exchange.getMessage().setHeader(SmtpRelayConstants.REPORT_TEXT, e.getMessage());
+            told = bounce(exchange, relay.getReport().withOutcome(Outcome.FAILED), false);
+            text = relay.getReport().toString();
+        } else {
+            String status = e instanceof InvalidMailException invalid && invalid.getEnhancedStatus() != null
+                    ? invalid.getEnhancedStatus() : "5.6.0";
+            String reason = e == null ? "refused" : e.getMessage();
+            List<RecipientStatus> refused = new ArrayList<>();
+            for (String r : recipientsOf(exchange)) {
+                try {
+                    refused.add(RecipientStatus.local(MailAddress.of(r), Outcome.FAILED, status, "message refused: " + reason));
+                } catch (IllegalArgumentException bad) {
+                    // an unreadable address cannot be named in a report
+                }
+            }
+            LOG.info("{}: refused before delivery, returned to sender: {}", queueId(exchange), reason);
+            told = refused.isEmpty() ? "sender not notified: no recipient to report on" : bounce(exchange, refused, false);
+            text = "refused before delivery (" + status + "): " + reason
+                   + (refused.isEmpty() ? "" : System.lineSeparator() + DeliveryReport.of(refused));
         }
+        exchange.getMessage().setHeader(SmtpRelayConstants.REPORT_TEXT, text + System.lineSeparator() + told);
     }
 
     private static DeliveryReport report(Exchange exchange) {
@@ -252,16 +496,22 @@ public class SmtpRelayRoutes extends RouteBuilder {
         return exchange.getMessage().getHeader(SmtpRelayConstants.REPORT, DeliveryReport.class);
     }
 
-    /** Queues a notification to the envelope sender, from the null sender, through the same durable queue. */
-    private void bounce(Exchange exchange, List<RecipientStatus> statuses, boolean delayWarning) throws Exception {
+    /**
+     * Queues a notification to the envelope sender (or, when the entry has none, the message's Sender or From, as the
+     * producer derives it), from the null sender, through the same durable queue. Says whom it told, or why no one.
+     */
+    private String bounce(Exchange exchange, List<RecipientStatus> statuses, boolean delayWarning) throws Exception {
         if (statuses.isEmpty()) {
-            return;
+            return "";
         }
-        String from = exchange.getMessage().getHeader(SmtpRelayConstants.ENVELOPE_FROM, String.class);
-        MailAddress sender = from == null ? null : MailAddress.of(from, true);
+        MailAddress sender = ExchangeMailReader.envelopeSender(exchange);
+        if (sender == null) {
+            LOG.warn("{}: not bounced: no envelope sender and no Sender or From header to return it to", queueId(exchange));
+            return "sender not notified: no envelope sender and no Sender or From header";
+        }
         if (!DeliveryStatusNotification.mayNotify(sender)) {
-            LOG.info("{}: not bounced: the sender is the null sender", exchange.getExchangeId());
-            return;
+            LOG.info("{}: not bounced: the sender is the null sender", queueId(exchange));
+            return "sender not notified: the null sender";
         }
         MessageContent content = MessageContent.of(exchange);
         Instant arrival = Instant.ofEpochMilli(exchange.getMessage().getHeader(SmtpRelayConstants.ARRIVAL, Long.class));
@@ -273,22 +523,44 @@ public class SmtpRelayRoutes extends RouteBuilder {
                             settings.schedule().giveUpAt(arrival), clock)
                     : DeliveryStatusNotification.failure(settings.reportingMta(), sender, report, original, arrival, clock);
         }
-        ProducerTemplate template = exchange.getContext().createProducerTemplate();
+        String bounceId = exchange.getContext().getUuidGenerator().generateUuid();
+        send(settings.queueUri(), e -> {
+            e.getMessage().setBody(notice);
+            e.getMessage().setHeader(SmtpRelayConstants.QUEUE_ID, bounceId);
+            e.getMessage().setHeader(SmtpRelayConstants.ENVELOPE_FROM, "");
+            e.getMessage().setHeader(SmtpRelayConstants.RECIPIENTS, List.of(sender.address()));
+            e.getMessage().setHeader(SmtpRelayConstants.ENRICHED, true);
+            e.getMessage().setHeader(SmtpRelayConstants.ARRIVAL, clock.millis());
+            toQueueFormat(e, false);
+        });
+        LOG.info("{}: sender {} notification: {} for <{}>", queueId(exchange),
+                delayWarning ? "delay" : "non-delivery", bounceId, sender);
+        return "sender notified: <" + sender + ">";
+    }
+
+    /**
+     * Sends the exchange, in the queue format, on the consumer's thread, so the send belongs to the consumer's
+     * transaction.
+     */
+    private void sendInTransaction(Exchange exchange, String uri) throws Exception {
+        toQueueFormat(exchange);
+        boolean stream = settings.largeMessageOptions() != null && isLarge(exchange);
+        Exchange copy = exchange.copy();
+        send(stream ? settings.withLargeMessageOptions(uri) : uri, e -> {
+            e.getMessage().setBody(copy.getMessage().getBody());
+            e.getMessage().setHeaders(copy.getMessage().getHeaders());
+        });
+    }
+
+    private void send(String uri, Processor processor) throws Exception {
+        ProducerTemplate template = getContext().createProducerTemplate();
         try {
-            Exchange sent = template.send(settings.queueUri(), e -> {
-                e.getMessage().setBody(notice);
-                e.getMessage().setHeader(SmtpRelayConstants.ENVELOPE_FROM, "");
-                e.getMessage().setHeader(SmtpRelayConstants.RECIPIENTS, sender.address());
-                e.getMessage().setHeader(SmtpRelayConstants.ENRICHED, true);
-                toQueueFormat(e, false);
-            });
+            Exchange sent = template.send(uri, processor);
             if (sent.getException() != null) {
                 throw sent.getException();
             }
         } finally {
             template.stop();
         }
-        LOG.info("{}: sender non-delivery notification queued for <{}> ({})", exchange.getExchangeId(), sender,
-                delayWarning ? "delayed" : "failed");
     }
 }

@@ -108,4 +108,12 @@ class MailAddressTest {
                 .withMessage("Expected a mail address like user@example.com but found 'not-an-address'");
         assertThatIllegalArgumentException().isThrownBy(() -> MailAddress.of(null)).withMessageContaining("null");
     }
+
+    @Test
+    void aListIsSplitAtCommasOutsideQuotesOnly() {
+        assertThat(MailAddress.splitList("\"a,b\"@example.test, bob@example.test,,\t\"c\\\"d,e\"@example.test "))
+                .containsExactly("\"a,b\"@example.test", "bob@example.test", "\"c\\\"d,e\"@example.test");
+        // a line break is kept for of() to refuse, not trimmed away
+        assertThat(MailAddress.splitList("bob@example.test,\nevil@example.test")).containsExactly("bob@example.test", "\nevil@example.test");
+    }
 }

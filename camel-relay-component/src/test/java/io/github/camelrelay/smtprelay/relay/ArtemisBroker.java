@@ -37,7 +37,8 @@ final class ArtemisBroker implements AutoCloseable {
     }
 
     ConnectionFactory connectionFactory() {
-        return new ActiveMQConnectionFactory("vm://" + Math.abs(name.hashCode() % 1000));
+        // no prefetch: a consumer held by a slow delivery must not sit on messages the others could deliver
+        return new ActiveMQConnectionFactory("vm://" + Math.abs(name.hashCode() % 1000) + "?consumerWindowSize=0");
     }
 
     @Override

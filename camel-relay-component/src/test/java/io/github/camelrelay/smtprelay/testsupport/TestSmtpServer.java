@@ -128,6 +128,7 @@ public final class TestSmtpServer implements AutoCloseable {
     private volatile Function<Integer, String> dataReply = n -> "250 2.0.0 queued as " + n;
     private volatile String dataStartReply = "354 End data with <CR><LF>.<CR><LF>";
     private volatile boolean closeAfterData;
+    private volatile boolean dropAfterFinalDot;
     private volatile boolean silentAfterDataStart;
     private volatile boolean pipelining = true;
     private volatile boolean dataWithoutRecipients;
@@ -282,6 +283,15 @@ public final class TestSmtpServer implements AutoCloseable {
      */
     public TestSmtpServer dataWithoutRecipients(boolean enabled) {
         this.dataWithoutRecipients = enabled;
+        return this;
+    }
+
+    /**
+     * When true, the server takes the message (it counts as received when the data reply would have been positive)
+     * and closes the connection without replying to the final dot: the client cannot know whether it was delivered.
+     */
+    public TestSmtpServer dropAfterFinalDot(boolean enabled) {
+        this.dropAfterFinalDot = enabled;
         return this;
     }
 
@@ -702,6 +712,9 @@ public final class TestSmtpServer implements AutoCloseable {
                 arrivals.add(received);
             }
             clearTransaction();
+            if (dropAfterFinalDot) {
+                return false;
+            }
             reply(answer);
             return !closeAfterData;
         }

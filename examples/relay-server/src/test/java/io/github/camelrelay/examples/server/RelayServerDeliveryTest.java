@@ -150,10 +150,37 @@ class RelayServerDeliveryTest {
         assertThat(HOOK_SAW).contains("raw submission: no Message-ID yet");
         assertThat(text).containsPattern("(?m)^Message-ID: <[^>]+@relay\\.test>$").containsPattern("(?m)^Date: ")
                 .contains("X-Relayed-By: relay-server test", "X-Hook: seen", "Hello Bob");
-        // DKIM last: the signature is above everything the relay added (only the delivery's Received is above it)
+        // DKIM last: the signature is above everything the relay added
         assertThat(text.indexOf("DKIM-Signature:")).isLessThan(text.indexOf("X-Hook: seen")).isLessThan(text.indexOf("Message-ID:"));
         assertThat(dkim().verify(new ByteArrayInputStream(got.data()))).as("DKIM verification result").hasSize(1);
         assertThat(text.split("DKIM-Signature:", -1)).as("signed once").hasSize(2);
+    }
+
+    @Test
+    void oneQueueIdFromQueuedAsToTheDeliveryLineAndOneReceivedHeaderForTheHop() throws Exception {
+        ch.qos.logback.classic.Logger deliveryLog = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory
+                .getLogger("io.github.camelrelay.smtprelay.delivery");
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> lines = new ch.qos.logback.core.read.ListAppender<>();
+        lines.start();
+        deliveryLog.addAppender(lines);
+        try {
+            String reply = SmtpSubmission.send(smtpPort, "alice@sender.test", List.of("erin@ok.test"),
+                    "From: alice@sender.test\r\nTo: erin@ok.test\r\nSubject: followed by its id\r\n\r\nHello Erin\r\n");
+            java.util.regex.Matcher queued = java.util.regex.Pattern.compile("250 2\\.0\\.0 Ok: queued as (\\S+)").matcher(reply);
+            assertThat(queued.lookingAt()).as(reply).isTrue();
+            String id = queued.group(1);
+
+            Received got = awaitFor(okMx, "erin@ok.test");
+            String headers = got.text().split("\r\n\r\n", 2)[0];
+            assertThat(headers.split("(?m)^Received:", -1)).as("one Received header in:%n%s", headers).hasSize(2);
+            assertThat(headers).contains(" id " + id.replaceAll("[^A-Za-z0-9.-]", ""));
+            // through the broker queue the delivery line names the message by the same id
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(lines.list)
+                    .anySatisfy(e -> assertThat(e.getFormattedMessage()).startsWith(id + ": to=<erin@ok.test>, relay=")
+                            .contains("status=sent")));
+        } finally {
+            deliveryLog.detachAppender(lines);
+        }
     }
 
     @Test
@@ -232,7 +259,7 @@ class RelayServerDeliveryTest {
     }
 
     @Test
-    void aMessageTheEnrichmentRefusesGoesToTheDeadLetterQueueOnceAndIsNotRetried() throws Exception {
+    void aMessageTheEnrichmentRefusesIsBouncedAndGoesToTheDeadLetterQueueOnceAndIsNotRetried() throws Exception {
         // DKIM must sign From (RFC 6376 5.4): a message without one cannot be signed, now or later
         SmtpSubmission.send(smtpPort, "alice@sender.test", List.of("grace@ok.test"),
                 "To: grace@ok.test\r\nSubject: no sender header\r\n\r\nWho am I?\r\n");
@@ -240,13 +267,21 @@ class RelayServerDeliveryTest {
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(RelayServers.browse(relay, "smtprelay.dead"))
                 .anySatisfy(dead -> {
                     assertThat(dead.body()).contains("Subject: no sender header").doesNotContain("DKIM-Signature");
-                    assertThat(dead.report()).startsWith("DKIM refused the message: Expected a From header");
+                    assertThat(dead.report()).contains("DKIM refused the message: Expected a From header")
+                            .contains("sender notified: <alice@sender.test>");
                 }));
         // settled: the queue transaction committed, so the broker does not offer the message again
         await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5))
                 .until(() -> HOOK_SAW.stream().filter(s -> s.startsWith("no sender header")).count() == 1);
         assertThat(RelayServers.browse(relay, "smtprelay.dead")).filteredOn(q -> q.body().contains("no sender header")).hasSize(1);
         assertThat(okMx.messages()).noneMatch(r -> r.recipients().contains("grace@ok.test"));
+        // the sender is told why, once
+        Received bounce = await().atMost(Duration.ofSeconds(20)).until(() -> senderMx.messages().stream()
+                .filter(r -> r.text().contains("Final-Recipient: rfc822; grace@ok.test")).toList(), list -> !list.isEmpty()).get(0);
+        assertThat(bounce.mailFrom()).isEmpty();
+        assertThat(bounce.recipients()).containsExactly("alice@sender.test");
+        assertThat(bounce.text()).contains("Expected a From header");
+        assertThat(senderMx.messages()).filteredOn(r -> r.text().contains("grace@ok.test")).hasSize(1);
     }
 
     @Test

@@ -107,6 +107,8 @@ class RelayServerSharedBrokerTest {
         Map<String, String> p = RelayServers.testProperties(name, dir.resolve(name), smtpPort, dns, mx.port());
         // consumerWindowSize=0: no instance holds messages in a client buffer that the other could be delivering
         p.put("spring.artemis.broker-url", "tcp://127.0.0.1:" + brokerPort + "?consumerWindowSize=0");
+        // two deliveries at once each, so that neither instance takes all 24 messages before the other has started
+        p.put("camel.smtprelay.relay.queue.concurrent-consumers", "2");
         return p;
     }
 }

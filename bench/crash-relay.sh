@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Crash test (issue 11): the relay server under load from several SMTP sessions, killed with SIGKILL three times and
+# restarted on the same data directory, delivering through a relay host to a sink that records every recipient it
+# is given. Prints how many recipients were accepted (answered 250), delivered, lost (accepted, never delivered) and
+# delivered twice. Target: 0 lost, at most one duplicate per kill.
+# Usage: bench/crash-relay.sh [messages] [sessions] [kills]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+N=${1:-3000}
+S=${2:-8}
+KILLS=${3:-3}
+SINK_PORT=${SINK_PORT:-25270}
+SMTP_PORT=${RELAY_SMTP_PORT:-2528}
+WORK=$(mktemp -d /tmp/relay-crash.XXXX)
+: > $WORK/accepted; : > $WORK/delivered
+
+rm -f examples/relay-server/target/relay-server-*.jar*
+mvn -B -q -o -DskipTests package -pl examples/relay-server -am
+JAR=$(ls examples/relay-server/target/relay-server-*.jar | grep -v original | head -1)
+
+python3 bench/crash/sink.py $SINK_PORT $WORK/delivered &
+SINK_PID=$!
+RELAY_PID=""
+LOAD_PID=""
+cleanup() { kill $SINK_PID 2>/dev/null || true; [ -n "$RELAY_PID" ] && kill -9 $RELAY_PID 2>/dev/null || true;
+            [ -n "$LOAD_PID" ] && kill $LOAD_PID 2>/dev/null || true; }
+trap cleanup EXIT
+
+start_relay() {
+  RELAY_HOST=127.0.0.1 RELAY_PORT=$SINK_PORT RELAY_TLS=NONE SMTP_PORT=$SMTP_PORT RELAY_DATA_DIR=$WORK/artemis \
+    RETRY_INITIAL_DELAY=2s RETRY_MAX_DELAY=10s java -Xmx512m -jar "$JAR" >> $WORK/relay.log 2>&1 &
+  RELAY_PID=$!
+  until (exec 3<>/dev/tcp/127.0.0.1/$SMTP_PORT) 2>/dev/null; do
+    kill -0 $RELAY_PID || { tail -50 $WORK/relay.log; exit 1; }; sleep 0.5; done
+}
+
+start_relay
+python3 bench/crash/load.py 127.0.0.1 $SMTP_PORT $N $S $WORK/accepted &
+LOAD_PID=$!
+for k in $(seq 1 $KILLS); do
+  # a kill while mail is arriving and being delivered
+  sleep $((4 + RANDOM % 5))
+  echo "kill $k: SIGKILL after $(wc -l < $WORK/accepted) accepted, $(wc -l < $WORK/delivered) delivered"
+  kill -9 $RELAY_PID; wait $RELAY_PID 2>/dev/null || true
+  start_relay
+done
+wait $LOAD_PID; LOAD_PID=""
+# everything accepted delivered, or no progress for 60 s
+last=-1; still=0
+while [ $still -lt 60 ]; do
+  lost=$(comm -23 <(sort -u $WORK/accepted) <(sort -u $WORK/delivered) | wc -l)
+  [ "$lost" -eq 0 ] && break
+  now=$(wc -l < $WORK/delivered)
+  if [ "$now" -eq "$last" ]; then still=$((still + 1)); else still=0; last=$now; fi
+  sleep 1
+done
+accepted=$(sort -u $WORK/accepted | wc -l)
+delivered=$(sort -u $WORK/delivered | wc -l)
+lost=$(comm -23 <(sort -u $WORK/accepted) <(sort -u $WORK/delivered) | wc -l)
+twice=$(sort $WORK/delivered | uniq -d | wc -l)
+echo "messages $N, sessions $S, kills $KILLS: accepted $accepted, delivered $delivered, lost $lost, delivered twice $twice"
+echo "work directory: $WORK"
