@@ -34,6 +34,9 @@ def main():
     fields, accessors = [], []
     for name, option in catalog["componentProperties"].items():
         java_type = option["javaType"]
+        if option["type"] == "duration":
+            # as Spring Boot binds durations: 30s, 5m, PT30S, or plain milliseconds
+            java_type = "java.time.Duration"
         simple = BOXED.get(java_type, java_type.rsplit(".", 1)[-1])
         if java_type not in BOXED and simple not in JAVA_LANG:
             imports.add(java_type)
@@ -50,6 +53,8 @@ def main():
                 default = " = " + ("true" if value else "false")
             elif simple == "String":
                 default = " = " + json.dumps(value)
+            elif simple == "Duration":
+                default = " = Duration.ofMillis(" + str(value) + ")"
             elif simple == "Long":
                 default = " = " + str(value) + "L"
             else:

@@ -29,7 +29,7 @@ public class SmtpRelayConfiguration implements Cloneable {
     private SSLContextParameters sslContextParameters;
     @UriParam(label = "producer")
     private String dnsServers;
-    @UriParam(label = "producer,advanced", defaultValue = "5000")
+    @UriParam(label = "producer,advanced", defaultValue = "5000", javaType = "java.time.Duration")
     private int dnsTimeout = 5000;
     @UriParam(label = "producer", defaultValue = "25")
     private int mxPort = 25;
@@ -43,29 +43,29 @@ public class SmtpRelayConfiguration implements Cloneable {
     private int batchSize = 50;
     @UriParam(label = "producer", defaultValue = "5")
     private int maxMxHosts = 5;
-    @UriParam(label = "producer,timeout", defaultValue = "30000")
+    @UriParam(label = "producer,timeout", defaultValue = "30000", javaType = "java.time.Duration")
     private int connectTimeout = 30000;
-    @UriParam(label = "producer,timeout", defaultValue = "300000")
+    @UriParam(label = "producer,timeout", defaultValue = "300000", javaType = "java.time.Duration")
     private int commandTimeout = 300000;
-    @UriParam(label = "producer,timeout", defaultValue = "600000")
+    @UriParam(label = "producer,timeout", defaultValue = "600000", javaType = "java.time.Duration")
     private int dataTimeout = 600000;
-    @UriParam(label = "producer,timeout", defaultValue = "300000")
+    @UriParam(label = "producer,timeout", defaultValue = "300000", javaType = "java.time.Duration")
     private int greetingTimeout = 300000;
-    @UriParam(label = "producer,timeout", defaultValue = "300000")
+    @UriParam(label = "producer,timeout", defaultValue = "300000", javaType = "java.time.Duration")
     private int ehloTimeout = 300000;
-    @UriParam(label = "producer,timeout", defaultValue = "300000")
+    @UriParam(label = "producer,timeout", defaultValue = "300000", javaType = "java.time.Duration")
     private int starttlsTimeout = 300000;
-    @UriParam(label = "producer,timeout", defaultValue = "300000")
+    @UriParam(label = "producer,timeout", defaultValue = "300000", javaType = "java.time.Duration")
     private int mailTimeout = 300000;
-    @UriParam(label = "producer,timeout", defaultValue = "300000")
+    @UriParam(label = "producer,timeout", defaultValue = "300000", javaType = "java.time.Duration")
     private int rcptTimeout = 300000;
-    @UriParam(label = "producer,timeout", defaultValue = "120000")
+    @UriParam(label = "producer,timeout", defaultValue = "120000", javaType = "java.time.Duration")
     private int dataInitTimeout = 120000;
-    @UriParam(label = "producer,timeout", defaultValue = "180000")
+    @UriParam(label = "producer,timeout", defaultValue = "180000", javaType = "java.time.Duration")
     private int dataXferTimeout = 180000;
-    @UriParam(label = "producer,timeout", defaultValue = "600000")
+    @UriParam(label = "producer,timeout", defaultValue = "600000", javaType = "java.time.Duration")
     private int dataDoneTimeout = 600000;
-    @UriParam(label = "producer,timeout", defaultValue = "60000")
+    @UriParam(label = "producer,timeout", defaultValue = "60000", javaType = "java.time.Duration")
     private int mxResolutionTimeout = 60000;
     @UriParam(label = "producer,advanced")
     private IdempotentRepository settledRepository;
@@ -75,7 +75,7 @@ public class SmtpRelayConfiguration implements Cloneable {
     private boolean addReceivedHeader = true;
     @UriParam(label = "producer", defaultValue = "20")
     private int maxConnectionsPerHost = 20;
-    @UriParam(label = "producer,advanced", defaultValue = "10000")
+    @UriParam(label = "producer,advanced", defaultValue = "10000", javaType = "java.time.Duration")
     private int connectionIdleTimeout = 10000;
     @UriParam(label = "producer,advanced", defaultValue = "100")
     private int maxMessagesPerConnection = 100;
@@ -269,7 +269,7 @@ public class SmtpRelayConfiguration implements Cloneable {
         return dnsTimeout;
     }
 
-    /** Milliseconds to wait for a DNS answer before the domain's recipients are deferred. */
+    /** How long to wait for a DNS answer before the domain's recipients are deferred. */
     public void setDnsTimeout(int dnsTimeout) {
         this.dnsTimeout = dnsTimeout;
     }
@@ -339,7 +339,7 @@ public class SmtpRelayConfiguration implements Cloneable {
         return connectTimeout;
     }
 
-    /** Milliseconds to wait for a TCP connection to be established. */
+    /** How long to wait for a TCP connection to be established. */
     public void setConnectTimeout(int connectTimeout) {
         this.connectTimeout = connectTimeout;
     }
@@ -349,7 +349,7 @@ public class SmtpRelayConfiguration implements Cloneable {
     }
 
     /**
-     * Milliseconds to wait for the reply to a command that has no timeout of its own (AUTH, RSET, QUIT), and the
+     * How long to wait for the reply to a command that has no timeout of its own (AUTH, RSET, QUIT), and the
      * upper bound of every command timeout below (greetingTimeout, ehloTimeout, ...): a lower value here lowers them
      * all. RFC 5321 4.5.3.2 recommends 5 minutes.
      */
@@ -397,7 +397,7 @@ public class SmtpRelayConfiguration implements Cloneable {
         return connectionIdleTimeout;
     }
 
-    /** Milliseconds an unused connection stays open for reuse; 0 disables connection reuse. */
+    /** How long an unused connection stays open for reuse; 0 disables connection reuse. */
     public void setConnectionIdleTimeout(int connectionIdleTimeout) {
         this.connectionIdleTimeout = connectionIdleTimeout;
     }
@@ -449,7 +449,7 @@ public class SmtpRelayConfiguration implements Cloneable {
     }
 
     /**
-     * Milliseconds to wait for the server's greeting after the TCP connection (Postfix smtp_helo_timeout: 300 s). A
+     * How long to wait for the server's greeting after the TCP connection (Postfix smtp_helo_timeout: 300 s). A
      * host that accepts TCP and never greets is given up after this time; at most commandTimeout.
      */
     public void setGreetingTimeout(int greetingTimeout) {
@@ -460,7 +460,7 @@ public class SmtpRelayConfiguration implements Cloneable {
         return ehloTimeout;
     }
 
-    /** Milliseconds to wait for the reply to EHLO or HELO (Postfix smtp_helo_timeout: 300 s); at most commandTimeout. */
+    /** How long to wait for the reply to EHLO or HELO (Postfix smtp_helo_timeout: 300 s); at most commandTimeout. */
     public void setEhloTimeout(int ehloTimeout) {
         this.ehloTimeout = ehloTimeout;
     }
@@ -470,7 +470,7 @@ public class SmtpRelayConfiguration implements Cloneable {
     }
 
     /**
-     * Milliseconds to wait for the reply to STARTTLS and for the TLS handshake's progress (Postfix
+     * How long to wait for the reply to STARTTLS and for the TLS handshake's progress (Postfix
      * smtp_starttls_timeout: 300 s); at most commandTimeout.
      */
     public void setStarttlsTimeout(int starttlsTimeout) {
@@ -482,7 +482,7 @@ public class SmtpRelayConfiguration implements Cloneable {
     }
 
     /**
-     * Milliseconds to wait for the reply to MAIL FROM (Postfix smtp_mail_timeout: 300 s); with PIPELINING, for each
+     * How long to wait for the reply to MAIL FROM (Postfix smtp_mail_timeout: 300 s); with PIPELINING, for each
      * reply of the pipelined envelope. At most commandTimeout.
      */
     public void setMailTimeout(int mailTimeout) {
@@ -493,7 +493,7 @@ public class SmtpRelayConfiguration implements Cloneable {
         return rcptTimeout;
     }
 
-    /** Milliseconds to wait for the reply to each RCPT TO (Postfix smtp_rcpt_timeout: 300 s); at most commandTimeout. */
+    /** How long to wait for the reply to each RCPT TO (Postfix smtp_rcpt_timeout: 300 s); at most commandTimeout. */
     public void setRcptTimeout(int rcptTimeout) {
         this.rcptTimeout = rcptTimeout;
     }
@@ -502,7 +502,7 @@ public class SmtpRelayConfiguration implements Cloneable {
         return dataInitTimeout;
     }
 
-    /** Milliseconds to wait for the reply to DATA (Postfix smtp_data_init_timeout: 120 s); at most commandTimeout. */
+    /** How long to wait for the reply to DATA (Postfix smtp_data_init_timeout: 120 s); at most commandTimeout. */
     public void setDataInitTimeout(int dataInitTimeout) {
         this.dataInitTimeout = dataInitTimeout;
     }
@@ -512,7 +512,7 @@ public class SmtpRelayConfiguration implements Cloneable {
     }
 
     /**
-     * Milliseconds the message data may make no progress while it is sent (Postfix smtp_data_xfer_timeout: 180 s); at
+     * How long the message data may make no progress while it is sent (Postfix smtp_data_xfer_timeout: 180 s); at
      * most dataTimeout.
      */
     public void setDataXferTimeout(int dataXferTimeout) {
@@ -524,7 +524,7 @@ public class SmtpRelayConfiguration implements Cloneable {
     }
 
     /**
-     * Milliseconds to wait for the reply to the final dot (Postfix smtp_data_done_timeout: 600 s; RFC 5321 4.5.3.2: 10
+     * How long to wait for the reply to the final dot (Postfix smtp_data_done_timeout: 600 s; RFC 5321 4.5.3.2: 10
      * minutes); at most dataTimeout. A timeout here leaves the delivery uncertain: the recipients are deferred, and
      * the log says the delivery may be duplicated.
      */
@@ -537,7 +537,7 @@ public class SmtpRelayConfiguration implements Cloneable {
     }
 
     /**
-     * Milliseconds all DNS look-ups of one domain together may take (its MX records and the addresses of its MX
+     * How long all DNS look-ups of one domain together may take (its MX records and the addresses of its MX
      * hosts); when they are over, the names not yet looked up are not tried and, when no address was found, the
      * recipients are deferred.
      */

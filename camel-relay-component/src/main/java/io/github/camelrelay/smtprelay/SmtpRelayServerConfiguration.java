@@ -36,9 +36,9 @@ public class SmtpRelayServerConfiguration implements Cloneable {
     private int maxConnections = 100;
     @UriParam(label = "consumer", defaultValue = "20")
     private int maxConnectionsPerClient = 20;
-    @UriParam(label = "consumer,timeout", defaultValue = "300000")
+    @UriParam(label = "consumer,timeout", defaultValue = "300000", javaType = "java.time.Duration")
     private int idleTimeout = 300_000;
-    @UriParam(label = "consumer,timeout", defaultValue = "3600000")
+    @UriParam(label = "consumer,timeout", defaultValue = "3600000", javaType = "java.time.Duration")
     private int maxSessionTime = 3_600_000;
     @UriParam(label = "consumer,timeout", defaultValue = "500")
     private int minDataRate = 500;
@@ -50,9 +50,9 @@ public class SmtpRelayServerConfiguration implements Cloneable {
     private int maxAuthFailures = 3;
     @UriParam(label = "consumer,security", defaultValue = "10")
     private int maxAuthFailuresPerClient = 10;
-    @UriParam(label = "consumer,security", defaultValue = "1000")
+    @UriParam(label = "consumer,security", defaultValue = "1000", javaType = "java.time.Duration")
     private int authFailureDelay = 1000;
-    @UriParam(label = "consumer,security", defaultValue = "900000")
+    @UriParam(label = "consumer,security", defaultValue = "900000", javaType = "java.time.Duration")
     private int authLockoutTime = 900_000;
 
     public SmtpRelayServerConfiguration copy() {
@@ -232,7 +232,7 @@ public class SmtpRelayServerConfiguration implements Cloneable {
     }
 
     /**
-     * Milliseconds the listener waits for the next command or the next chunk of message data before it answers 421
+     * How long the listener waits for the next command or the next chunk of message data before it answers 421
      * and closes the connection. Default 5 minutes (RFC 5321 4.5.3.2).
      */
     public void setIdleTimeout(int idleTimeout) {
@@ -244,7 +244,7 @@ public class SmtpRelayServerConfiguration implements Cloneable {
     }
 
     /**
-     * Milliseconds one connection may last in all; then it is answered 421 and closed (after the reply to a message
+     * How long one connection may last in all; then it is answered 421 and closed (after the reply to a message
      * being handed on). 0 means no limit. Default 1 hour.
      */
     public void setMaxSessionTime(int maxSessionTime) {
@@ -315,7 +315,7 @@ public class SmtpRelayServerConfiguration implements Cloneable {
     }
 
     /**
-     * Milliseconds the answer to a failed AUTH is held back; the delay doubles with each further failure from the same
+     * How long the answer to a failed AUTH is held back; the delay doubles with each further failure from the same
      * address (at most 30 seconds), so guessing passwords is slow. Default 1000.
      */
     public void setAuthFailureDelay(int authFailureDelay) {
@@ -327,7 +327,7 @@ public class SmtpRelayServerConfiguration implements Cloneable {
     }
 
     /**
-     * Milliseconds after its last failure that a client address which reached maxAuthFailuresPerClient stays refused;
+     * How long after its last failure a client address which reached maxAuthFailuresPerClient stays refused;
      * its failures are forgotten after the same time. Default 15 minutes.
      */
     public void setAuthLockoutTime(int authLockoutTime) {

@@ -1,5 +1,10 @@
 package io.github.camelrelay.springboot;
 
+import java.beans.PropertyDescriptor;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
 import io.github.camelrelay.smtprelay.SmtpRelayComponent;
 import org.apache.camel.Component;
 import org.apache.camel.spi.ComponentCustomizer;
@@ -9,6 +14,8 @@ import org.apache.camel.spring.boot.util.CamelPropertiesHelper;
 import org.apache.camel.spring.boot.util.ConditionalOnCamelContextAndAutoConfigurationBeans;
 import org.apache.camel.spring.boot.util.ConditionalOnHierarchicalProperties;
 import org.apache.camel.spring.boot.util.HierarchicalPropertiesEvaluator;
+import org.springframework.beans.BeanWrapper;
+import org.springframework.beans.BeanWrapperImpl;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.ApplicationContext;
@@ -47,7 +54,11 @@ public class SmtpRelayComponentAutoConfiguration {
         return new ComponentCustomizer() {
             @Override
             public void configure(String name, Component target) {
-                CamelPropertiesHelper.copyProperties(target.getCamelContext(), configuration, target);
+                Map<String, Object> properties = CamelPropertiesHelper.getNonNullProperties(target.getCamelContext(),
+                        configuration);
+                properties.putAll(durationsInMillis(configuration));
+                // as copyProperties does: the starter's own switches (enabled, customizer) are no component options
+                CamelPropertiesHelper.setCamelProperties(target.getCamelContext(), target, properties, false);
             }
 
             @Override
@@ -57,5 +68,21 @@ public class SmtpRelayComponentAutoConfiguration {
                         && target instanceof SmtpRelayComponent;
             }
         };
+    }
+
+    /**
+     * The duration options as the component takes them, in milliseconds: Spring Boot binds {@code 30s}, {@code 5m} or
+     * plain milliseconds to a {@link Duration}, which Camel's property binding would take for a bean reference.
+     */
+    static Map<String, Object> durationsInMillis(Object configuration) {
+        Map<String, Object> millis = new LinkedHashMap<>();
+        BeanWrapper bean = new BeanWrapperImpl(configuration);
+        for (PropertyDescriptor property : bean.getPropertyDescriptors()) {
+            if (property.getPropertyType() == Duration.class && bean.getPropertyValue(property.getName()) instanceof Duration d) {
+                // as text, the way a URI gives it: the component options are int or long milliseconds
+                millis.put(property.getName(), String.valueOf(d.toMillis()));
+            }
+        }
+        return millis;
     }
 }

@@ -7,6 +7,7 @@ import io.github.camelrelay.smtprelay.SmtpRelayServerConfiguration;
 import io.github.camelrelay.smtprelay.TlsMode;
 import io.github.camelrelay.smtprelay.auth.SmtpRelayAuthenticator;
 import java.time.Clock;
+import java.time.Duration;
 import org.apache.camel.spi.IdempotentRepository;
 import org.apache.camel.spring.boot.ComponentConfigurationPropertiesCommon;
 import org.apache.camel.support.jsse.SSLContextParameters;
@@ -139,17 +140,17 @@ public class SmtpRelayComponentConfiguration extends ComponentConfigurationPrope
      */
     private Boolean useEhlo = true;
     /**
-     * Milliseconds an unused connection stays open for reuse; 0 disables connection reuse.
+     * How long an unused connection stays open for reuse; 0 disables connection reuse.
      */
-    private Integer connectionIdleTimeout = 10000;
+    private Duration connectionIdleTimeout = Duration.ofMillis(10000);
     /**
      * Threads the asynchronous producer delivers on; the calling route thread is freed while SMTP is spoken.
      */
     private Integer deliveryThreads = 20;
     /**
-     * Milliseconds to wait for a DNS answer before the domain's recipients are deferred.
+     * How long to wait for a DNS answer before the domain's recipients are deferred.
      */
-    private Integer dnsTimeout = 5000;
+    private Duration dnsTimeout = Duration.ofMillis(5000);
     /**
      * Most messages sent over one connection before it is closed and a new one opened.
      */
@@ -228,15 +229,15 @@ public class SmtpRelayComponentConfiguration extends ComponentConfigurationPrope
      */
     private SmtpRelayAuthenticator authenticator;
     /**
-     * Milliseconds the answer to a failed AUTH is held back; the delay doubles with each further failure from
-     * the same address (at most 30 seconds), so guessing passwords is slow. Default 1000.
+     * How long the answer to a failed AUTH is held back; the delay doubles with each further failure from the
+     * same address (at most 30 seconds), so guessing passwords is slow. Default 1000.
      */
-    private Integer authFailureDelay = 1000;
+    private Duration authFailureDelay = Duration.ofMillis(1000);
     /**
-     * Milliseconds after its last failure that a client address which reached maxAuthFailuresPerClient stays
-     * refused; its failures are forgotten after the same time. Default 15 minutes.
+     * How long after its last failure a client address which reached maxAuthFailuresPerClient stays refused;
+     * its failures are forgotten after the same time. Default 15 minutes.
      */
-    private Integer authLockoutTime = 900000;
+    private Duration authLockoutTime = Duration.ofMillis(900000);
     /**
      * TLS from the first byte (SMTPS, usually port 465) instead of STARTTLS.
      */
@@ -286,60 +287,59 @@ public class SmtpRelayComponentConfiguration extends ComponentConfigurationPrope
      */
     private String users;
     /**
-     * Milliseconds to wait for the reply to a command that has no timeout of its own (AUTH, RSET, QUIT), and
-     * the upper bound of every command timeout below (greetingTimeout, ehloTimeout, ...): a lower value here
+     * How long to wait for the reply to a command that has no timeout of its own (AUTH, RSET, QUIT), and the
+     * upper bound of every command timeout below (greetingTimeout, ehloTimeout, ...): a lower value here
      * lowers them all. RFC 5321 4.5.3.2 recommends 5 minutes.
      */
-    private Integer commandTimeout = 300000;
+    private Duration commandTimeout = Duration.ofMillis(300000);
     /**
-     * Milliseconds to wait for a TCP connection to be established.
+     * How long to wait for a TCP connection to be established.
      */
-    private Integer connectTimeout = 30000;
+    private Duration connectTimeout = Duration.ofMillis(30000);
     /**
-     * Milliseconds to wait for the reply to the final dot (Postfix smtp_data_done_timeout: 600 s; RFC 5321
+     * How long to wait for the reply to the final dot (Postfix smtp_data_done_timeout: 600 s; RFC 5321
      * 4.5.3.2: 10 minutes); at most dataTimeout. A timeout here leaves the delivery uncertain: the recipients
      * are deferred, and the log says the delivery may be duplicated.
      */
-    private Integer dataDoneTimeout = 600000;
+    private Duration dataDoneTimeout = Duration.ofMillis(600000);
     /**
-     * Milliseconds to wait for the reply to DATA (Postfix smtp_data_init_timeout: 120 s); at most
-     * commandTimeout.
+     * How long to wait for the reply to DATA (Postfix smtp_data_init_timeout: 120 s); at most commandTimeout.
      */
-    private Integer dataInitTimeout = 120000;
+    private Duration dataInitTimeout = Duration.ofMillis(120000);
     /**
      * The upper bound of dataXferTimeout and dataDoneTimeout: a lower value here lowers both.
      */
-    private Integer dataTimeout = 600000;
+    private Duration dataTimeout = Duration.ofMillis(600000);
     /**
-     * Milliseconds the message data may make no progress while it is sent (Postfix smtp_data_xfer_timeout:
-     * 180 s); at most dataTimeout.
+     * How long the message data may make no progress while it is sent (Postfix smtp_data_xfer_timeout: 180
+     * s); at most dataTimeout.
      */
-    private Integer dataXferTimeout = 180000;
+    private Duration dataXferTimeout = Duration.ofMillis(180000);
     /**
-     * Milliseconds to wait for the reply to EHLO or HELO (Postfix smtp_helo_timeout: 300 s); at most
+     * How long to wait for the reply to EHLO or HELO (Postfix smtp_helo_timeout: 300 s); at most
      * commandTimeout.
      */
-    private Integer ehloTimeout = 300000;
+    private Duration ehloTimeout = Duration.ofMillis(300000);
     /**
-     * Milliseconds to wait for the server's greeting after the TCP connection (Postfix smtp_helo_timeout: 300
-     * s). A host that accepts TCP and never greets is given up after this time; at most commandTimeout.
+     * How long to wait for the server's greeting after the TCP connection (Postfix smtp_helo_timeout: 300 s).
+     * A host that accepts TCP and never greets is given up after this time; at most commandTimeout.
      */
-    private Integer greetingTimeout = 300000;
+    private Duration greetingTimeout = Duration.ofMillis(300000);
     /**
-     * Milliseconds the listener waits for the next command or the next chunk of message data before it
-     * answers 421 and closes the connection. Default 5 minutes (RFC 5321 4.5.3.2).
+     * How long the listener waits for the next command or the next chunk of message data before it answers
+     * 421 and closes the connection. Default 5 minutes (RFC 5321 4.5.3.2).
      */
-    private Integer idleTimeout = 300000;
+    private Duration idleTimeout = Duration.ofMillis(300000);
     /**
-     * Milliseconds to wait for the reply to MAIL FROM (Postfix smtp_mail_timeout: 300 s); with PIPELINING,
-     * for each reply of the pipelined envelope. At most commandTimeout.
+     * How long to wait for the reply to MAIL FROM (Postfix smtp_mail_timeout: 300 s); with PIPELINING, for
+     * each reply of the pipelined envelope. At most commandTimeout.
      */
-    private Integer mailTimeout = 300000;
+    private Duration mailTimeout = Duration.ofMillis(300000);
     /**
-     * Milliseconds one connection may last in all; then it is answered 421 and closed (after the reply to a
+     * How long one connection may last in all; then it is answered 421 and closed (after the reply to a
      * message being handed on). 0 means no limit. Default 1 hour.
      */
-    private Integer maxSessionTime = 3600000;
+    private Duration maxSessionTime = Duration.ofMillis(3600000);
     /**
      * Octets per second a client must at least send while a command line or a message is under way: each must
      * be complete within idleTimeout plus one second per minDataRate octets received of it, so a client
@@ -348,21 +348,21 @@ public class SmtpRelayComponentConfiguration extends ComponentConfigurationPrope
      */
     private Integer minDataRate = 500;
     /**
-     * Milliseconds all DNS look-ups of one domain together may take (its MX records and the addresses of its
-     * MX hosts); when they are over, the names not yet looked up are not tried and, when no address was
-     * found, the recipients are deferred.
+     * How long all DNS look-ups of one domain together may take (its MX records and the addresses of its MX
+     * hosts); when they are over, the names not yet looked up are not tried and, when no address was found,
+     * the recipients are deferred.
      */
-    private Integer mxResolutionTimeout = 60000;
+    private Duration mxResolutionTimeout = Duration.ofMillis(60000);
     /**
-     * Milliseconds to wait for the reply to each RCPT TO (Postfix smtp_rcpt_timeout: 300 s); at most
+     * How long to wait for the reply to each RCPT TO (Postfix smtp_rcpt_timeout: 300 s); at most
      * commandTimeout.
      */
-    private Integer rcptTimeout = 300000;
+    private Duration rcptTimeout = Duration.ofMillis(300000);
     /**
-     * Milliseconds to wait for the reply to STARTTLS and for the TLS handshake's progress (Postfix
+     * How long to wait for the reply to STARTTLS and for the TLS handshake's progress (Postfix
      * smtp_starttls_timeout: 300 s); at most commandTimeout.
      */
-    private Integer starttlsTimeout = 300000;
+    private Duration starttlsTimeout = Duration.ofMillis(300000);
 
     public Boolean getAddReceivedHeader() {
         return addReceivedHeader;
@@ -540,11 +540,11 @@ public class SmtpRelayComponentConfiguration extends ComponentConfigurationPrope
         this.useEhlo = useEhlo;
     }
 
-    public Integer getConnectionIdleTimeout() {
+    public Duration getConnectionIdleTimeout() {
         return connectionIdleTimeout;
     }
 
-    public void setConnectionIdleTimeout(Integer connectionIdleTimeout) {
+    public void setConnectionIdleTimeout(Duration connectionIdleTimeout) {
         this.connectionIdleTimeout = connectionIdleTimeout;
     }
 
@@ -556,11 +556,11 @@ public class SmtpRelayComponentConfiguration extends ComponentConfigurationPrope
         this.deliveryThreads = deliveryThreads;
     }
 
-    public Integer getDnsTimeout() {
+    public Duration getDnsTimeout() {
         return dnsTimeout;
     }
 
-    public void setDnsTimeout(Integer dnsTimeout) {
+    public void setDnsTimeout(Duration dnsTimeout) {
         this.dnsTimeout = dnsTimeout;
     }
 
@@ -668,19 +668,19 @@ public class SmtpRelayComponentConfiguration extends ComponentConfigurationPrope
         this.authenticator = authenticator;
     }
 
-    public Integer getAuthFailureDelay() {
+    public Duration getAuthFailureDelay() {
         return authFailureDelay;
     }
 
-    public void setAuthFailureDelay(Integer authFailureDelay) {
+    public void setAuthFailureDelay(Duration authFailureDelay) {
         this.authFailureDelay = authFailureDelay;
     }
 
-    public Integer getAuthLockoutTime() {
+    public Duration getAuthLockoutTime() {
         return authLockoutTime;
     }
 
-    public void setAuthLockoutTime(Integer authLockoutTime) {
+    public void setAuthLockoutTime(Duration authLockoutTime) {
         this.authLockoutTime = authLockoutTime;
     }
 
@@ -756,91 +756,91 @@ public class SmtpRelayComponentConfiguration extends ComponentConfigurationPrope
         this.users = users;
     }
 
-    public Integer getCommandTimeout() {
+    public Duration getCommandTimeout() {
         return commandTimeout;
     }
 
-    public void setCommandTimeout(Integer commandTimeout) {
+    public void setCommandTimeout(Duration commandTimeout) {
         this.commandTimeout = commandTimeout;
     }
 
-    public Integer getConnectTimeout() {
+    public Duration getConnectTimeout() {
         return connectTimeout;
     }
 
-    public void setConnectTimeout(Integer connectTimeout) {
+    public void setConnectTimeout(Duration connectTimeout) {
         this.connectTimeout = connectTimeout;
     }
 
-    public Integer getDataDoneTimeout() {
+    public Duration getDataDoneTimeout() {
         return dataDoneTimeout;
     }
 
-    public void setDataDoneTimeout(Integer dataDoneTimeout) {
+    public void setDataDoneTimeout(Duration dataDoneTimeout) {
         this.dataDoneTimeout = dataDoneTimeout;
     }
 
-    public Integer getDataInitTimeout() {
+    public Duration getDataInitTimeout() {
         return dataInitTimeout;
     }
 
-    public void setDataInitTimeout(Integer dataInitTimeout) {
+    public void setDataInitTimeout(Duration dataInitTimeout) {
         this.dataInitTimeout = dataInitTimeout;
     }
 
-    public Integer getDataTimeout() {
+    public Duration getDataTimeout() {
         return dataTimeout;
     }
 
-    public void setDataTimeout(Integer dataTimeout) {
+    public void setDataTimeout(Duration dataTimeout) {
         this.dataTimeout = dataTimeout;
     }
 
-    public Integer getDataXferTimeout() {
+    public Duration getDataXferTimeout() {
         return dataXferTimeout;
     }
 
-    public void setDataXferTimeout(Integer dataXferTimeout) {
+    public void setDataXferTimeout(Duration dataXferTimeout) {
         this.dataXferTimeout = dataXferTimeout;
     }
 
-    public Integer getEhloTimeout() {
+    public Duration getEhloTimeout() {
         return ehloTimeout;
     }
 
-    public void setEhloTimeout(Integer ehloTimeout) {
+    public void setEhloTimeout(Duration ehloTimeout) {
         this.ehloTimeout = ehloTimeout;
     }
 
-    public Integer getGreetingTimeout() {
+    public Duration getGreetingTimeout() {
         return greetingTimeout;
     }
 
-    public void setGreetingTimeout(Integer greetingTimeout) {
+    public void setGreetingTimeout(Duration greetingTimeout) {
         this.greetingTimeout = greetingTimeout;
     }
 
-    public Integer getIdleTimeout() {
+    public Duration getIdleTimeout() {
         return idleTimeout;
     }
 
-    public void setIdleTimeout(Integer idleTimeout) {
+    public void setIdleTimeout(Duration idleTimeout) {
         this.idleTimeout = idleTimeout;
     }
 
-    public Integer getMailTimeout() {
+    public Duration getMailTimeout() {
         return mailTimeout;
     }
 
-    public void setMailTimeout(Integer mailTimeout) {
+    public void setMailTimeout(Duration mailTimeout) {
         this.mailTimeout = mailTimeout;
     }
 
-    public Integer getMaxSessionTime() {
+    public Duration getMaxSessionTime() {
         return maxSessionTime;
     }
 
-    public void setMaxSessionTime(Integer maxSessionTime) {
+    public void setMaxSessionTime(Duration maxSessionTime) {
         this.maxSessionTime = maxSessionTime;
     }
 
@@ -852,27 +852,27 @@ public class SmtpRelayComponentConfiguration extends ComponentConfigurationPrope
         this.minDataRate = minDataRate;
     }
 
-    public Integer getMxResolutionTimeout() {
+    public Duration getMxResolutionTimeout() {
         return mxResolutionTimeout;
     }
 
-    public void setMxResolutionTimeout(Integer mxResolutionTimeout) {
+    public void setMxResolutionTimeout(Duration mxResolutionTimeout) {
         this.mxResolutionTimeout = mxResolutionTimeout;
     }
 
-    public Integer getRcptTimeout() {
+    public Duration getRcptTimeout() {
         return rcptTimeout;
     }
 
-    public void setRcptTimeout(Integer rcptTimeout) {
+    public void setRcptTimeout(Duration rcptTimeout) {
         this.rcptTimeout = rcptTimeout;
     }
 
-    public Integer getStarttlsTimeout() {
+    public Duration getStarttlsTimeout() {
         return starttlsTimeout;
     }
 
-    public void setStarttlsTimeout(Integer starttlsTimeout) {
+    public void setStarttlsTimeout(Duration starttlsTimeout) {
         this.starttlsTimeout = starttlsTimeout;
     }
 }

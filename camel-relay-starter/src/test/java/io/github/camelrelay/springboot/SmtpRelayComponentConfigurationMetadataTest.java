@@ -20,6 +20,7 @@ import org.apache.camel.util.json.JsonArray;
 import org.apache.camel.util.json.JsonObject;
 import org.apache.camel.util.json.Jsoner;
 import org.junit.jupiter.api.Test;
+import org.springframework.boot.convert.DurationStyle;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -57,9 +58,12 @@ class SmtpRelayComponentConfigurationMetadataTest {
                 description += " The option is a " + option.getString("javaType") + " type.";
             }
             check(problems, key + " description", description, normalize(property.getString("description")));
-            check(problems, key + " type", boxed(option.getString("javaType")), property.getString("type"));
-            check(problems, key + " default", defaultValue(option.get("defaultValue")),
-                    defaultValue(property.get("defaultValue")));
+            boolean duration = "duration".equals(option.getString("type"));
+            // a duration option is a java.time.Duration in Spring Boot, so 30s and 5m bind as they do in a URI
+            check(problems, key + " type", duration ? "java.time.Duration" : boxed(option.getString("javaType")),
+                    property.getString("type"));
+            check(problems, key + " default", duration ? millis(option.get("defaultValue")) : defaultValue(option.get("defaultValue")),
+                    duration ? millis(property.get("defaultValue")) : defaultValue(property.get("defaultValue")));
         }
         Set<String> extra = new TreeSet<>(properties.keySet());
         options.keySet().forEach(name -> extra.remove(PREFIX + StringHelper.camelCaseToDash(name)));
@@ -81,6 +85,11 @@ class SmtpRelayComponentConfigurationMetadataTest {
             return n.longValue();
         }
         return value instanceof String s ? s.toLowerCase(Locale.ROOT) : value;
+    }
+
+    /** A Spring Boot duration default ("30s", "10000ms") in milliseconds, comparable with the catalog's. */
+    private static Object millis(Object value) {
+        return value == null ? null : DurationStyle.detectAndParse(value.toString()).toMillis();
     }
 
     @Test

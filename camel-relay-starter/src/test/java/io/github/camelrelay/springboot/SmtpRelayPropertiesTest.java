@@ -29,6 +29,9 @@ import static org.assertj.core.api.Assertions.assertThat;
         "camel.component.smtprelay.dns-servers=127.0.0.1:5353",
         "camel.component.smtprelay.batch-size=7",
         "camel.component.smtprelay.command-timeout=1234",
+        "camel.component.smtprelay.connect-timeout=30s",
+        "camel.component.smtprelay.data-done-timeout=PT2M",
+        "camel.component.smtprelay.idle-timeout=5m",
         "camel.component.smtprelay.add-received-header=false",
         "camel.component.smtprelay.ssl-context-parameters=#bean:relayTls",
         "camel.component.smtprelay.listener=#auditListener",
@@ -58,7 +61,9 @@ class SmtpRelayPropertiesTest {
         assertThat(c.getHeloName()).isEqualTo("relay.example.org");
         assertThat(c.getDnsServers()).isEqualTo("127.0.0.1:5353");
         assertThat(c.getBatchSize()).isEqualTo(7);
-        assertThat(c.getCommandTimeout()).isEqualTo(1234);
+        assertThat(c.getCommandTimeout()).as("plain milliseconds").isEqualTo(1234);
+        assertThat(c.getConnectTimeout()).as("30s").isEqualTo(30_000);
+        assertThat(c.getDataDoneTimeout()).as("PT2M").isEqualTo(120_000);
         assertThat(c.isAddReceivedHeader()).isFalse();
         assertThat(c.getSslContextParameters()).isSameAs(relayTls);
         assertThat(c.getListener()).isSameAs(auditListener);
@@ -82,6 +87,7 @@ class SmtpRelayPropertiesTest {
         SmtpRelayComponent component = camelContext.getComponent("smtprelay", SmtpRelayComponent.class);
 
         assertThat(component.getServer().getPort()).isEqualTo(2626);
+        assertThat(component.getServer().getIdleTimeout()).as("5m").isEqualTo(300_000);
         assertThat(component.isHealthCheckProducerEnabled()).isFalse();
         assertThat(camelContext.getEndpoint("smtprelay:z", SmtpRelayEndpoint.class).getServer().getPort()).isEqualTo(2626);
     }
