@@ -13,21 +13,24 @@ import org.apache.camel.main.Main;
 public final class RelayApplication extends RouteBuilder {
 
     public static void main(String[] args) throws Exception {
-        Main main = new Main(RelayApplication.class);
-        main.configure().addRoutesBuilder(new RelayApplication());
-        main.run(args);
+        // Main(Class) scans this class's package for route builders: it finds this one, so it must not be added again
+        new Main(RelayApplication.class).run(args);
     }
 
     @Override
     public void configure() {
-        onException(SmtpRelayTransientException.class, SmtpRelayPermanentException.class)
+        // not handled: the SMTP client gets 451 and keeps the message, so nothing is lost
+        onException(SmtpRelayTransientException.class)
                 .maximumRedeliveries(2).redeliveryDelay(1000)
-                .log("Not delivered: ${exception.message}");
+                .log("Not delivered, the client keeps the message: ${exception.message}");
+        // a permanent refusal would be refused again: no redelivery
+        onException(SmtpRelayPermanentException.class)
+                .log("Refused, the client keeps the message: ${exception.message}");
 
         from("smtprelay:in?bindAddress={{smtp.bindAddress}}&port={{smtp.port}}")
                 .routeId("smtp-in")
                 .to("smtprelay:out?relayHost={{relay.host}}&relayPort={{relay.port}}"
                     + "&username={{relay.username}}&password=RAW({{relay.password}})"
-                    + "&dnsServers={{dns.servers}}&addReceivedHeader=false");
+                    + "&dnsServers={{dns.servers}}&heloName={{helo.name}}");
     }
 }
