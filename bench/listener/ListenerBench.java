@@ -9,6 +9,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 
 import org.apache.camel.CamelContext;
 import org.apache.camel.builder.RouteBuilder;
@@ -26,19 +27,22 @@ public final class ListenerBench {
     public static void main(String[] args) throws Exception {
         switch (args[0]) {
             case "server" -> server(Integer.parseInt(args[1]), Integer.parseInt(args[2]));
+            case "defaults" -> server(Integer.parseInt(args[1]), -1);
             case "idle" -> idle(Integer.parseInt(args[1]), Integer.parseInt(args[2]), Integer.parseInt(args[3]));
             default -> throw new IllegalArgumentException("expected server or idle but found " + args[0]);
         }
     }
 
+    /** max -1: the listener's default limits, as a user who sets nothing gets them. */
     private static void server(int port, int max) throws Exception {
         CamelContext context = new DefaultCamelContext();
+        AtomicLong accepted = new AtomicLong();
+        String options = max < 0 ? "" : "&maxConnections=" + max + "&maxConnectionsPerClient=" + max
+                                         + "&idleTimeout=900000&maxErrors=1000000";
         context.addRoutes(new RouteBuilder() {
             @Override
             public void configure() {
-                from("smtprelay:in?port=" + port + "&maxConnections=" + max + "&maxConnectionsPerClient=" + max
-                     + "&idleTimeout=900000&maxErrors=1000000").routeId("in").process(e -> {
-                     });
+                from("smtprelay:in?port=" + port + options).routeId("in").process(e -> accepted.incrementAndGet());
             }
         });
         context.start();
@@ -54,7 +58,8 @@ public final class ListenerBench {
                 int threads = ManagementFactory.getThreadMXBean().getThreadCount();
                 Object open = context.getRoute("in").getConsumer().getClass().getMethod("getOpenConnections")
                         .invoke(context.getRoute("in").getConsumer());
-                System.out.println("stats heapUsedMiB=" + heap + " threads=" + threads + " openConnections=" + open);
+                System.out.println("stats heapUsedMiB=" + heap + " threads=" + threads + " openConnections=" + open
+                                   + " accepted=" + accepted.get());
             }
         }
         context.close();

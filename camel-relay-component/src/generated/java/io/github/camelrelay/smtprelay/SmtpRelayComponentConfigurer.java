@@ -54,6 +54,12 @@ public class SmtpRelayComponentConfigurer extends PropertyConfigurerSupport impl
         case "bindAddress": getOrCreateServer(target).setBindAddress(property(camelContext, java.lang.String.class, value)); return true;
         case "bridgeerrorhandler":
         case "bridgeErrorHandler": target.setBridgeErrorHandler(property(camelContext, boolean.class, value)); return true;
+        case "clientipv4prefixlength":
+        case "clientIpv4PrefixLength": getOrCreateServer(target).setClientIpv4PrefixLength(property(camelContext, int.class, value)); return true;
+        case "clientipv6prefixlength":
+        case "clientIpv6PrefixLength": getOrCreateServer(target).setClientIpv6PrefixLength(property(camelContext, int.class, value)); return true;
+        case "clientlimitexceptions":
+        case "clientLimitExceptions": getOrCreateServer(target).setClientLimitExceptions(property(camelContext, java.lang.String.class, value)); return true;
         case "clock": target.setClock(property(camelContext, java.time.Clock.class, value)); return true;
         case "commandtimeout":
         case "commandTimeout": getOrCreateConfiguration(target).setCommandTimeout(property(camelContext, int.class, value)); return true;
@@ -121,6 +127,8 @@ public class SmtpRelayComponentConfigurer extends PropertyConfigurerSupport impl
         case "maxRecipients": getOrCreateServer(target).setMaxRecipients(property(camelContext, int.class, value)); return true;
         case "maxsessiontime":
         case "maxSessionTime": getOrCreateServer(target).setMaxSessionTime(property(camelContext, int.class, value)); return true;
+        case "maxtotalconnections":
+        case "maxTotalConnections": getOrCreateConfiguration(target).setMaxTotalConnections(property(camelContext, int.class, value)); return true;
         case "mindatarate":
         case "minDataRate": getOrCreateServer(target).setMinDataRate(property(camelContext, int.class, value)); return true;
         case "mxport":
@@ -134,6 +142,8 @@ public class SmtpRelayComponentConfigurer extends PropertyConfigurerSupport impl
         case "processingThreads": getOrCreateServer(target).setProcessingThreads(property(camelContext, int.class, value)); return true;
         case "rcpttimeout":
         case "rcptTimeout": getOrCreateConfiguration(target).setRcptTimeout(property(camelContext, int.class, value)); return true;
+        case "recipientvalidator":
+        case "recipientValidator": getOrCreateServer(target).setRecipientValidator(property(camelContext, io.github.camelrelay.smtprelay.recipient.RecipientValidator.class, value)); return true;
         case "relayhost":
         case "relayHost": getOrCreateConfiguration(target).setRelayHost(property(camelContext, java.lang.String.class, value)); return true;
         case "relaynetworks":
@@ -155,6 +165,10 @@ public class SmtpRelayComponentConfigurer extends PropertyConfigurerSupport impl
         case "useEhlo": getOrCreateConfiguration(target).setUseEhlo(property(camelContext, boolean.class, value)); return true;
         case "username": getOrCreateConfiguration(target).setUsername(property(camelContext, java.lang.String.class, value)); return true;
         case "users": getOrCreateServer(target).setUsers(property(camelContext, java.lang.String.class, value)); return true;
+        case "validrecipients":
+        case "validRecipients": getOrCreateServer(target).setValidRecipients(property(camelContext, java.lang.String.class, value)); return true;
+        case "validrecipientsfile":
+        case "validRecipientsFile": getOrCreateServer(target).setValidRecipientsFile(property(camelContext, java.lang.String.class, value)); return true;
         default: return false;
         }
     }
@@ -184,6 +198,12 @@ public class SmtpRelayComponentConfigurer extends PropertyConfigurerSupport impl
         case "bindAddress": return java.lang.String.class;
         case "bridgeerrorhandler":
         case "bridgeErrorHandler": return boolean.class;
+        case "clientipv4prefixlength":
+        case "clientIpv4PrefixLength": return int.class;
+        case "clientipv6prefixlength":
+        case "clientIpv6PrefixLength": return int.class;
+        case "clientlimitexceptions":
+        case "clientLimitExceptions": return java.lang.String.class;
         case "clock": return java.time.Clock.class;
         case "commandtimeout":
         case "commandTimeout": return int.class;
@@ -251,6 +271,8 @@ public class SmtpRelayComponentConfigurer extends PropertyConfigurerSupport impl
         case "maxRecipients": return int.class;
         case "maxsessiontime":
         case "maxSessionTime": return int.class;
+        case "maxtotalconnections":
+        case "maxTotalConnections": return int.class;
         case "mindatarate":
         case "minDataRate": return int.class;
         case "mxport":
@@ -264,6 +286,8 @@ public class SmtpRelayComponentConfigurer extends PropertyConfigurerSupport impl
         case "processingThreads": return int.class;
         case "rcpttimeout":
         case "rcptTimeout": return int.class;
+        case "recipientvalidator":
+        case "recipientValidator": return io.github.camelrelay.smtprelay.recipient.RecipientValidator.class;
         case "relayhost":
         case "relayHost": return java.lang.String.class;
         case "relaynetworks":
@@ -285,6 +309,10 @@ public class SmtpRelayComponentConfigurer extends PropertyConfigurerSupport impl
         case "useEhlo": return boolean.class;
         case "username": return java.lang.String.class;
         case "users": return java.lang.String.class;
+        case "validrecipients":
+        case "validRecipients": return java.lang.String.class;
+        case "validrecipientsfile":
+        case "validRecipientsFile": return java.lang.String.class;
         default: return null;
         }
     }
@@ -310,6 +338,12 @@ public class SmtpRelayComponentConfigurer extends PropertyConfigurerSupport impl
         case "bindAddress": return getOrCreateServer(target).getBindAddress();
         case "bridgeerrorhandler":
         case "bridgeErrorHandler": return target.isBridgeErrorHandler();
+        case "clientipv4prefixlength":
+        case "clientIpv4PrefixLength": return getOrCreateServer(target).getClientIpv4PrefixLength();
+        case "clientipv6prefixlength":
+        case "clientIpv6PrefixLength": return getOrCreateServer(target).getClientIpv6PrefixLength();
+        case "clientlimitexceptions":
+        case "clientLimitExceptions": return getOrCreateServer(target).getClientLimitExceptions();
         case "clock": return target.getClock();
         case "commandtimeout":
         case "commandTimeout": return getOrCreateConfiguration(target).getCommandTimeout();
@@ -377,6 +411,8 @@ public class SmtpRelayComponentConfigurer extends PropertyConfigurerSupport impl
         case "maxRecipients": return getOrCreateServer(target).getMaxRecipients();
         case "maxsessiontime":
         case "maxSessionTime": return getOrCreateServer(target).getMaxSessionTime();
+        case "maxtotalconnections":
+        case "maxTotalConnections": return getOrCreateConfiguration(target).getMaxTotalConnections();
         case "mindatarate":
         case "minDataRate": return getOrCreateServer(target).getMinDataRate();
         case "mxport":
@@ -390,6 +426,8 @@ public class SmtpRelayComponentConfigurer extends PropertyConfigurerSupport impl
         case "processingThreads": return getOrCreateServer(target).getProcessingThreads();
         case "rcpttimeout":
         case "rcptTimeout": return getOrCreateConfiguration(target).getRcptTimeout();
+        case "recipientvalidator":
+        case "recipientValidator": return getOrCreateServer(target).getRecipientValidator();
         case "relayhost":
         case "relayHost": return getOrCreateConfiguration(target).getRelayHost();
         case "relaynetworks":
@@ -411,6 +449,10 @@ public class SmtpRelayComponentConfigurer extends PropertyConfigurerSupport impl
         case "useEhlo": return getOrCreateConfiguration(target).isUseEhlo();
         case "username": return getOrCreateConfiguration(target).getUsername();
         case "users": return getOrCreateServer(target).getUsers();
+        case "validrecipients":
+        case "validRecipients": return getOrCreateServer(target).getValidRecipients();
+        case "validrecipientsfile":
+        case "validRecipientsFile": return getOrCreateServer(target).getValidRecipientsFile();
         default: return null;
         }
     }

@@ -66,6 +66,8 @@ public class SmtpRelayConfigurationConfigurer extends org.apache.camel.support.c
         case "maxMessagesPerConnection": target.setMaxMessagesPerConnection(property(camelContext, int.class, value)); return true;
         case "maxmxhosts":
         case "maxMxHosts": target.setMaxMxHosts(property(camelContext, int.class, value)); return true;
+        case "maxtotalconnections":
+        case "maxTotalConnections": target.setMaxTotalConnections(property(camelContext, int.class, value)); return true;
         case "mxport":
         case "mxPort": target.setMxPort(property(camelContext, int.class, value)); return true;
         case "mxresolutiontimeout":
@@ -141,6 +143,8 @@ public class SmtpRelayConfigurationConfigurer extends org.apache.camel.support.c
         case "maxMessagesPerConnection": return int.class;
         case "maxmxhosts":
         case "maxMxHosts": return int.class;
+        case "maxtotalconnections":
+        case "maxTotalConnections": return int.class;
         case "mxport":
         case "mxPort": return int.class;
         case "mxresolutiontimeout":
@@ -217,6 +221,8 @@ public class SmtpRelayConfigurationConfigurer extends org.apache.camel.support.c
         case "maxMessagesPerConnection": return target.getMaxMessagesPerConnection();
         case "maxmxhosts":
         case "maxMxHosts": return target.getMaxMxHosts();
+        case "maxtotalconnections":
+        case "maxTotalConnections": return target.getMaxTotalConnections();
         case "mxport":
         case "mxPort": return target.getMxPort();
         case "mxresolutiontimeout":

@@ -38,6 +38,12 @@ public class SmtpRelayEndpointConfigurer extends PropertyConfigurerSupport imple
         case "bindAddress": target.getServer().setBindAddress(property(camelContext, java.lang.String.class, value)); return true;
         case "bridgeerrorhandler":
         case "bridgeErrorHandler": target.setBridgeErrorHandler(property(camelContext, boolean.class, value)); return true;
+        case "clientipv4prefixlength":
+        case "clientIpv4PrefixLength": target.getServer().setClientIpv4PrefixLength(property(camelContext, int.class, value)); return true;
+        case "clientipv6prefixlength":
+        case "clientIpv6PrefixLength": target.getServer().setClientIpv6PrefixLength(property(camelContext, int.class, value)); return true;
+        case "clientlimitexceptions":
+        case "clientLimitExceptions": target.getServer().setClientLimitExceptions(property(camelContext, java.lang.String.class, value)); return true;
         case "commandtimeout":
         case "commandTimeout": target.getConfiguration().setCommandTimeout(property(camelContext, int.class, value)); return true;
         case "connecttimeout":
@@ -103,6 +109,8 @@ public class SmtpRelayEndpointConfigurer extends PropertyConfigurerSupport imple
         case "maxRecipients": target.getServer().setMaxRecipients(property(camelContext, int.class, value)); return true;
         case "maxsessiontime":
         case "maxSessionTime": target.getServer().setMaxSessionTime(property(camelContext, int.class, value)); return true;
+        case "maxtotalconnections":
+        case "maxTotalConnections": target.getConfiguration().setMaxTotalConnections(property(camelContext, int.class, value)); return true;
         case "mindatarate":
         case "minDataRate": target.getServer().setMinDataRate(property(camelContext, int.class, value)); return true;
         case "mxport":
@@ -116,6 +124,8 @@ public class SmtpRelayEndpointConfigurer extends PropertyConfigurerSupport imple
         case "processingThreads": target.getServer().setProcessingThreads(property(camelContext, int.class, value)); return true;
         case "rcpttimeout":
         case "rcptTimeout": target.getConfiguration().setRcptTimeout(property(camelContext, int.class, value)); return true;
+        case "recipientvalidator":
+        case "recipientValidator": target.getServer().setRecipientValidator(property(camelContext, io.github.camelrelay.smtprelay.recipient.RecipientValidator.class, value)); return true;
         case "relayhost":
         case "relayHost": target.getConfiguration().setRelayHost(property(camelContext, java.lang.String.class, value)); return true;
         case "relaynetworks":
@@ -136,6 +146,10 @@ public class SmtpRelayEndpointConfigurer extends PropertyConfigurerSupport imple
         case "useEhlo": target.getConfiguration().setUseEhlo(property(camelContext, boolean.class, value)); return true;
         case "username": target.getConfiguration().setUsername(property(camelContext, java.lang.String.class, value)); return true;
         case "users": target.getServer().setUsers(property(camelContext, java.lang.String.class, value)); return true;
+        case "validrecipients":
+        case "validRecipients": target.getServer().setValidRecipients(property(camelContext, java.lang.String.class, value)); return true;
+        case "validrecipientsfile":
+        case "validRecipientsFile": target.getServer().setValidRecipientsFile(property(camelContext, java.lang.String.class, value)); return true;
         default: return false;
         }
     }
@@ -163,6 +177,12 @@ public class SmtpRelayEndpointConfigurer extends PropertyConfigurerSupport imple
         case "bindAddress": return java.lang.String.class;
         case "bridgeerrorhandler":
         case "bridgeErrorHandler": return boolean.class;
+        case "clientipv4prefixlength":
+        case "clientIpv4PrefixLength": return int.class;
+        case "clientipv6prefixlength":
+        case "clientIpv6PrefixLength": return int.class;
+        case "clientlimitexceptions":
+        case "clientLimitExceptions": return java.lang.String.class;
         case "commandtimeout":
         case "commandTimeout": return int.class;
         case "connecttimeout":
@@ -228,6 +248,8 @@ public class SmtpRelayEndpointConfigurer extends PropertyConfigurerSupport imple
         case "maxRecipients": return int.class;
         case "maxsessiontime":
         case "maxSessionTime": return int.class;
+        case "maxtotalconnections":
+        case "maxTotalConnections": return int.class;
         case "mindatarate":
         case "minDataRate": return int.class;
         case "mxport":
@@ -241,6 +263,8 @@ public class SmtpRelayEndpointConfigurer extends PropertyConfigurerSupport imple
         case "processingThreads": return int.class;
         case "rcpttimeout":
         case "rcptTimeout": return int.class;
+        case "recipientvalidator":
+        case "recipientValidator": return io.github.camelrelay.smtprelay.recipient.RecipientValidator.class;
         case "relayhost":
         case "relayHost": return java.lang.String.class;
         case "relaynetworks":
@@ -261,6 +285,10 @@ public class SmtpRelayEndpointConfigurer extends PropertyConfigurerSupport imple
         case "useEhlo": return boolean.class;
         case "username": return java.lang.String.class;
         case "users": return java.lang.String.class;
+        case "validrecipients":
+        case "validRecipients": return java.lang.String.class;
+        case "validrecipientsfile":
+        case "validRecipientsFile": return java.lang.String.class;
         default: return null;
         }
     }
@@ -284,6 +312,12 @@ public class SmtpRelayEndpointConfigurer extends PropertyConfigurerSupport imple
         case "bindAddress": return target.getServer().getBindAddress();
         case "bridgeerrorhandler":
         case "bridgeErrorHandler": return target.isBridgeErrorHandler();
+        case "clientipv4prefixlength":
+        case "clientIpv4PrefixLength": return target.getServer().getClientIpv4PrefixLength();
+        case "clientipv6prefixlength":
+        case "clientIpv6PrefixLength": return target.getServer().getClientIpv6PrefixLength();
+        case "clientlimitexceptions":
+        case "clientLimitExceptions": return target.getServer().getClientLimitExceptions();
         case "commandtimeout":
         case "commandTimeout": return target.getConfiguration().getCommandTimeout();
         case "connecttimeout":
@@ -349,6 +383,8 @@ public class SmtpRelayEndpointConfigurer extends PropertyConfigurerSupport imple
         case "maxRecipients": return target.getServer().getMaxRecipients();
         case "maxsessiontime":
         case "maxSessionTime": return target.getServer().getMaxSessionTime();
+        case "maxtotalconnections":
+        case "maxTotalConnections": return target.getConfiguration().getMaxTotalConnections();
         case "mindatarate":
         case "minDataRate": return target.getServer().getMinDataRate();
         case "mxport":
@@ -362,6 +398,8 @@ public class SmtpRelayEndpointConfigurer extends PropertyConfigurerSupport imple
         case "processingThreads": return target.getServer().getProcessingThreads();
         case "rcpttimeout":
         case "rcptTimeout": return target.getConfiguration().getRcptTimeout();
+        case "recipientvalidator":
+        case "recipientValidator": return target.getServer().getRecipientValidator();
         case "relayhost":
         case "relayHost": return target.getConfiguration().getRelayHost();
         case "relaynetworks":
@@ -382,6 +420,10 @@ public class SmtpRelayEndpointConfigurer extends PropertyConfigurerSupport imple
         case "useEhlo": return target.getConfiguration().isUseEhlo();
         case "username": return target.getConfiguration().getUsername();
         case "users": return target.getServer().getUsers();
+        case "validrecipients":
+        case "validRecipients": return target.getServer().getValidRecipients();
+        case "validrecipientsfile":
+        case "validRecipientsFile": return target.getServer().getValidRecipientsFile();
         default: return null;
         }
     }

@@ -23,7 +23,7 @@ public class SmtpRelayEndpointUriFactory extends org.apache.camel.support.compon
     private static final Set<String> SECRET_PROPERTY_NAMES;
     private static final Map<String, String> MULTI_VALUE_PREFIXES;
     static {
-        Set<String> props = new HashSet<>(62);
+        Set<String> props = new HashSet<>(69);
         props.add("addReceivedHeader");
         props.add("allowAuthWithoutTls");
         props.add("authFailureDelay");
@@ -32,6 +32,9 @@ public class SmtpRelayEndpointUriFactory extends org.apache.camel.support.compon
         props.add("batchSize");
         props.add("bindAddress");
         props.add("bridgeErrorHandler");
+        props.add("clientIpv4PrefixLength");
+        props.add("clientIpv6PrefixLength");
+        props.add("clientLimitExceptions");
         props.add("commandTimeout");
         props.add("connectTimeout");
         props.add("connectionIdleTimeout");
@@ -65,6 +68,7 @@ public class SmtpRelayEndpointUriFactory extends org.apache.camel.support.compon
         props.add("maxMxHosts");
         props.add("maxRecipients");
         props.add("maxSessionTime");
+        props.add("maxTotalConnections");
         props.add("minDataRate");
         props.add("mxPort");
         props.add("mxResolutionTimeout");
@@ -74,6 +78,7 @@ public class SmtpRelayEndpointUriFactory extends org.apache.camel.support.compon
         props.add("port");
         props.add("processingThreads");
         props.add("rcptTimeout");
+        props.add("recipientValidator");
         props.add("relayHost");
         props.add("relayNetworks");
         props.add("relayPort");
@@ -86,6 +91,8 @@ public class SmtpRelayEndpointUriFactory extends org.apache.camel.support.compon
         props.add("useEhlo");
         props.add("username");
         props.add("users");
+        props.add("validRecipients");
+        props.add("validRecipientsFile");
         PROPERTY_NAMES = Collections.unmodifiableSet(props);
         Set<String> secretProps = new HashSet<>(3);
         secretProps.add("password");

@@ -39,7 +39,9 @@ import org.apache.camel.converter.stream.CachedOutputStream;
  * The rule that tells the two kinds of input apart: when the body is not a {@link MimeMessage} and the exchange has
  * a {@code To}, {@code Cc} or {@code Bcc} header, a new message is composed the camel-mail way (body text plus the
  * To, Cc, Bcc, From, Reply-To, Subject and Content-Type headers). Otherwise the body must be a complete RFC 5322
- * message, relayed byte for byte.
+ * message, relayed byte for byte, except that when the recipients are taken from its To, Cc and Bcc fields (no
+ * {@link SmtpRelayConstants#RECIPIENTS} header), its Bcc fields are left out of the bytes sent. A composed message
+ * never has one.
  */
 public final class ExchangeMailReader {
 
@@ -78,6 +80,10 @@ public final class ExchangeMailReader {
                 content = raw(exchange, body);
                 HeaderSection parsed = headerSection(content);
                 headers = name -> parsed.get(name, ",");
+                if (in.getHeader(SmtpRelayConstants.RECIPIENTS) == null && parsed.get("Bcc", ",") != null) {
+                    // the recipients come from To, Cc and Bcc: Bcc stays blind, as Jakarta Mail's transport keeps it
+                    content = MessageContent.withoutField(content, "Bcc");
+                }
             }
             MailAddress sender = sender(in, headers);
             List<MailAddress> recipients = recipients(in, headers);

@@ -75,6 +75,8 @@ public class SmtpRelayConfiguration implements Cloneable {
     private boolean addReceivedHeader = true;
     @UriParam(label = "producer", defaultValue = "20")
     private int maxConnectionsPerHost = 20;
+    @UriParam(label = "producer", defaultValue = "500")
+    private int maxTotalConnections = 500;
     @UriParam(label = "producer,advanced", defaultValue = "10000", javaType = "java.time.Duration")
     private int connectionIdleTimeout = 10000;
     @UriParam(label = "producer,advanced", defaultValue = "100")
@@ -121,6 +123,7 @@ public class SmtpRelayConfiguration implements Cloneable {
         range("dataDoneTimeout", dataDoneTimeout, 1, Integer.MAX_VALUE);
         range("mxResolutionTimeout", mxResolutionTimeout, 1, Integer.MAX_VALUE);
         range("maxConnectionsPerHost", maxConnectionsPerHost, 1, 10000);
+        range("maxTotalConnections", maxTotalConnections, 1, 100_000);
         range("connectionIdleTimeout", connectionIdleTimeout, 0, Integer.MAX_VALUE);
         range("maxMessagesPerConnection", maxMessagesPerConnection, 1, Integer.MAX_VALUE);
         range("deliveryThreads", deliveryThreads, 1, 10000);
@@ -398,6 +401,19 @@ public class SmtpRelayConfiguration implements Cloneable {
     /** Most concurrent connections to one destination host and port; further deliveries wait for a free one. */
     public void setMaxConnectionsPerHost(int maxConnectionsPerHost) {
         this.maxConnectionsPerHost = maxConnectionsPerHost;
+    }
+
+    public int getMaxTotalConnections() {
+        return maxTotalConnections;
+    }
+
+    /**
+     * Most connections the producer keeps open in all, to every destination together. When a delivery needs a new
+     * connection at the limit, an idle connection (the longest idle first) is closed for it; when none is idle, the
+     * delivery waits for one like at maxConnectionsPerHost. Default 500.
+     */
+    public void setMaxTotalConnections(int maxTotalConnections) {
+        this.maxTotalConnections = maxTotalConnections;
     }
 
     public int getConnectionIdleTimeout() {

@@ -44,7 +44,7 @@ public final class SmtpRelayConstants {
     @Metadata(label = "consumer", description = "The address and port of the SMTP client.", javaType = "String")
     public static final String CLIENT_ADDRESS = "CamelSmtpRelayClientAddress";
 
-    @Metadata(label = "consumer", description = "The name the client gave in EHLO or HELO.", javaType = "String")
+    @Metadata(label = "consumer", description = "The name the client gave in EHLO or HELO: the canonical domain (lower case, A-labels) when it is one, else the name with every character that is not safe in a header or log line (space, control characters, parentheses, semicolons, quotes, backslashes) replaced by ?.", javaType = "String")
     public static final String HELO_NAME = "CamelSmtpRelayHeloName";
 
     @Metadata(label = "consumer", description = "The user the client authenticated as, absent when it did not.",

@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,6 +24,8 @@ import io.github.camelrelay.smtprelay.internal.server.Replies;
 import io.github.camelrelay.smtprelay.internal.server.ServerSettings;
 import io.github.camelrelay.smtprelay.internal.server.SmtpListener;
 import io.github.camelrelay.smtprelay.mail.MailAddress;
+import io.github.camelrelay.smtprelay.recipient.RecipientList;
+import io.github.camelrelay.smtprelay.recipient.RecipientValidator;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.Processor;
@@ -92,6 +95,10 @@ public class SmtpRelayConsumer extends DefaultConsumer implements MessageSink {
                 .maxRecipients(s.getMaxRecipients())
                 .maxConnections(s.getMaxConnections())
                 .maxConnectionsPerClient(s.getMaxConnectionsPerClient())
+                .recipientValidator(recipientValidator(s))
+                .clientLimitExceptions(s.getClientLimitExceptions() == null ? null : RelayNetworks.parse(s.getClientLimitExceptions()))
+                .clientIpv4PrefixLength(s.getClientIpv4PrefixLength())
+                .clientIpv6PrefixLength(s.getClientIpv6PrefixLength())
                 .idleTimeout(s.getIdleTimeout())
                 .maxSessionTime(s.getMaxSessionTime())
                 .minDataRate(s.getMinDataRate())
@@ -102,6 +109,31 @@ public class SmtpRelayConsumer extends DefaultConsumer implements MessageSink {
                 .authLockoutTime(Duration.ofMillis(s.getAuthLockoutTime()))
                 .clock(endpoint.getComponent().getClock())
                 .build();
+    }
+
+    /** The lists and the validator bean together: a recipient any of them knows is valid; null when there is none. */
+    private static RecipientValidator recipientValidator(SmtpRelayServerConfiguration s) {
+        List<RecipientValidator> all = new ArrayList<>();
+        if (s.getValidRecipients() != null && !s.getValidRecipients().isBlank()) {
+            all.add(RecipientList.parse(s.getValidRecipients()));
+        }
+        if (s.getValidRecipientsFile() != null && !s.getValidRecipientsFile().isBlank()) {
+            all.add(RecipientList.load(Path.of(s.getValidRecipientsFile().strip())));
+        }
+        if (s.getRecipientValidator() != null) {
+            all.add(s.getRecipientValidator());
+        }
+        if (all.size() <= 1) {
+            return all.isEmpty() ? null : all.get(0);
+        }
+        return recipient -> {
+            for (RecipientValidator v : all) {
+                if (v.isValid(recipient)) {
+                    return true;
+                }
+            }
+            return false;
+        };
     }
 
     /** The users list and the authenticator bean together: either may accept; null when there is neither. */
@@ -374,7 +406,7 @@ public class SmtpRelayConsumer extends DefaultConsumer implements MessageSink {
         envelope.recipients().forEach(r -> recipients.add(r.address()));
         message.setHeader(SmtpRelayConstants.RECIPIENTS, recipients);
         message.setHeader(SmtpRelayConstants.CLIENT_ADDRESS, envelope.clientText());
-        message.setHeader(SmtpRelayConstants.HELO_NAME, envelope.helo());
+        message.setHeader(SmtpRelayConstants.HELO_NAME, envelope.heloText());
         if (envelope.authenticatedUser() != null) {
             message.setHeader(SmtpRelayConstants.AUTHENTICATED_USER, envelope.authenticatedUser());
         }

@@ -151,8 +151,8 @@ public class SmtpRelayEndpoint extends DefaultEndpoint implements AsyncEndpoint 
                             Duration.ofMillis(c.getMxResolutionTimeout()), java.time.Clock.systemUTC());
             engine = new DeliveryEngine(resolver, c.isRelayMode() ? c.getRelayHost().strip() : null, c.effectiveRelayPort(),
                     c.getMxPort(), c.getIpVersion(), c.getMaxMxHosts(), c.getBatchSize(), settings,
-                    c.getMaxConnectionsPerHost(), c.getConnectionIdleTimeout(), c.getMaxMessagesPerConnection(),
-                    shaper());
+                    c.getMaxConnectionsPerHost(), c.getMaxTotalConnections(), c.getConnectionIdleTimeout(),
+                    c.getMaxMessagesPerConnection(), shaper());
         }
         return engine;
     }

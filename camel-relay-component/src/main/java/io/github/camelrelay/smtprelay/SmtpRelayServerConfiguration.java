@@ -4,6 +4,8 @@ import io.github.camelrelay.smtprelay.auth.SmtpRelayAuthenticator;
 import io.github.camelrelay.smtprelay.auth.UserList;
 import io.github.camelrelay.smtprelay.internal.server.LocalDomains;
 import io.github.camelrelay.smtprelay.internal.server.RelayNetworks;
+import io.github.camelrelay.smtprelay.recipient.RecipientList;
+import io.github.camelrelay.smtprelay.recipient.RecipientValidator;
 import org.apache.camel.RuntimeCamelException;
 import org.apache.camel.spi.Metadata;
 import org.apache.camel.spi.UriParam;
@@ -36,6 +38,18 @@ public class SmtpRelayServerConfiguration implements Cloneable {
     private int maxConnections = 100;
     @UriParam(label = "consumer", defaultValue = "20")
     private int maxConnectionsPerClient = 20;
+    @UriParam(label = "consumer,security")
+    private RecipientValidator recipientValidator;
+    @UriParam(label = "consumer,security")
+    private String validRecipients;
+    @UriParam(label = "consumer,security")
+    private String validRecipientsFile;
+    @UriParam(label = "consumer,security")
+    private String clientLimitExceptions;
+    @UriParam(label = "consumer,security", defaultValue = "32")
+    private int clientIpv4PrefixLength = 32;
+    @UriParam(label = "consumer,security", defaultValue = "64")
+    private int clientIpv6PrefixLength = 64;
     @UriParam(label = "consumer,timeout", defaultValue = "300000", javaType = "java.time.Duration")
     private int idleTimeout = 300_000;
     @UriParam(label = "consumer,timeout", defaultValue = "3600000", javaType = "java.time.Duration")
@@ -73,6 +87,8 @@ public class SmtpRelayServerConfiguration implements Cloneable {
         range("maxRecipients", maxRecipients, 1, 100_000);
         range("maxConnections", maxConnections, 1, 100_000);
         range("maxConnectionsPerClient", maxConnectionsPerClient, 1, 100_000);
+        range("clientIpv4PrefixLength", clientIpv4PrefixLength, 0, 32);
+        range("clientIpv6PrefixLength", clientIpv6PrefixLength, 0, 128);
         range("idleTimeout", idleTimeout, 1, Integer.MAX_VALUE);
         range("maxSessionTime", maxSessionTime, 0, Integer.MAX_VALUE);
         range("minDataRate", minDataRate, 0, Integer.MAX_VALUE);
@@ -91,6 +107,8 @@ public class SmtpRelayServerConfiguration implements Cloneable {
         }
         parsed("relayNetworks", () -> RelayNetworks.parse(relayNetworks));
         parsed("localDomains", () -> LocalDomains.parse(localDomains));
+        parsed("validRecipients", () -> RecipientList.parse(validRecipients));
+        parsed("clientLimitExceptions", () -> RelayNetworks.parse(clientLimitExceptions));
         parsed("users", () -> UserList.parse(users));
     }
 
@@ -222,9 +240,88 @@ public class SmtpRelayServerConfiguration implements Cloneable {
         return maxConnectionsPerClient;
     }
 
-    /** Most concurrent connections from one client address; further ones get 421. Default 20. */
+    /**
+     * Most concurrent connections from one client network (see clientIpv4PrefixLength and clientIpv6PrefixLength);
+     * further ones get 421. Clients in clientLimitExceptions (by default the relayNetworks) are not limited. Default 20.
+     */
     public void setMaxConnectionsPerClient(int maxConnectionsPerClient) {
         this.maxConnectionsPerClient = maxConnectionsPerClient;
+    }
+
+    public RecipientValidator getRecipientValidator() {
+        return recipientValidator;
+    }
+
+    /**
+     * Checks each recipient at a localDomains domain at RCPT time; an unknown one is refused with 550 5.1.1, so the
+     * relay never accepts mail it would have to bounce (backscatter). Used together with validRecipients and
+     * validRecipientsFile, if set: a recipient any of them knows is accepted. Unset (and no list), every recipient at
+     * a local domain is accepted.
+     */
+    public void setRecipientValidator(RecipientValidator recipientValidator) {
+        this.recipientValidator = recipientValidator;
+    }
+
+    public String getValidRecipients() {
+        return validRecipients;
+    }
+
+    /**
+     * The recipients at the localDomains that exist, comma separated: user@domain entries, and @domain to accept every
+     * recipient at that domain. A local domain with neither has every recipient refused with 550 5.1.1.
+     */
+    public void setValidRecipients(String validRecipients) {
+        this.validRecipients = validRecipients;
+    }
+
+    public String getValidRecipientsFile() {
+        return validRecipientsFile;
+    }
+
+    /**
+     * A file (UTF-8) of valid recipients at the localDomains, as for validRecipients, one or more a line; lines
+     * starting with # are comments. Read when the consumer starts.
+     */
+    public void setValidRecipientsFile(String validRecipientsFile) {
+        this.validRecipientsFile = validRecipientsFile;
+    }
+
+    public String getClientLimitExceptions() {
+        return clientLimitExceptions;
+    }
+
+    /**
+     * Comma separated CIDR networks whose clients maxConnectionsPerClient does not limit (they still count towards
+     * maxConnections), like Postfix's smtpd_client_event_limit_exceptions. Unset, the relayNetworks; an empty value
+     * exempts no network.
+     */
+    public void setClientLimitExceptions(String clientLimitExceptions) {
+        this.clientLimitExceptions = clientLimitExceptions;
+    }
+
+    public int getClientIpv4PrefixLength() {
+        return clientIpv4PrefixLength;
+    }
+
+    /**
+     * The per-client limits (maxConnectionsPerClient, maxAuthFailuresPerClient) count IPv4 clients by their network of
+     * this prefix length. Default 32: each address on its own.
+     */
+    public void setClientIpv4PrefixLength(int clientIpv4PrefixLength) {
+        this.clientIpv4PrefixLength = clientIpv4PrefixLength;
+    }
+
+    public int getClientIpv6PrefixLength() {
+        return clientIpv6PrefixLength;
+    }
+
+    /**
+     * The per-client limits (maxConnectionsPerClient, maxAuthFailuresPerClient) count IPv6 clients by their network of
+     * this prefix length. Default 64, the network one host usually holds, so rotating addresses within it does not get
+     * around the limits.
+     */
+    public void setClientIpv6PrefixLength(int clientIpv6PrefixLength) {
+        this.clientIpv6PrefixLength = clientIpv6PrefixLength;
     }
 
     public int getIdleTimeout() {

@@ -6,6 +6,7 @@ import io.github.camelrelay.smtprelay.SmtpRelayListener;
 import io.github.camelrelay.smtprelay.SmtpRelayServerConfiguration;
 import io.github.camelrelay.smtprelay.TlsMode;
 import io.github.camelrelay.smtprelay.auth.SmtpRelayAuthenticator;
+import io.github.camelrelay.smtprelay.recipient.RecipientValidator;
 import java.time.Clock;
 import java.time.Duration;
 import org.apache.camel.spi.IdempotentRepository;
@@ -65,7 +66,9 @@ public class SmtpRelayComponentConfiguration extends ComponentConfigurationPrope
      */
     private Integer maxConnections = 100;
     /**
-     * Most concurrent connections from one client address; further ones get 421. Default 20.
+     * Most concurrent connections from one client network (see clientIpv4PrefixLength and
+     * clientIpv6PrefixLength); further ones get 421. Clients in clientLimitExceptions (by default the
+     * relayNetworks) are not limited. Default 20.
      */
     private Integer maxConnectionsPerClient = 20;
     /**
@@ -122,6 +125,12 @@ public class SmtpRelayComponentConfiguration extends ComponentConfigurationPrope
      * Most MX addresses tried for one domain in one delivery attempt before its recipients are deferred.
      */
     private Integer maxMxHosts = 5;
+    /**
+     * Most connections the producer keeps open in all, to every destination together. When a delivery needs a
+     * new connection at the limit, an idle connection (the longest idle first) is closed for it; when none is
+     * idle, the delivery waits for one like at maxConnectionsPerHost. Default 500.
+     */
+    private Integer maxTotalConnections = 500;
     /**
      * TCP port used to connect to MX hosts; other than 25 only for tests and special networks.
      */
@@ -253,6 +262,23 @@ public class SmtpRelayComponentConfiguration extends ComponentConfigurationPrope
      */
     private Duration authLockoutTime = Duration.ofMillis(900000);
     /**
+     * The per-client limits (maxConnectionsPerClient, maxAuthFailuresPerClient) count IPv4 clients by their
+     * network of this prefix length. Default 32: each address on its own.
+     */
+    private Integer clientIpv4PrefixLength = 32;
+    /**
+     * The per-client limits (maxConnectionsPerClient, maxAuthFailuresPerClient) count IPv6 clients by their
+     * network of this prefix length. Default 64, the network one host usually holds, so rotating addresses
+     * within it does not get around the limits.
+     */
+    private Integer clientIpv6PrefixLength = 64;
+    /**
+     * Comma separated CIDR networks whose clients maxConnectionsPerClient does not limit (they still count
+     * towards maxConnections), like Postfix's smtpd_client_event_limit_exceptions. Unset, the relayNetworks;
+     * an empty value exempts no network.
+     */
+    private String clientLimitExceptions;
+    /**
      * TLS from the first byte (SMTPS, usually port 465) instead of STARTTLS.
      */
     private Boolean implicitTls = false;
@@ -270,6 +296,14 @@ public class SmtpRelayComponentConfiguration extends ComponentConfigurationPrope
      * Password for SMTP AUTH at the relay host. It is never logged.
      */
     private String password;
+    /**
+     * Checks each recipient at a localDomains domain at RCPT time; an unknown one is refused with 550 5.1.1,
+     * so the relay never accepts mail it would have to bounce (backscatter). Used together with
+     * validRecipients and validRecipientsFile, if set: a recipient any of them knows is accepted. Unset (and
+     * no list), every recipient at a local domain is accepted. The option is a
+     * io.github.camelrelay.smtprelay.recipient.RecipientValidator type.
+     */
+    private RecipientValidator recipientValidator;
     /**
      * Comma separated CIDR networks (IPv4 and IPv6) whose clients may relay to any domain without
      * authenticating. The default is the loopback addresses 127.0.0.0/8,::1/128; an empty value trusts no
@@ -300,6 +334,17 @@ public class SmtpRelayComponentConfiguration extends ComponentConfigurationPrope
      * the authenticator, if both are set.
      */
     private String users;
+    /**
+     * The recipients at the localDomains that exist, comma separated: userdomain entries, and domain to
+     * accept every recipient at that domain. A local domain with neither has every recipient refused with 550
+     * 5.1.1.
+     */
+    private String validRecipients;
+    /**
+     * A file (UTF-8) of valid recipients at the localDomains, as for validRecipients, one or more a line;
+     * lines starting with # are comments. Read when the consumer starts.
+     */
+    private String validRecipientsFile;
     /**
      * How long to wait for the reply to a command that has no timeout of its own (AUTH, RSET, QUIT), and the
      * upper bound of every command timeout below (greetingTimeout, ehloTimeout, ...): a lower value here
@@ -522,6 +567,14 @@ public class SmtpRelayComponentConfiguration extends ComponentConfigurationPrope
         this.maxMxHosts = maxMxHosts;
     }
 
+    public Integer getMaxTotalConnections() {
+        return maxTotalConnections;
+    }
+
+    public void setMaxTotalConnections(Integer maxTotalConnections) {
+        this.maxTotalConnections = maxTotalConnections;
+    }
+
     public Integer getMxPort() {
         return mxPort;
     }
@@ -706,6 +759,30 @@ public class SmtpRelayComponentConfiguration extends ComponentConfigurationPrope
         this.authLockoutTime = authLockoutTime;
     }
 
+    public Integer getClientIpv4PrefixLength() {
+        return clientIpv4PrefixLength;
+    }
+
+    public void setClientIpv4PrefixLength(Integer clientIpv4PrefixLength) {
+        this.clientIpv4PrefixLength = clientIpv4PrefixLength;
+    }
+
+    public Integer getClientIpv6PrefixLength() {
+        return clientIpv6PrefixLength;
+    }
+
+    public void setClientIpv6PrefixLength(Integer clientIpv6PrefixLength) {
+        this.clientIpv6PrefixLength = clientIpv6PrefixLength;
+    }
+
+    public String getClientLimitExceptions() {
+        return clientLimitExceptions;
+    }
+
+    public void setClientLimitExceptions(String clientLimitExceptions) {
+        this.clientLimitExceptions = clientLimitExceptions;
+    }
+
     public Boolean getImplicitTls() {
         return implicitTls;
     }
@@ -736,6 +813,14 @@ public class SmtpRelayComponentConfiguration extends ComponentConfigurationPrope
 
     public void setPassword(String password) {
         this.password = password;
+    }
+
+    public RecipientValidator getRecipientValidator() {
+        return recipientValidator;
+    }
+
+    public void setRecipientValidator(RecipientValidator recipientValidator) {
+        this.recipientValidator = recipientValidator;
     }
 
     public String getRelayNetworks() {
@@ -776,6 +861,22 @@ public class SmtpRelayComponentConfiguration extends ComponentConfigurationPrope
 
     public void setUsers(String users) {
         this.users = users;
+    }
+
+    public String getValidRecipients() {
+        return validRecipients;
+    }
+
+    public void setValidRecipients(String validRecipients) {
+        this.validRecipients = validRecipients;
+    }
+
+    public String getValidRecipientsFile() {
+        return validRecipientsFile;
+    }
+
+    public void setValidRecipientsFile(String validRecipientsFile) {
+        this.validRecipientsFile = validRecipientsFile;
     }
 
     public Duration getCommandTimeout() {

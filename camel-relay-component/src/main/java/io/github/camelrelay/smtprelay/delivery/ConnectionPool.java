@@ -12,7 +12,9 @@ import org.apache.commons.pool2.impl.GenericKeyedObjectPoolConfig;
 
 /**
  * Open sessions kept per destination (address and port) with commons-pool2: at most maxConnectionsPerHost per
- * destination, RSET when a session comes back with a transaction left open, closed when idle too long or after maxMessagesPerConnection.
+ * destination and maxTotalConnections in all (at the total, commons-pool closes the longest idle sessions of other
+ * destinations to make room, and waits when none is idle), RSET when a session comes back with a transaction left
+ * open, closed when idle too long or after maxMessagesPerConnection.
  */
 final class ConnectionPool implements AutoCloseable {
 
@@ -20,13 +22,14 @@ final class ConnectionPool implements AutoCloseable {
     private final SessionSettings settings;
     private final Watchdog watchdog;
 
-    ConnectionPool(SessionSettings settings, int maxPerHost, int idleTimeoutMillis, int maxMessagesPerConnection, int waitMillis) {
+    ConnectionPool(SessionSettings settings, int maxPerHost, int maxTotal, int idleTimeoutMillis, int maxMessagesPerConnection,
+                   int waitMillis) {
         this.settings = settings;
         this.watchdog = new Watchdog(settings.timeouts.shortest(), "smtprelay-delivery-watchdog");
         GenericKeyedObjectPoolConfig<SmtpSession> config = new GenericKeyedObjectPoolConfig<>();
         config.setMaxTotalPerKey(maxPerHost);
         config.setMaxIdlePerKey(idleTimeoutMillis > 0 ? maxPerHost : 0);
-        config.setMaxTotal(-1);
+        config.setMaxTotal(maxTotal);
         config.setBlockWhenExhausted(true);
         config.setMaxWait(Duration.ofMillis(waitMillis));
         config.setLifo(true);

@@ -44,20 +44,13 @@ public final class DeliveryEngine implements AutoCloseable {
     private final TrafficShaper shaper;
     private final java.time.Duration shapingWait;
 
-    public DeliveryEngine(MxResolver resolver, String relayHost, int relayPort, int mxPort, IpVersion ipVersion,
-                          int maxAddresses, int batchSize, SessionSettings settings, int maxPerHost,
-                          int idleTimeoutMillis, int maxMessagesPerConnection) {
-        this(resolver, relayHost, relayPort, mxPort, ipVersion, maxAddresses, batchSize, settings, maxPerHost,
-                idleTimeoutMillis, maxMessagesPerConnection, null);
-    }
-
     /**
      * @param resolver  the MX resolver, or null in relay mode
      * @param relayHost the relay host, or null in MX mode
      * @param shaper    the traffic-shaping counts shared with every other delivery under the same rules, or null
      */
     public DeliveryEngine(MxResolver resolver, String relayHost, int relayPort, int mxPort, IpVersion ipVersion,
-                          int maxAddresses, int batchSize, SessionSettings settings, int maxPerHost,
+                          int maxAddresses, int batchSize, SessionSettings settings, int maxPerHost, int maxTotal,
                           int idleTimeoutMillis, int maxMessagesPerConnection, TrafficShaper shaper) {
         this.shaper = shaper == null || shaper.shaping().isEmpty() ? null : shaper;
         // waiting for a shaped destination's slot is bounded like waiting for its connection
@@ -70,7 +63,7 @@ public final class DeliveryEngine implements AutoCloseable {
         this.maxAddresses = maxAddresses;
         this.batchSize = batchSize;
         this.listener = settings.listener;
-        this.pool = new ConnectionPool(settings, maxPerHost, idleTimeoutMillis, maxMessagesPerConnection,
+        this.pool = new ConnectionPool(settings, maxPerHost, maxTotal, idleTimeoutMillis, maxMessagesPerConnection,
                 settings.commandTimeout);
     }
 

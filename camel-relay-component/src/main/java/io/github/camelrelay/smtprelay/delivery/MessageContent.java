@@ -34,6 +34,14 @@ public interface MessageContent {
     InputStream open() throws IOException;
 
     /**
+     * This content with every occurrence of one header field (folded lines included) left out of the bytes, as Jakarta
+     * Mail's transport leaves out Bcc; the content itself when it has no such field.
+     */
+    static MessageContent withoutField(MessageContent content, String fieldName) throws IOException {
+        return WithoutHeaderField.of(content, fieldName);
+    }
+
+    /**
      * The exchange body in any form a complete message can come in (bytes, String, file, stream cache, stream,
      * MimeMessage), made replayable: a one-shot stream or a MimeMessage is spooled into a Camel stream cache (which
      * spills to disk when large) and the exchange body replaced by it.

@@ -1,12 +1,15 @@
 package io.github.camelrelay.smtprelay.mail;
 
-import java.net.IDN;
 import java.util.Locale;
 import java.util.regex.Pattern;
 
+import com.ibm.icu.text.IDNA;
+
 /**
  * A mail domain in canonical form: lower case, A-labels (punycode) for internationalised names, no trailing
- * dot. An address literal such as {@code [192.0.2.1]} is kept as written and reported by {@link #isLiteral()}.
+ * dot. Internationalised names are converted as IDNA2008 with UTS #46 non-transitional processing (ICU4J), as
+ * browsers and current mail software do, so {@code faß.de} is {@code xn--fa-hia.de}; the JDK's {@code java.net.IDN}
+ * is IDNA2003, which maps it to {@code fass.de}, another domain. An address literal such as {@code [192.0.2.1]} is kept as written and reported by {@link #isLiteral()}.
  */
 public final class Domain {
 
@@ -15,6 +18,9 @@ public final class Domain {
     // ([1.2.3], [999.1.1.1]) the JDK reads as another address or as a host name to look up
     private static final String OCTET = "(?:25[0-5]|2[0-4][0-9]|[01]?[0-9]?[0-9])";
     private static final Pattern LITERAL = Pattern.compile("\\[(?:IPv6:[0-9a-fA-F:.]+|" + OCTET + "(?:\\." + OCTET + "){3})]");
+
+    private static final IDNA UTS46 = IDNA.getUTS46Instance(IDNA.NONTRANSITIONAL_TO_ASCII | IDNA.NONTRANSITIONAL_TO_UNICODE
+                                                             | IDNA.CHECK_BIDI | IDNA.CHECK_CONTEXTJ | IDNA.USE_STD3_RULES);
 
     private final String name;
 
@@ -36,12 +42,7 @@ public final class Domain {
             return new Domain(text);
         }
         String trimmed = text.endsWith(".") ? text.substring(0, text.length() - 1) : text;
-        String ascii;
-        try {
-            ascii = IDN.toASCII(trimmed, IDN.USE_STD3_ASCII_RULES).toLowerCase(Locale.ROOT);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("Expected a domain name but found '" + printable(text) + "': " + e.getMessage(), e);
-        }
+        String ascii = toAscii(trimmed, text);
         if (ascii.isEmpty() || ascii.length() > 253) {
             throw new IllegalArgumentException("Expected a domain name of 1 to 253 characters but found '" + printable(text) + "'");
         }
@@ -52,6 +53,27 @@ public final class Domain {
             }
         }
         return new Domain(ascii);
+    }
+
+    /**
+     * Plain ASCII names without A-labels are only lower-cased (the label check below does the rest), so names UTS #46
+     * would refuse for hyphens in the third and fourth place, which exist in the DNS, stay usable; anything else goes
+     * through UTS #46, which also checks that A-labels decode.
+     */
+    private static String toAscii(String name, String original) {
+        boolean plain = name.chars().allMatch(c -> c < 0x80);
+        String lower = name.toLowerCase(Locale.ROOT);
+        if (plain && !lower.startsWith("xn--") && !lower.contains(".xn--")) {
+            return lower;
+        }
+        IDNA.Info info = new IDNA.Info();
+        StringBuilder out = new StringBuilder();
+        UTS46.nameToASCII(name, out, info);
+        if (info.hasErrors()) {
+            throw new IllegalArgumentException("Expected a domain name but found '" + printable(original)
+                                               + "', which IDNA2008 (UTS #46) refuses: " + info.getErrors());
+        }
+        return out.toString().toLowerCase(Locale.ROOT);
     }
 
     /** The canonical name, for example {@code example.com}. */

@@ -43,6 +43,20 @@ class DomainTest {
     }
 
     @Test
+    void internationalNamesFollowIdna2008NonTransitionalSoSharpSIsNotAnotherDomain() {
+        // IDNA2003 (java.net.IDN) maps both to fass.de and ς to σ: other domains, possibly someone else's
+        assertThat(Domain.of("faß.de").name()).isEqualTo("xn--fa-hia.de");
+        assertThat(Domain.of("FASS.de").name()).isEqualTo("fass.de");
+        assertThat(Domain.of("faß.de")).isNotEqualTo(Domain.of("fass.de"));
+        assertThat(Domain.of("βόλος.example").name()).isEqualTo("xn--nxasmm1c.example");
+        assertThat(Domain.of("βόλος.example")).isEqualTo(Domain.of("xn--nxasmm1c.example"));
+        // an A-label that does not decode is not a name
+        assertThatIllegalArgumentException().isThrownBy(() -> Domain.of("xn--zz-.example")).withMessageContaining("IDNA2008");
+        // plain ASCII names with hyphens in the third and fourth place exist in the DNS and stay usable
+        assertThat(Domain.of("r3--sn-abc.example").name()).isEqualTo("r3--sn-abc.example");
+    }
+
+    @Test
     void addressLiterals() {
         Domain v4 = Domain.of("[192.0.2.1]");
         Domain v6 = Domain.of("[IPv6:2001:DB8::1]");

@@ -21,11 +21,28 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Connections are pooled per destination: reused across exchanges with RSET between transactions, never more than
- * maxConnectionsPerHost at a time, renewed after maxMessagesPerConnection, and shared safely by concurrent senders.
+ * maxConnectionsPerHost at a time nor maxTotalConnections in all, renewed after maxMessagesPerConnection, and shared
+ * safely by concurrent senders.
  */
 class ConnectionReuseTest extends ProducerTestSupport {
 
     private static final String CONCURRENT = "&commandTimeout=5000";
+
+    @Test
+    void atMaxTotalConnectionsTheLongestIdleConnectionToAnotherHostIsClosedToMakeRoom() {
+        dns.mx("other.test", 10, "mx2.example.test");
+        String uri = mxUri("&maxTotalConnections=1&connectionIdleTimeout=60000");
+
+        assertThat(send(uri, RAW, Map.of(SmtpRelayConstants.RECIPIENTS, "bob@example.test")).getException()).isNull();
+        await().atMost(WAIT).untilAsserted(() -> assertThat(mx1.openConnections()).isEqualTo(1));
+        assertThat(send(uri, RAW, Map.of(SmtpRelayConstants.RECIPIENTS, "zoe@other.test")).getException()).isNull();
+
+        assertThat(mx2.awaitMessage(WAIT).recipients()).containsExactly("zoe@other.test");
+        await().atMost(WAIT).untilAsserted(() -> assertThat(mx1.openConnections()).as("idle one closed").isZero());
+        assertThat(mx2.openConnections()).isEqualTo(1);
+        SmtpRelayEndpoint endpoint = context.getEndpoint(uri, SmtpRelayEndpoint.class);
+        assertThat(endpoint.getIdleConnections() + endpoint.getActiveConnections()).isEqualTo(1);
+    }
 
     @Test
     void aConnectionIsReusedAcrossExchangesWithoutRsetAfterACompletedTransaction() {

@@ -94,6 +94,49 @@ class EnvelopeTest extends ProducerTestSupport {
     }
 
     @Test
+    void whenTheRecipientsComeFromTheHeadersBccIsLeftOutOfTheBytesSent() throws Exception {
+        String raw = "From: alice@sender.test\r\n"
+                     + "To: bob@example.test\r\n"
+                     + "bcc: grace@example.test,\r\n"
+                     + "\theidi@example.test\r\n"
+                     + "Subject: blind\r\n"
+                     + "BCC: ivan@example.test\r\n"
+                     + "\r\n"
+                     + "Bcc: not a header, in the body\r\n";
+        String expected = "From: alice@sender.test\r\nTo: bob@example.test\r\nSubject: blind\r\n\r\n"
+                          + "Bcc: not a header, in the body\r\n";
+
+        Exchange exchange = send(mxUri(), raw);
+
+        assertThat(exchange.getException()).isNull();
+        Received received = mx1.awaitMessage(WAIT);
+        assertThat(received.recipients()).containsExactly("bob@example.test", "grace@example.test", "heidi@example.test",
+                "ivan@example.test");
+        assertThat(withoutReceived(received.text())).isEqualTo(expected);
+        assertThat(mx1.commands()).contains("MAIL FROM:<alice@sender.test> SIZE=" + received.data().length);
+
+        jakarta.mail.internet.MimeMessage mime = new jakarta.mail.internet.MimeMessage(
+                jakarta.mail.Session.getInstance(new java.util.Properties()),
+                new java.io.ByteArrayInputStream(raw.getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+        assertThat(send(mxUri(), mime).getException()).isNull();
+        Received fromMime = mx1.awaitMessage(WAIT);
+        assertThat(fromMime.recipients()).contains("grace@example.test");
+        String sent = withoutReceived(fromMime.text());
+        assertThat(sent.substring(0, sent.indexOf("\r\n\r\n"))).doesNotContainIgnoringCase("bcc");
+        assertThat(sent).endsWith("\r\n\r\nBcc: not a header, in the body\r\n");
+    }
+
+    @Test
+    void withExplicitRecipientsTheMessageIsRelayedAsItIs() {
+        String raw = "From: alice@sender.test\r\nTo: bob@example.test\r\nBcc: grace@example.test\r\n\r\nbody\r\n";
+
+        Exchange exchange = send(mxUri(), raw, Map.of(SmtpRelayConstants.RECIPIENTS, "grace@example.test"));
+
+        assertThat(exchange.getException()).isNull();
+        assertThat(withoutReceived(mx1.awaitMessage(WAIT).text())).isEqualTo(raw);
+    }
+
+    @Test
     void composedMessageTakesItsEnvelopeFromTheHeadersToo() {
         Exchange exchange = send(mxUri(), "text", Map.of(
                 "To", "bob@example.test", "Bcc", "hidden@example.test",

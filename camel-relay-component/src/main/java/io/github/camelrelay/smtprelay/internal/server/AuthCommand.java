@@ -15,7 +15,8 @@ import org.slf4j.LoggerFactory;
  * AUTH PLAIN and AUTH LOGIN (RFC 4954, RFC 4616), offered only where {@link ServerSettings#authOffered} allows.
  * <p>
  * The authenticator runs on the listener's executor (a directory look-up or a password hash must not stall an
- * event loop). Every failure is answered after a delay that grows per client address; the connection is closed
+ * event loop), and only for an attempt the {@link AuthThrottle} admitted once the credentials were in; an empty user
+ * name or password never reaches it and is answered 535 5.7.8 like a wrong password. Every failure is answered after a delay that grows per client address; the connection is closed
  * after maxAuthFailures failures, and an address with maxAuthFailuresPerClient recent failures is turned away at
  * once. The user name and password are never logged, not even on failure.
  */
@@ -112,22 +113,44 @@ final class AuthCommand implements SmtpCommand {
         return new Credentials(fields[1], fields[2]);
     }
 
-    private static void verify(SmtpSession session, Credentials credentials) {
+    private static void verify(SmtpSession session, Credentials credentials) throws RejectException {
         SmtpRelayAuthenticator authenticator = session.settings().authenticator;
         InetAddress client = session.clientAddress();
-        session.offload(() -> !credentials.user().isEmpty() && authenticator.authenticate(credentials.user(), credentials.password()),
+        AuthThrottle throttle = session.context().throttle();
+        if (credentials.user().isEmpty() || credentials.password().isEmpty()) {
+            // never passed on: an LDAP bind with an empty password is an unauthenticated bind that succeeds
+            failed(session, client);
+            return;
+        }
+        // checked again now the credentials are in, before any hash: other connections may have failed meanwhile
+        switch (throttle.admit(client)) {
+            case LOCKED_OUT -> {
+                LOG.warn("Refused AUTH from {}: too many recent authentication failures", client.getHostAddress());
+                throw new CloseConnectionException(421, "4.7.0 Too many failed authentication attempts from "
+                                                        + client.getHostAddress() + ", try again later");
+            }
+            case BUSY -> throw new RejectException(454, "4.7.0 Too many authentication attempts in progress from your"
+                                                        + " network, try again later");
+            case ADMITTED -> {
+            }
+        }
+        session.offload(() -> authenticator.authenticate(credentials.user(), credentials.password()),
                 (ok, failure) -> {
                     if (failure != null) {
+                        throttle.done(client);
                         // the exception of a user's authenticator could quote the password; only its type is logged
                         LOG.warn("The authenticator failed for a client at {}: {}", client.getHostAddress(),
                                 failure.getClass().getName());
                         session.reply("454 4.7.0 Temporary authentication failure");
                     } else if (ok) {
+                        throttle.done(client);
                         session.state().authenticated(credentials.user());
-                        LOG.debug("{} authenticated as {}", client.getHostAddress(), Replies.printable(credentials.user()));
+                        LOG.debug("{} authenticated as {}", client.getHostAddress(), Replies.token(credentials.user()));
                         session.reply("235 2.7.0 Authentication successful");
                     } else {
+                        // the failure is recorded before the next attempt from the network is admitted
                         failed(session, client);
+                        throttle.done(client);
                     }
                 });
     }

@@ -73,6 +73,22 @@ public final class Cidr {
         return new Cidr(masked, prefix);
     }
 
+    /**
+     * The network of the given prefix length that holds the address (IPv4-mapped IPv6 addresses count as their IPv4
+     * address): the key under which limits count a client, such as its /64 for IPv6.
+     *
+     * @param ipv4Prefix used for IPv4 addresses, 0 to 32
+     * @param ipv6Prefix used for IPv6 addresses, 0 to 128
+     */
+    static Cidr enclosing(InetAddress address, int ipv4Prefix, int ipv6Prefix) {
+        byte[] bytes = address.getAddress();
+        if (address instanceof Inet6Address && isV4Mapped(bytes)) {
+            bytes = Arrays.copyOfRange(bytes, 12, 16);
+        }
+        int prefix = bytes.length == 4 ? ipv4Prefix : ipv6Prefix;
+        return new Cidr(mask(bytes, prefix), prefix);
+    }
+
     /** True when the address lies in this network; IPv4-mapped IPv6 addresses count as their IPv4 address. */
     public boolean contains(InetAddress address) {
         if (address == null) {

@@ -5,9 +5,10 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * Counts open connections, in total and per client address, exactly: a connection is counted from the moment it is
- * admitted until its channel has closed, so a session that is closing never holds a slot the next client is refused
- * for, and a refused connection is never counted.
+ * Counts open connections, in total and per client network ({@link ClientKeys}), exactly: a connection is counted
+ * from the moment it is admitted until its channel has closed, so a session that is closing never holds a slot the
+ * next client is refused for, and a refused connection is never counted. Clients {@link ClientKeys#exempt} from the
+ * per-client limit count only towards the total.
  */
 final class ConnectionCounter {
 
@@ -18,12 +19,14 @@ final class ConnectionCounter {
 
     private final int maxTotal;
     private final int maxPerClient;
-    private final Map<InetAddress, Integer> perClient = new HashMap<>();
+    private final ClientKeys keys;
+    private final Map<Cidr, Integer> perClient = new HashMap<>();
     private int total;
 
-    ConnectionCounter(int maxTotal, int maxPerClient) {
+    ConnectionCounter(int maxTotal, int maxPerClient, ClientKeys keys) {
         this.maxTotal = maxTotal;
         this.maxPerClient = maxPerClient;
+        this.keys = keys;
     }
 
     /** Counts the connection in, or says why not; every admitted one must be {@link #release}d once. */
@@ -31,24 +34,30 @@ final class ConnectionCounter {
         if (total >= maxTotal) {
             return Refusal.TOTAL;
         }
-        int count = perClient.getOrDefault(client, 0);
-        if (count >= maxPerClient) {
-            return Refusal.CLIENT;
+        if (!keys.exempt(client)) {
+            Cidr key = keys.of(client);
+            int count = perClient.getOrDefault(key, 0);
+            if (count >= maxPerClient) {
+                return Refusal.CLIENT;
+            }
+            perClient.put(key, count + 1);
         }
-        perClient.put(client, count + 1);
         total++;
         return null;
     }
 
     synchronized void release(InetAddress client) {
-        Integer count = perClient.get(client);
-        if (count == null) {
-            throw new IllegalStateException("released a connection from " + client.getHostAddress() + " that was not counted");
-        }
-        if (count <= 1) {
-            perClient.remove(client);
-        } else {
-            perClient.put(client, count - 1);
+        if (!keys.exempt(client)) {
+            Cidr key = keys.of(client);
+            Integer count = perClient.get(key);
+            if (count == null) {
+                throw new IllegalStateException("released a connection from " + client.getHostAddress() + " that was not counted");
+            }
+            if (count <= 1) {
+                perClient.remove(key);
+            } else {
+                perClient.put(key, count - 1);
+            }
         }
         total--;
     }

@@ -3,6 +3,7 @@ package io.github.camelrelay.smtprelay.internal.server;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.time.ZonedDateTime;
+import java.util.concurrent.RejectedExecutionException;
 
 import io.netty.buffer.ByteBuf;
 import org.slf4j.Logger;
@@ -55,22 +56,20 @@ final class DataCommand implements SmtpCommand {
         private final Envelope envelope;
         private final MessageSink.Delivery delivery;
         private final MessageReader reader;
+        private final SerialExecutor writer;
+        private final DataSpool spool;
 
-        Transfer(SmtpSession session, Envelope envelope, MessageSink.Delivery delivery) throws RejectException {
+        Transfer(SmtpSession session, Envelope envelope, MessageSink.Delivery delivery) {
             this.session = session;
             this.envelope = envelope;
             this.delivery = delivery;
-            OutputStream body = delivery != null ? delivery.body() : OutputStream.nullOutputStream();
             ServerSettings settings = session.settings();
-            if (delivery != null) {
-                try {
-                    body.write(ReceivedHeader.of(envelope, settings.hostName, delivery.id(), ZonedDateTime.now(settings.clock)));
-                } catch (IOException e) {
-                    abort(delivery);
-                    throw new CloseConnectionException(421, "4.3.0 " + settings.hostName + " Error: cannot store the message");
-                }
+            this.writer = session.serial();
+            this.spool = delivery == null ? null : new DataSpool(delivery.body(), writer, session.io());
+            if (spool != null) {
+                spool.write(ReceivedHeader.of(envelope, settings.hostName, delivery.id(), ZonedDateTime.now(settings.clock)));
             }
-            this.reader = new MessageReader(body, settings.maxMessageSize);
+            this.reader = new MessageReader(spool != null ? spool : OutputStream.nullOutputStream(), settings.maxMessageSize);
         }
 
         private MessageReader.Result result;
@@ -78,6 +77,9 @@ final class DataCommand implements SmtpCommand {
         @Override
         public boolean read(ByteBuf in) throws IOException {
             result = reader.read(in);
+            if (result != null && spool != null) {
+                spool.endOfData();
+            }
             return result != null;
         }
 
@@ -89,12 +91,19 @@ final class DataCommand implements SmtpCommand {
             }
             String refusal = refusal(result, session.settings().maxMessageSize);
             if (refusal != null) {
-                abort(delivery);
+                release();
                 LOG.info("Refused a message from {}: {}", envelope.clientText(), refusal.substring(4));
                 session.reply(refusal);
                 return;
             }
-            session.offload(() -> {
+            // after the last chunk is written, on the same serial executor
+            session.offload(writer, () -> {
+                try {
+                    spool.checkWritten();
+                } catch (IOException e) {
+                    abort(delivery);
+                    throw e;
+                }
                 delivery.commit();
                 return delivery.id();
             }, (id, failure) -> {
@@ -103,6 +112,9 @@ final class DataCommand implements SmtpCommand {
                     session.reply("250 2.0.0 Ok: queued as " + id);
                 } else if (failure instanceof RejectException e) {
                     session.reply(e.getErrorResponse());
+                } else if (failure instanceof IOException e) {
+                    LOG.warn("Cannot store a message from {}: {}", envelope.clientText(), e.toString());
+                    session.reply("451 4.3.0 Error: cannot store the message, try again later");
                 } else {
                     LOG.warn("Handing on a message from {} failed", envelope.clientText(), failure);
                     session.reply("451 4.3.0 Message not accepted, try again later");
@@ -112,8 +124,21 @@ final class DataCommand implements SmtpCommand {
 
         @Override
         public void abandon() {
-            abort(delivery);
+            release();
             LOG.debug("{} closed the connection during DATA", envelope.clientText());
+        }
+
+        /** The message is not taken: its spool is released once the writes already handed off are done. */
+        private void release() {
+            if (delivery == null) {
+                return;
+            }
+            spool.discard();
+            try {
+                writer.execute(() -> abort(delivery));
+            } catch (RejectedExecutionException e) {
+                abort(delivery);
+            }
         }
     }
 

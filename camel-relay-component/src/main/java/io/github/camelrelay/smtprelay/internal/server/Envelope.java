@@ -3,6 +3,7 @@ package io.github.camelrelay.smtprelay.internal.server;
 import java.net.InetSocketAddress;
 import java.util.List;
 
+import io.github.camelrelay.smtprelay.mail.Domain;
 import io.github.camelrelay.smtprelay.mail.MailAddress;
 
 /**
@@ -30,6 +31,19 @@ public record Envelope(MailAddress sender, List<MailAddress> recipients, InetSoc
             return "SMTP";
         }
         return "ESMTP" + (tls ? "S" : "") + (authenticatedUser != null ? "A" : "");
+    }
+
+    /**
+     * The HELO name as it may be written into a Received header, a log line or a header of the exchange: the
+     * canonical domain (lower case, A-labels, IDNA2008) when it is one, else the name reduced to safe characters
+     * ({@link Replies#token}).
+     */
+    public String heloText() {
+        try {
+            return Domain.of(helo).name();
+        } catch (IllegalArgumentException e) {
+            return Replies.token(helo);
+        }
     }
 
     /** The client address and port as {@code 192.0.2.1:1234} or {@code [2001:db8::1]:1234}. */

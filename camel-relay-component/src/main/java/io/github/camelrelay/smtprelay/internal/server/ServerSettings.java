@@ -8,6 +8,7 @@ import java.util.Objects;
 import javax.net.ssl.SSLContext;
 
 import io.github.camelrelay.smtprelay.auth.SmtpRelayAuthenticator;
+import io.github.camelrelay.smtprelay.recipient.RecipientValidator;
 
 /**
  * The listener's settings, resolved and checked once when it starts: parsed networks and domains, the SSL context,
@@ -37,6 +38,9 @@ public final class ServerSettings {
     final Duration authFailureDelay;
     final Duration authLockoutTime;
     final Clock clock;
+    final ClientKeys clientKeys;
+    final RecipientValidator recipientValidator;
+    final LocalDomains localDomains;
 
     private ServerSettings(Builder b) {
         this.hostName = Objects.requireNonNull(b.hostName, "hostName");
@@ -61,6 +65,10 @@ public final class ServerSettings {
         this.authFailureDelay = b.authFailureDelay;
         this.authLockoutTime = b.authLockoutTime;
         this.clock = Objects.requireNonNull(b.clock, "clock");
+        this.recipientValidator = b.recipientValidator;
+        this.localDomains = b.localDomains;
+        this.clientKeys = new ClientKeys(b.clientIpv4PrefixLength, b.clientIpv6PrefixLength,
+                b.clientLimitExceptions != null ? b.clientLimitExceptions : b.relayNetworks);
         if (implicitTls && sslContext == null) {
             throw new IllegalArgumentException("Option implicitTls needs sslContextParameters with a key store for the listener"
                                                + " but found none");
@@ -106,6 +114,10 @@ public final class ServerSettings {
         private int maxAuthFailuresPerClient = 10;
         private Duration authFailureDelay = Duration.ofSeconds(1);
         private Duration authLockoutTime = Duration.ofMinutes(15);
+        private int clientIpv4PrefixLength = 32;
+        private int clientIpv6PrefixLength = 64;
+        private RelayNetworks clientLimitExceptions;
+        private RecipientValidator recipientValidator;
 
         private Builder() {
         }
@@ -226,6 +238,30 @@ public final class ServerSettings {
         }
 
         /** The clock that dates Received headers and times AUTH lock-outs. */
+        /** Clients are counted (connections, AUTH failures) by their IPv4 network of this prefix length. */
+        public Builder clientIpv4PrefixLength(int v) {
+            clientIpv4PrefixLength = v;
+            return this;
+        }
+
+        /** Clients are counted (connections, AUTH failures) by their IPv6 network of this prefix length. */
+        public Builder clientIpv6PrefixLength(int v) {
+            clientIpv6PrefixLength = v;
+            return this;
+        }
+
+        /** Clients spared the per-client connection limit; null (the default) means the relay networks. */
+        public Builder clientLimitExceptions(RelayNetworks v) {
+            clientLimitExceptions = v;
+            return this;
+        }
+
+        /** Checks recipients at the local domains at RCPT time; null accepts every one. */
+        public Builder recipientValidator(RecipientValidator v) {
+            recipientValidator = v;
+            return this;
+        }
+
         public Builder clock(Clock clock) {
             this.clock = clock;
             return this;

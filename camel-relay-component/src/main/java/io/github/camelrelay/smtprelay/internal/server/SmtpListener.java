@@ -53,10 +53,10 @@ public final class SmtpListener {
         this.settings = settings;
         this.name = name;
         AuthThrottle throttle = new AuthThrottle(settings.maxAuthFailuresPerClient, settings.authFailureDelay,
-                settings.authLockoutTime, settings.clock);
+                settings.authLockoutTime, settings.clock, settings.clientKeys);
         this.context = new ListenerContext(settings, sink, throttle, new CommandTable(), blocking);
         this.tls = settings.sslContext == null ? null : new TlsHandlers(settings.sslContext, settings.idleTimeout);
-        this.counter = new ConnectionCounter(settings.maxConnections, settings.maxConnectionsPerClient);
+        this.counter = new ConnectionCounter(settings.maxConnections, settings.maxConnectionsPerClient, settings.clientKeys);
     }
 
     /**

@@ -3,6 +3,7 @@ package io.github.camelrelay.smtprelay.internal.server;
 import java.net.InetAddress;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
@@ -24,6 +25,7 @@ final class SmtpSession {
     private final SessionIo io;
     /** Set while an AUTH exchange waits for the client's answer to a 334 challenge. */
     private Consumer<LineFramer.Line> answerHandler;
+    private SerialExecutor serial;
 
     SmtpSession(ListenerContext context, SessionState state, SessionIo io) {
         this.context = context;
@@ -45,6 +47,17 @@ final class SmtpSession {
 
     SessionIo io() {
         return io;
+    }
+
+    /**
+     * This connection's tasks on the listener's executor, in order (message data writes, then the commit or release
+     * of that message, then the next message's), so the connection never has more than one task in its queue.
+     */
+    SerialExecutor serial() {
+        if (serial == null) {
+            serial = new SerialExecutor(context.blocking());
+        }
+        return serial;
     }
 
     InetAddress clientAddress() {
@@ -107,7 +120,7 @@ final class SmtpSession {
     private void command(String line, boolean auth) {
         String shown = auth ? withoutInitialResponse(line) : line;
         // the credentials of AUTH PLAIN <initial-response> never reach a log, not even at DEBUG
-        LOG.debug("Client: {}", shown);
+        LOG.debug("Client: {}", Replies.printable(shown));
         if (auth && shown.length() + 2 > LineFramer.COMMAND_LINE_LIMIT) {
             reply("500 5.5.2 Line too long: expected AUTH mechanism [initial-response] with a short mechanism name but"
                   + " found " + (shown.length() + 2) + " octets before the initial response");
@@ -148,9 +161,14 @@ final class SmtpSession {
      * loop with its result or failure. A full executor is a failure too (RejectedExecutionException).
      */
     <T> void offload(Callable<T> work, BiConsumer<T, Throwable> then) {
+        offload(serial(), work, then);
+    }
+
+    /** As {@link #offload(Callable, BiConsumer)}, on the given executor (a connection's serial one). */
+    <T> void offload(Executor executor, Callable<T> work, BiConsumer<T, Throwable> then) {
         io.suspend();
         try {
-            context.blocking().execute(() -> {
+            executor.execute(() -> {
                 T result = null;
                 Throwable failure = null;
                 try {

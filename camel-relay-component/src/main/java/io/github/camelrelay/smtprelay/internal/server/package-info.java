@@ -6,7 +6,8 @@
  * <p>
  * Accepting and connection limits ({@link io.github.camelrelay.smtprelay.internal.server.SmtpListener},
  * {@code ConnectionCounter}); one connection's input, output, framing and timers ({@code SmtpConnection},
- * {@code LineFramer}, {@code MessageReader}, {@code SessionTimers}, {@code TlsHandlers}); the session state machine
+ * {@code LineFramer}, {@code MessageReader}, {@code SessionTimers}, {@code TlsHandlers}); message data written into the
+ * stream cache off the event loop ({@code DataSpool}, on the connection's {@code SerialExecutor}); the session state machine
  * ({@code SmtpSession}, {@code SessionState}); one class per command family ({@code GreetingCommand},
  * {@code StartTlsCommand}, {@code AuthCommand}, {@code MailCommand}, {@code RcptCommand}, {@code DataCommand},
  * {@code BasicCommands}); and the policy: who may relay ({@code RelayPolicy}, {@code RelayNetworks},

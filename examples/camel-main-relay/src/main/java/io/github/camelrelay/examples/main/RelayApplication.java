@@ -34,16 +34,19 @@ public final class RelayApplication extends RouteBuilder {
     }
 
     public static void main(String[] args) throws Exception {
-        Main main = new Main(RelayApplication.class);
-        main.configure().addRoutesBuilder(new RelayApplication());
-        main.run(args);
+        // Main(Class) scans this class's package for route builders: it finds this one, so it must not be added again
+        new Main(RelayApplication.class).run(args);
     }
 
     @Override
     public void configure() {
-        onException(SmtpRelayTransientException.class, SmtpRelayPermanentException.class)
+        // not handled: the SMTP client gets 451 and keeps the message, so nothing is lost
+        onException(SmtpRelayTransientException.class)
                 .maximumRedeliveries(2).redeliveryDelay(1000)
-                .log("Not delivered: ${exception.message}");
+                .log("Not delivered, the client keeps the message: ${exception.message}");
+        // a permanent refusal would be refused again: no redelivery
+        onException(SmtpRelayPermanentException.class)
+                .log("Refused, the client keeps the message: ${exception.message}");
 
         // the recipients that accepted a message, on disk: after a partial failure the client gets 451 and sends the
         // message again, and only the recipients that did not get it are sent it (keyed by sender and Message-ID)
@@ -55,6 +58,6 @@ public final class RelayApplication extends RouteBuilder {
                 .process(RelayApplication::keyByMessageId)
                 .to("smtprelay:out?relayHost={{relay.host}}&relayPort={{relay.port}}"
                     + "&username={{relay.username}}&password=RAW({{relay.password}})"
-                    + "&dnsServers={{dns.servers}}&addReceivedHeader=false&settledRepository=#settled");
+                    + "&dnsServers={{dns.servers}}&heloName={{helo.name}}&settledRepository=#settled");
     }
 }
