@@ -6,6 +6,8 @@
 # Usage: bench/crash-relay.sh [messages] [sessions] [kills]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# the SMTP load and the sink are Python 3 (standard library only); a fresh Debian has no python3 until asked
+command -v python3 >/dev/null || { echo "bench/crash-relay.sh needs python3: apt-get install -y python3" >&2; exit 2; }
 N=${1:-3000}
 S=${2:-8}
 KILLS=${3:-3}

@@ -267,8 +267,13 @@ public class SmtpRelayConsumer extends DefaultConsumer implements MessageSink {
                 if (failure == null && exchange.isRollbackOnly()) {
                     failure = new IllegalStateException("The route marked the exchange rollback only");
                 }
-                InvalidMailException refused = failure == null ? null
-                        : org.apache.camel.util.ObjectHelper.getException(InvalidMailException.class, failure);
+                InvalidMailException refused = null;
+                // the outermost: a step that wraps another's refusal names itself in the reason
+                for (Throwable t = failure; t != null && refused == null; t = t.getCause() == t ? null : t.getCause()) {
+                    if (t instanceof InvalidMailException invalid) {
+                        refused = invalid;
+                    }
+                }
                 if (refused != null && refused.getEnhancedStatus() != null && refused.getEnhancedStatus().startsWith("5.")) {
                     // the route refused the message itself (an enricher, a policy): final, the client bounces it
                     LOG.info("{}: reject: end of data from {}: {} {}", id(), envelope.clientText(), refused.getEnhancedStatus(),
