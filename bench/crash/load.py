@@ -26,7 +26,8 @@ def worker():
     i = take()
     while i is not None:
         rcpt = "r%d@crash.test" % i
-        msg = "From: load@crash.test\r\nTo: %s\r\nSubject: crash %d\r\n\r\n%s\r\n" % (rcpt, i, "x" * 2000)
+        # 2 KiB of body in lines of 76 octets: RFC 5321 4.5.3.1.6 limits a line to 1000, and the listener refuses longer
+        msg = "From: load@crash.test\r\nTo: %s\r\nSubject: crash %d\r\n\r\n%s" % (rcpt, i, ("x" * 76 + "\r\n") * 27)
         try:
             if client is None:
                 client = smtplib.SMTP(HOST, PORT, timeout=30)
@@ -35,6 +36,14 @@ def worker():
             with LOCK:
                 out.write(rcpt + "\n")
             i = take()
+        except smtplib.SMTPResponseException as e:
+            if e.smtp_code >= 500:
+                # refused for good: a client would bounce it; not accepted, so not counted
+                sys.stderr.write("%s refused: %d %s\n" % (rcpt, e.smtp_code, e.smtp_error))
+                i = take()
+            else:
+                client = None
+                time.sleep(0.5)
         except (OSError, smtplib.SMTPException):
             client = None
             time.sleep(0.5)
