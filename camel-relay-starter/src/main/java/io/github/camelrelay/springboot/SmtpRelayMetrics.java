@@ -160,8 +160,9 @@ public class SmtpRelayMetrics implements SmtpRelayListener {
 
     /**
      * Gauges of the relay routes' queue per destination (the recipient domain, or [relay host]): the entries queued
-     * ({@value #QUEUED}) and how long the oldest has waited since it arrived ({@value #OLDEST}), as this instance
-     * queued and took them since it started. Past maxDomainTags destinations, the rest are summed under
+     * ({@value #QUEUED}) and how long the oldest has waited since it arrived ({@value #OLDEST}): on an Artemis broker
+     * what the broker holds for every instance, read every queue.gauge-refresh and counted locally in between; on
+     * other brokers what this instance queued and took since it started. Past maxDomainTags destinations, the rest are summed under
      * {@value #OTHER_DOMAIN} (the oldest of them for the age).
      */
     public void bindQueue(io.github.camelrelay.smtprelay.relay.QueueTracker tracker) {
@@ -180,7 +181,7 @@ public class SmtpRelayMetrics implements SmtpRelayListener {
             }
             Set<String> members = queueTags.get(tag);
             Gauge.builder(QUEUED, () -> members.stream().mapToInt(tracker::queued).sum())
-                    .description("Messages on the relay queue for a destination, as this instance queued and took them")
+                    .description("Messages on the relay queue for a destination")
                     .baseUnit("messages")
                     .tag("destination", tag)
                     .register(registry);

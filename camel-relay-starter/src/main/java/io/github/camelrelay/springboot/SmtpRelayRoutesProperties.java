@@ -244,6 +244,21 @@ public class SmtpRelayRoutesProperties {
         /** Further options of the queue endpoint, appended to its URI (values with URI syntax in RAW(...)). */
         private Map<String, String> options = new LinkedHashMap<>();
 
+        /**
+         * How often the queue gauges are set to what the broker holds (an Artemis broker, read through its management
+         * address), so they count every instance's mail and what was queued before a restart; 0 turns it off and the
+         * gauges count only what this instance queued since it started.
+         */
+        private Duration gaugeRefresh = Duration.ofSeconds(30);
+
+        public Duration getGaugeRefresh() {
+            return gaugeRefresh;
+        }
+
+        public void setGaugeRefresh(Duration gaugeRefresh) {
+            this.gaugeRefresh = gaugeRefresh;
+        }
+
         public String getComponent() {
             return component;
         }

@@ -13,14 +13,15 @@ import org.apache.camel.util.json.Jsoner;
  * The envelope recipients as the relay queue carries them in the {@code SmtpRelayRecipients} String property: a JSON
  * array of strings, which holds any address unambiguously (a comma or quote in a quoted local part, UTF-8). Entries
  * written before this format, a comma separated list, are still read, commas inside quotes kept. An address never
- * starts with '[', so the two cannot be confused.
+ * starts with '[', so the two cannot be confused. Public for tools that read the queue (the starter's mail queue view).
  */
-final class QueueRecipients {
+public final class QueueRecipients {
 
     private QueueRecipients() {
     }
 
-    static String encode(Collection<?> recipients) {
+    /** The recipients as the queue property's JSON array. */
+    public static String encode(Collection<?> recipients) {
         JsonArray array = new JsonArray();
         for (Object r : recipients) {
             array.add(String.valueOf(r));
@@ -33,7 +34,7 @@ final class QueueRecipients {
      *
      * @throws IllegalArgumentException when it starts like JSON but is not an array of strings
      */
-    static List<String> decode(String value) {
+    public static List<String> decode(String value) {
         String s = value.strip();
         if (!s.startsWith("[")) {
             return MailAddress.splitList(s);

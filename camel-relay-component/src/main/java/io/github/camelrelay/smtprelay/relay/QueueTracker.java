@@ -10,9 +10,10 @@ import java.util.function.Consumer;
 
 /**
  * Queued messages per destination and when the oldest arrived, as this instance of the relay routes put entries on
- * the queue (accepted mail, split entries, retries, bounces) and took them off; for the queue gauges. It starts empty
- * at each start and does not see what other instances queue, so it is the mail waiting here since the start, not
- * the broker's count. Thread-safe.
+ * the queue (accepted mail, split entries, retries, bounces) and took them off; for the queue gauges. On its own it
+ * starts empty at each start and does not see what other instances queue; {@link #replaceAll} sets it to what the
+ * broker holds (the starter does that periodically where it can read the broker), and the local counting keeps it
+ * current in between. Thread-safe.
  */
 public final class QueueTracker {
 
@@ -83,5 +84,35 @@ public final class QueueTracker {
         synchronized (entries) {
             return entries.isEmpty() ? Duration.ZERO : Duration.ofMillis(Math.max(0, clock.millis() - entries.firstKey()));
         }
+    }
+
+    /**
+     * Replaces every count with a snapshot of the queue: per destination, the arrival times (epoch millis) of its
+     * entries. Destinations missing from the snapshot drop to zero; new ones are announced as by {@link #queued}.
+     */
+    public void replaceAll(Map<String, ? extends java.util.Collection<Long>> arrivalsByDestination) {
+        for (Map.Entry<String, TreeMap<Long, Integer>> e : queued.entrySet()) {
+            if (!arrivalsByDestination.containsKey(e.getKey())) {
+                synchronized (e.getValue()) {
+                    e.getValue().clear();
+                }
+            }
+        }
+        arrivalsByDestination.forEach((destination, arrivals) -> {
+            TreeMap<Long, Integer> counted = new TreeMap<>();
+            arrivals.forEach(a -> counted.merge(a, 1, Integer::sum));
+            boolean[] fresh = new boolean[1];
+            TreeMap<Long, Integer> entries = queued.computeIfAbsent(destination, d -> {
+                fresh[0] = true;
+                return new TreeMap<>();
+            });
+            synchronized (entries) {
+                entries.clear();
+                entries.putAll(counted);
+            }
+            if (fresh[0]) {
+                newDestination.accept(destination);
+            }
+        });
     }
 }

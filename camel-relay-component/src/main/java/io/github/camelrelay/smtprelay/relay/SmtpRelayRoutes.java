@@ -74,11 +74,13 @@ public class SmtpRelayRoutes extends RouteBuilder {
 
     /** The destination of a queue entry: the recipient domain in MX mode, the relay host in relay mode. */
     public static final String DESTINATION = "CamelSmtpRelayDestination";
+    /** The message's size in octets, on the queue as SmtpRelaySize, for the queue's listings. */
+    public static final String SIZE = "CamelSmtpRelaySize";
 
     /** The headers that travel with a message on the queue, named there without the "Camel" prefix. */
     private static final List<String> QUEUE_HEADERS = List.of(SmtpRelayConstants.ENVELOPE_FROM, SmtpRelayConstants.RECIPIENTS,
             SmtpRelayConstants.ATTEMPTS, SmtpRelayConstants.ARRIVAL, SmtpRelayConstants.WARNED, SmtpRelayConstants.ENRICHED,
-            SmtpRelayConstants.REPORT_TEXT, SmtpRelayConstants.QUEUE_ID, SmtpRelayConstants.TRACED, DESTINATION);
+            SmtpRelayConstants.REPORT_TEXT, SmtpRelayConstants.QUEUE_ID, SmtpRelayConstants.TRACED, DESTINATION, SIZE);
     private static final int QUEUE_PREFIX_CUT = "Camel".length();
 
     /**
@@ -261,6 +263,9 @@ public class SmtpRelayRoutes extends RouteBuilder {
             in.getBody(StreamCache.class).reset();
         } else {
             in.setBody(in.getBody(byte[].class));
+        }
+        if (in.getHeader(SIZE) == null) {
+            in.setHeader(SIZE, keepStream ? in.getBody(StreamCache.class).length() : in.getBody(byte[].class).length);
         }
         for (String header : QUEUE_HEADERS) {
             Object value = in.removeHeader(header);
