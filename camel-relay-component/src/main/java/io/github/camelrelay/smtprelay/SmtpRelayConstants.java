@@ -55,7 +55,7 @@ public final class SmtpRelayConstants {
 
     @Metadata(label = "consumer",
               description = "Whether the message is a submission this relay vouches for: true when the client "
-                            + "authenticated or is in relayNetworks, false when it only sent to a local domain. Always "
+                            + "authenticated or its address is in relayNetworks, false when it only sent to a local domain. Always "
                             + "set by the listener from the session alone, never from anything the client sent. The "
                             + "relay routes carry it on the queue as SmtpRelaySubmission and enrich and DKIM-sign only "
                             + "submissions; an entry without it (queued by an application's own route) counts as one.",

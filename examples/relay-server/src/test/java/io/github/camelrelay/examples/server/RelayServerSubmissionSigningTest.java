@@ -1,10 +1,8 @@
 package io.github.camelrelay.examples.server;
 
 import java.io.ByteArrayInputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
-import java.security.KeyPairGenerator;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
@@ -54,12 +52,8 @@ class RelayServerSubmissionSigningTest {
         mx = TestSmtpServer.start("127.0.0.2", mxPort);
         dns = TestDnsServer.start()
                 .mx("corp.test", 10, "mx.corp.test").mx("far.test", 10, "mx.corp.test").a("mx.corp.test", "127.0.0.2");
-        KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
-        generator.initialize(2048);
-        dkimKeys = generator.generateKeyPair();
-        Path key = Files.writeString(dir.resolve("dkim.pem"), "-----BEGIN PRIVATE KEY-----\n"
-                + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(dkimKeys.getPrivate().getEncoded())
-                + "\n-----END PRIVATE KEY-----\n");
+        Path key = dir.resolve("dkim.pem");
+        dkimKeys = RelayServers.dkimKey(key);
 
         smtpPort = RelayServers.freePort();
         Map<String, String> p = RelayServers.testProperties("signing-test", dir.resolve("artemis"), smtpPort, dns, mxPort);
