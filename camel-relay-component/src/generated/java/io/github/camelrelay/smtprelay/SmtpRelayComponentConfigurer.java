@@ -150,6 +150,10 @@ public class SmtpRelayComponentConfigurer extends PropertyConfigurerSupport impl
         case "relayNetworks": getOrCreateServer(target).setRelayNetworks(property(camelContext, java.lang.String.class, value)); return true;
         case "relayport":
         case "relayPort": getOrCreateConfiguration(target).setRelayPort(property(camelContext, int.class, value)); return true;
+        case "senderlogins":
+        case "senderLogins": getOrCreateServer(target).setSenderLogins(property(camelContext, java.lang.String.class, value)); return true;
+        case "senderloginsfile":
+        case "senderLoginsFile": getOrCreateServer(target).setSenderLoginsFile(property(camelContext, java.lang.String.class, value)); return true;
         case "server": target.setServer(property(camelContext, io.github.camelrelay.smtprelay.SmtpRelayServerConfiguration.class, value)); return true;
         case "settledrepository":
         case "settledRepository": getOrCreateConfiguration(target).setSettledRepository(property(camelContext, org.apache.camel.spi.IdempotentRepository.class, value)); return true;
@@ -294,6 +298,10 @@ public class SmtpRelayComponentConfigurer extends PropertyConfigurerSupport impl
         case "relayNetworks": return java.lang.String.class;
         case "relayport":
         case "relayPort": return int.class;
+        case "senderlogins":
+        case "senderLogins": return java.lang.String.class;
+        case "senderloginsfile":
+        case "senderLoginsFile": return java.lang.String.class;
         case "server": return io.github.camelrelay.smtprelay.SmtpRelayServerConfiguration.class;
         case "settledrepository":
         case "settledRepository": return org.apache.camel.spi.IdempotentRepository.class;
@@ -434,6 +442,10 @@ public class SmtpRelayComponentConfigurer extends PropertyConfigurerSupport impl
         case "relayNetworks": return getOrCreateServer(target).getRelayNetworks();
         case "relayport":
         case "relayPort": return getOrCreateConfiguration(target).getRelayPort();
+        case "senderlogins":
+        case "senderLogins": return getOrCreateServer(target).getSenderLogins();
+        case "senderloginsfile":
+        case "senderLoginsFile": return getOrCreateServer(target).getSenderLoginsFile();
         case "server": return target.getServer();
         case "settledrepository":
         case "settledRepository": return getOrCreateConfiguration(target).getSettledRepository();

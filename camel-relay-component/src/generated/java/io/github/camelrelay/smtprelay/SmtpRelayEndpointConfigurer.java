@@ -132,6 +132,10 @@ public class SmtpRelayEndpointConfigurer extends PropertyConfigurerSupport imple
         case "relayNetworks": target.getServer().setRelayNetworks(property(camelContext, java.lang.String.class, value)); return true;
         case "relayport":
         case "relayPort": target.getConfiguration().setRelayPort(property(camelContext, int.class, value)); return true;
+        case "senderlogins":
+        case "senderLogins": target.getServer().setSenderLogins(property(camelContext, java.lang.String.class, value)); return true;
+        case "senderloginsfile":
+        case "senderLoginsFile": target.getServer().setSenderLoginsFile(property(camelContext, java.lang.String.class, value)); return true;
         case "settledrepository":
         case "settledRepository": target.getConfiguration().setSettledRepository(property(camelContext, org.apache.camel.spi.IdempotentRepository.class, value)); return true;
         case "sslcontextparameters":
@@ -271,6 +275,10 @@ public class SmtpRelayEndpointConfigurer extends PropertyConfigurerSupport imple
         case "relayNetworks": return java.lang.String.class;
         case "relayport":
         case "relayPort": return int.class;
+        case "senderlogins":
+        case "senderLogins": return java.lang.String.class;
+        case "senderloginsfile":
+        case "senderLoginsFile": return java.lang.String.class;
         case "settledrepository":
         case "settledRepository": return org.apache.camel.spi.IdempotentRepository.class;
         case "sslcontextparameters":
@@ -406,6 +414,10 @@ public class SmtpRelayEndpointConfigurer extends PropertyConfigurerSupport imple
         case "relayNetworks": return target.getServer().getRelayNetworks();
         case "relayport":
         case "relayPort": return target.getConfiguration().getRelayPort();
+        case "senderlogins":
+        case "senderLogins": return target.getServer().getSenderLogins();
+        case "senderloginsfile":
+        case "senderLoginsFile": return target.getServer().getSenderLoginsFile();
         case "settledrepository":
         case "settledRepository": return target.getConfiguration().getSettledRepository();
         case "sslcontextparameters":

@@ -23,7 +23,7 @@ public class SmtpRelayEndpointUriFactory extends org.apache.camel.support.compon
     private static final Set<String> SECRET_PROPERTY_NAMES;
     private static final Map<String, String> MULTI_VALUE_PREFIXES;
     static {
-        Set<String> props = new HashSet<>(69);
+        Set<String> props = new HashSet<>(71);
         props.add("addReceivedHeader");
         props.add("allowAuthWithoutTls");
         props.add("authFailureDelay");
@@ -82,6 +82,8 @@ public class SmtpRelayEndpointUriFactory extends org.apache.camel.support.compon
         props.add("relayHost");
         props.add("relayNetworks");
         props.add("relayPort");
+        props.add("senderLogins");
+        props.add("senderLoginsFile");
         props.add("settledRepository");
         props.add("sslContextParameters");
         props.add("starttlsTimeout");

@@ -47,9 +47,20 @@ public final class SmtpRelayConstants {
     @Metadata(label = "consumer", description = "The name the client gave in EHLO or HELO: the canonical domain (lower case, A-labels) when it is one, else the name with every character that is not safe in a header or log line (space, control characters, parentheses, semicolons, quotes, backslashes) replaced by ?.", javaType = "String")
     public static final String HELO_NAME = "CamelSmtpRelayHeloName";
 
-    @Metadata(label = "consumer", description = "The user the client authenticated as, absent when it did not.",
+    @Metadata(label = "consumer", description = "The user the client authenticated as, absent when it did not. Set "
+                                                + "or removed by the listener from the session alone. The relay routes "
+                                                + "carry it on the queue as SmtpRelayAuthenticatedUser.",
               javaType = "String")
     public static final String AUTHENTICATED_USER = "CamelSmtpRelayAuthenticatedUser";
+
+    @Metadata(label = "consumer",
+              description = "Whether the message is a submission this relay vouches for: true when the client "
+                            + "authenticated or its address is in relayNetworks, false when it only sent to a local domain. Always "
+                            + "set by the listener from the session alone, never from anything the client sent. The "
+                            + "relay routes carry it on the queue as SmtpRelaySubmission and enrich and DKIM-sign only "
+                            + "submissions; an entry without it (queued by an application's own route) counts as one.",
+              javaType = "Boolean")
+    public static final String SUBMISSION = "CamelSmtpRelaySubmission";
 
     @Metadata(label = "consumer", description = "Whether the session was encrypted (STARTTLS or implicit TLS).",
               javaType = "Boolean")

@@ -13,6 +13,7 @@ import java.util.concurrent.ExecutorService;
 
 import javax.net.ssl.SSLContext;
 
+import io.github.camelrelay.smtprelay.auth.SenderLogins;
 import io.github.camelrelay.smtprelay.auth.SmtpRelayAuthenticator;
 import io.github.camelrelay.smtprelay.auth.UserList;
 import io.github.camelrelay.smtprelay.internal.server.Envelope;
@@ -96,6 +97,7 @@ public class SmtpRelayConsumer extends DefaultConsumer implements MessageSink {
                 .maxConnections(s.getMaxConnections())
                 .maxConnectionsPerClient(s.getMaxConnectionsPerClient())
                 .recipientValidator(recipientValidator(s))
+                .senderLogins(senderLogins(s))
                 .clientLimitExceptions(s.getClientLimitExceptions() == null ? null : RelayNetworks.parse(s.getClientLimitExceptions()))
                 .clientIpv4PrefixLength(s.getClientIpv4PrefixLength())
                 .clientIpv6PrefixLength(s.getClientIpv6PrefixLength())
@@ -134,6 +136,19 @@ public class SmtpRelayConsumer extends DefaultConsumer implements MessageSink {
             }
             return false;
         };
+    }
+
+    /** The inline entries and the file's together; null when neither is set. */
+    private static SenderLogins senderLogins(SmtpRelayServerConfiguration s) {
+        SenderLogins logins = null;
+        if (s.getSenderLogins() != null && !s.getSenderLogins().isBlank()) {
+            logins = SenderLogins.parse(s.getSenderLogins());
+        }
+        if (s.getSenderLoginsFile() != null && !s.getSenderLoginsFile().isBlank()) {
+            SenderLogins file = SenderLogins.load(Path.of(s.getSenderLoginsFile().strip()));
+            logins = logins == null ? file : logins.plus(file);
+        }
+        return logins;
     }
 
     /** The users list and the authenticator bean together: either may accept; null when there is neither. */
@@ -253,12 +268,21 @@ public class SmtpRelayConsumer extends DefaultConsumer implements MessageSink {
                 Message message = exchange.getMessage();
                 StreamCache body = cache.newStreamCache();
                 size = body.length();
-                message.setBody(new MessageBody(body));
+                MessageBody content = new MessageBody(body);
+                message.setBody(content);
                 IOHelper.close(cache);
+                if (envelope.authenticatedUser() != null && settings.senderLoginCheck().enabled()) {
+                    checkFromHeader(content);
+                }
                 setHeaders(message, envelope);
                 message.setHeader(SmtpRelayConstants.QUEUE_ID, id());
                 message.setHeader(SmtpRelayConstants.TRACED, true);
                 getProcessor().process(exchange);
+            } catch (RejectException e) {
+                // refused before the route: nothing was handed on, so the completions (the spool file) run here
+                UnitOfWorkHelper.doneSynchronizations(exchange, exchange.getExchangeExtension().handoverCompletions());
+                releaseExchange(exchange, false);
+                throw e;
             } catch (Exception e) {
                 exchange.setException(e);
             }
@@ -290,6 +314,18 @@ public class SmtpRelayConsumer extends DefaultConsumer implements MessageSink {
                 logAccepted(size);
             } finally {
                 releaseExchange(exchange, false);
+            }
+        }
+
+        /** The sender-login check on the From header, from the first octet of the message and back to it. */
+        private void checkFromHeader(MessageBody body) throws RejectException, IOException {
+            try {
+                settings.senderLoginCheck().fromHeader(envelope.authenticatedUser(), body);
+            } catch (RejectException e) {
+                LOG.info("{}: reject: end of data from {}: {}", id(), envelope.clientText(), e.getErrorResponse());
+                throw e;
+            } finally {
+                body.reset();
             }
         }
 
@@ -412,9 +448,13 @@ public class SmtpRelayConsumer extends DefaultConsumer implements MessageSink {
         message.setHeader(SmtpRelayConstants.RECIPIENTS, recipients);
         message.setHeader(SmtpRelayConstants.CLIENT_ADDRESS, envelope.clientText());
         message.setHeader(SmtpRelayConstants.HELO_NAME, envelope.heloText());
+        // set or removed, and the submission flag always set, from the session alone: the relay routes sign by them
         if (envelope.authenticatedUser() != null) {
             message.setHeader(SmtpRelayConstants.AUTHENTICATED_USER, envelope.authenticatedUser());
+        } else {
+            message.removeHeader(SmtpRelayConstants.AUTHENTICATED_USER);
         }
+        message.setHeader(SmtpRelayConstants.SUBMISSION, envelope.submission());
         message.setHeader(SmtpRelayConstants.TLS, envelope.tls());
     }
 }

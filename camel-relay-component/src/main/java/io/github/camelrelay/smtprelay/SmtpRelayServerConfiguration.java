@@ -1,5 +1,6 @@
 package io.github.camelrelay.smtprelay;
 
+import io.github.camelrelay.smtprelay.auth.SenderLogins;
 import io.github.camelrelay.smtprelay.auth.SmtpRelayAuthenticator;
 import io.github.camelrelay.smtprelay.auth.UserList;
 import io.github.camelrelay.smtprelay.internal.server.LocalDomains;
@@ -44,6 +45,10 @@ public class SmtpRelayServerConfiguration implements Cloneable {
     private String validRecipients;
     @UriParam(label = "consumer,security")
     private String validRecipientsFile;
+    @UriParam(label = "consumer,security")
+    private String senderLogins;
+    @UriParam(label = "consumer,security")
+    private String senderLoginsFile;
     @UriParam(label = "consumer,security")
     private String clientLimitExceptions;
     @UriParam(label = "consumer,security", defaultValue = "32")
@@ -110,6 +115,7 @@ public class SmtpRelayServerConfiguration implements Cloneable {
         parsed("validRecipients", () -> RecipientList.parse(validRecipients));
         parsed("clientLimitExceptions", () -> RelayNetworks.parse(clientLimitExceptions));
         parsed("users", () -> UserList.parse(users));
+        parsed("senderLogins", () -> SenderLogins.parse(senderLogins));
     }
 
     private static void parsed(String option, Runnable parse) {
@@ -284,6 +290,35 @@ public class SmtpRelayServerConfiguration implements Cloneable {
      */
     public void setValidRecipientsFile(String validRecipientsFile) {
         this.validRecipientsFile = validRecipientsFile;
+    }
+
+    public String getSenderLogins() {
+        return senderLogins;
+    }
+
+    /**
+     * The senders each authenticated user may use, as Postfix's smtpd_sender_login_maps with
+     * reject_sender_login_mismatch: entries separated by semicolons or line breaks, each user: address, @domain, ...
+     * (@domain allows every address at that domain). When set (or senderLoginsFile is), an authenticated client is
+     * refused with 553 5.7.1 at MAIL FROM for a sender its user may not use, and at the end of data for such an
+     * address in the From header; a user without an entry may use none. The null sender passes MAIL FROM. Clients
+     * that did not authenticate are not checked: relayNetworks clients are trusted, and anyone else may send only to
+     * the localDomains, unsigned. Unset, no check.
+     */
+    public void setSenderLogins(String senderLogins) {
+        this.senderLogins = senderLogins;
+    }
+
+    public String getSenderLoginsFile() {
+        return senderLoginsFile;
+    }
+
+    /**
+     * A file (UTF-8) of sender login entries, as for senderLogins, one a line; lines starting with # are comments.
+     * Read when the consumer starts; used together with senderLogins, if both are set.
+     */
+    public void setSenderLoginsFile(String senderLoginsFile) {
+        this.senderLoginsFile = senderLoginsFile;
     }
 
     public String getClientLimitExceptions() {

@@ -311,6 +311,21 @@ public class SmtpRelayComponentConfiguration extends ComponentConfigurationPrope
      */
     private String relayNetworks = "127.0.0.0/8,::1/128";
     /**
+     * The senders each authenticated user may use, as Postfix's smtpd_sender_login_maps with
+     * reject_sender_login_mismatch: entries separated by semicolons or line breaks, each user: address,
+     * domain, ... (domain allows every address at that domain). When set (or senderLoginsFile is), an
+     * authenticated client is refused with 553 5.7.1 at MAIL FROM for a sender its user may not use, and at
+     * the end of data for such an address in the From header; a user without an entry may use none. The null
+     * sender passes MAIL FROM. Clients that did not authenticate are not checked: relayNetworks clients are
+     * trusted, and anyone else may send only to the localDomains, unsigned. Unset, no check.
+     */
+    private String senderLogins;
+    /**
+     * A file (UTF-8) of sender login entries, as for senderLogins, one a line; lines starting with # are
+     * comments. Read when the consumer starts; used together with senderLogins, if both are set.
+     */
+    private String senderLoginsFile;
+    /**
      * Camel's TLS settings. The producer uses its trust store for VERIFY and implicit TLS (JVM defaults when
      * unset); the SMTP listener needs its key store (the server certificate) to offer STARTTLS or implicit
      * TLS. The option is a org.apache.camel.support.jsse.SSLContextParameters type.
@@ -829,6 +844,22 @@ public class SmtpRelayComponentConfiguration extends ComponentConfigurationPrope
 
     public void setRelayNetworks(String relayNetworks) {
         this.relayNetworks = relayNetworks;
+    }
+
+    public String getSenderLogins() {
+        return senderLogins;
+    }
+
+    public void setSenderLogins(String senderLogins) {
+        this.senderLogins = senderLogins;
+    }
+
+    public String getSenderLoginsFile() {
+        return senderLoginsFile;
+    }
+
+    public void setSenderLoginsFile(String senderLoginsFile) {
+        this.senderLoginsFile = senderLoginsFile;
     }
 
     public SSLContextParameters getSslContextParameters() {

@@ -10,7 +10,9 @@ import org.apache.camel.spi.IdempotentRepository;
 /**
  * What the relay routes connect: where mail comes in, the durable queue, the delivery endpoint, the dead-letter
  * endpoint, the retry schedule and the enrichment steps (run once per message, in order, before its first
- * delivery attempt; DKIM signing belongs last).
+ * delivery attempt; DKIM signing belongs last). Enrichment is for mail this relay vouches for: it runs only for
+ * submissions (see {@link io.github.camelrelay.smtprelay.SmtpRelayConstants#SUBMISSION}), never for mail the
+ * listener received for a local domain from an unauthenticated client outside relayNetworks.
  *
  * @param ingressUri    an smtprelay consumer URI such as {@code smtprelay:in?port=2525}, or null for no SMTP ingress
  * @param queueUri      the durable queue, for example {@code jms:queue:smtprelay.outbound?transacted=true}

@@ -57,6 +57,13 @@ import org.slf4j.LoggerFactory;
  * log lines and the settled record (default: the JMS message id of its first entry). (On the queue the names drop the {@code Camel}
  * prefix, because Camel's JMS header filter keeps headers starting with {@code Camel} off the wire.)
  * <p>
+ * Only submissions are enriched (and so DKIM-signed): what the listener took from an authenticated user or a
+ * relayNetworks client, {@code SmtpRelaySubmission} true on the queue, with the user in
+ * {@code SmtpRelayAuthenticatedUser}. Mail that only arrived for a local domain has {@code SmtpRelaySubmission} false
+ * and is relayed as it came, unsigned, so no one can have this relay sign a forged From. An entry without the property
+ * was queued by an application's own route or JMS client, which could enqueue anything anyway: it is trusted as a
+ * submission, as before the property existed.
+ * <p>
  * A {@linkplain #isLarge large message} is never loaded into memory when the settings have
  * {@linkplain RelayRouteSettings#largeMessageOptions large-message options}: it stays in the stream cache the SMTP
  * listener spooled it to, the broker client streams it from there, and the queue consumer streams it into a new
@@ -80,7 +87,8 @@ public class SmtpRelayRoutes extends RouteBuilder {
     /** The headers that travel with a message on the queue, named there without the "Camel" prefix. */
     private static final List<String> QUEUE_HEADERS = List.of(SmtpRelayConstants.ENVELOPE_FROM, SmtpRelayConstants.RECIPIENTS,
             SmtpRelayConstants.ATTEMPTS, SmtpRelayConstants.ARRIVAL, SmtpRelayConstants.WARNED, SmtpRelayConstants.ENRICHED,
-            SmtpRelayConstants.REPORT_TEXT, SmtpRelayConstants.QUEUE_ID, SmtpRelayConstants.TRACED, DESTINATION, SIZE);
+            SmtpRelayConstants.REPORT_TEXT, SmtpRelayConstants.QUEUE_ID, SmtpRelayConstants.TRACED, DESTINATION, SIZE,
+            SmtpRelayConstants.SUBMISSION, SmtpRelayConstants.AUTHENTICATED_USER);
     private static final int QUEUE_PREFIX_CUT = "Camel".length();
 
     /**
@@ -522,9 +530,24 @@ public class SmtpRelayRoutes extends RouteBuilder {
 
     // ---------------------------------------------------------------- enrichment and outcomes
 
-    /** Runs the enrichers once per message: a retried message was enriched (and maybe signed) already. */
+    /**
+     * Whether the routes vouch for the message, so enrich and sign it: not when the listener says it only arrived for
+     * a local domain; an entry from elsewhere (an application's route, any JMS client) is trusted as before.
+     */
+    static boolean isSubmission(Exchange exchange) {
+        return !Boolean.FALSE.equals(exchange.getMessage().getHeader(SmtpRelayConstants.SUBMISSION, Boolean.class));
+    }
+
+    /**
+     * Runs the enrichers once per message (a retried message was enriched, and maybe signed, already), and only for a
+     * submission: inbound mail for a local domain is relayed as it came.
+     */
     private void enrich(Exchange exchange) throws Exception {
         if (exchange.getMessage().getHeader(SmtpRelayConstants.ENRICHED) != null) {
+            return;
+        }
+        if (!isSubmission(exchange)) {
+            LOG.debug("{}: not enriched or signed: received for a local domain, not a submission", queueId(exchange));
             return;
         }
         for (var p : settings.enrichers()) {
@@ -539,6 +562,10 @@ public class SmtpRelayRoutes extends RouteBuilder {
      * other failure of a check must not cost the client its message: the enrichment before delivery decides then.
      */
     private void checkAtIngress(Exchange exchange) throws InvalidMailException {
+        if (!isSubmission(exchange)) {
+            // not enriched, so nothing an enricher would refuse applies
+            return;
+        }
         for (Processor p : settings.enrichers()) {
             if (p instanceof io.github.camelrelay.smtprelay.enrich.MessageCheck check) {
                 try {

@@ -35,8 +35,9 @@ final class DataCommand implements SmtpCommand {
         if (transaction.recipientCount() == 0) {
             throw new RejectException(554, "5.5.1 Error: no valid recipients");
         }
+        boolean submission = session.settings().relayPolicy.mayRelay(session.clientAddress(), state.authenticatedUser() != null);
         Envelope envelope = new Envelope(transaction.sender(), transaction.recipients(), state.client(), state.helo(),
-                state.authenticatedUser(), state.tls(), state.esmtp(), state.tlsDescription());
+                state.authenticatedUser(), state.tls(), state.esmtp(), state.tlsDescription(), submission);
         state.endTransaction();
         session.reply("354 End data with <CR><LF>.<CR><LF>");
         MessageSink.Delivery delivery;

@@ -17,9 +17,11 @@ import io.github.camelrelay.smtprelay.mail.MailAddress;
  * @param tls               whether the session is encrypted
  * @param esmtp             whether the client greeted with EHLO
  * @param tlsDescription    protocol and cipher when encrypted, else null
+ * @param submission        whether the client may relay (it authenticated or is in the relay networks): mail this
+ *                          relay vouches for, to be enriched and signed, unlike mail that only arrived for a local domain
  */
 public record Envelope(MailAddress sender, List<MailAddress> recipients, InetSocketAddress client, String helo,
-        String authenticatedUser, boolean tls, boolean esmtp, String tlsDescription) {
+        String authenticatedUser, boolean tls, boolean esmtp, String tlsDescription, boolean submission) {
 
     public Envelope {
         recipients = List.copyOf(recipients);

@@ -6,7 +6,8 @@ import io.github.camelrelay.smtprelay.mail.MailAddress;
 
 /**
  * MAIL FROM: only after EHLO or HELO, one transaction at a time; the sender is a plain address or {@code <>}, SIZE
- * is checked against the limit (RFC 1870) and any parameter not advertised is refused (555).
+ * is checked against the limit (RFC 1870) and any parameter not advertised is refused (555); an authenticated user
+ * may use only the senders the {@link SenderLoginCheck} allows it (553 5.7.1).
  */
 final class MailCommand implements SmtpCommand {
 
@@ -27,6 +28,7 @@ final class MailCommand implements SmtpCommand {
         for (String parameter : argument.parameters()) {
             checkParameter(parameter, session.settings().maxMessageSize);
         }
+        session.settings().senderLoginCheck.envelope(state.authenticatedUser(), sender);
         state.startTransaction(new Transaction(sender));
         session.reply("250 2.1.0 Ok");
     }

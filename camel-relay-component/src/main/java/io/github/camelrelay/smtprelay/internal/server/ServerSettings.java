@@ -7,6 +7,7 @@ import java.util.Objects;
 
 import javax.net.ssl.SSLContext;
 
+import io.github.camelrelay.smtprelay.auth.SenderLogins;
 import io.github.camelrelay.smtprelay.auth.SmtpRelayAuthenticator;
 import io.github.camelrelay.smtprelay.recipient.RecipientValidator;
 
@@ -41,6 +42,7 @@ public final class ServerSettings {
     final ClientKeys clientKeys;
     final RecipientValidator recipientValidator;
     final LocalDomains localDomains;
+    final SenderLoginCheck senderLoginCheck;
 
     private ServerSettings(Builder b) {
         this.hostName = Objects.requireNonNull(b.hostName, "hostName");
@@ -67,6 +69,7 @@ public final class ServerSettings {
         this.clock = Objects.requireNonNull(b.clock, "clock");
         this.recipientValidator = b.recipientValidator;
         this.localDomains = b.localDomains;
+        this.senderLoginCheck = new SenderLoginCheck(b.senderLogins);
         this.clientKeys = new ClientKeys(b.clientIpv4PrefixLength, b.clientIpv6PrefixLength,
                 b.clientLimitExceptions != null ? b.clientLimitExceptions : b.relayNetworks);
         if (implicitTls && sslContext == null) {
@@ -77,6 +80,11 @@ public final class ServerSettings {
 
     public static Builder builder() {
         return new Builder();
+    }
+
+    /** The sender-login check of authenticated sessions, which the consumer also runs on the From header. */
+    public SenderLoginCheck senderLoginCheck() {
+        return senderLoginCheck;
     }
 
     /** Whether STARTTLS is offered: there is a key to present and the connection is not TLS from the start. */
@@ -118,6 +126,7 @@ public final class ServerSettings {
         private int clientIpv6PrefixLength = 64;
         private RelayNetworks clientLimitExceptions;
         private RecipientValidator recipientValidator;
+        private SenderLogins senderLogins;
 
         private Builder() {
         }
@@ -259,6 +268,12 @@ public final class ServerSettings {
         /** Checks recipients at the local domains at RCPT time; null accepts every one. */
         public Builder recipientValidator(RecipientValidator v) {
             recipientValidator = v;
+            return this;
+        }
+
+        /** Which senders each authenticated user may use; null or empty for no check. */
+        public Builder senderLogins(SenderLogins v) {
+            senderLogins = v;
             return this;
         }
 

@@ -2,10 +2,8 @@ package io.github.camelrelay.examples.server;
 
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
-import java.security.KeyPairGenerator;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
@@ -78,12 +76,8 @@ class RelayServerDeliveryTest {
                 .mx("flaky.test", 10, "mx.flaky.test").a("mx.flaky.test", "127.0.0.3")
                 .mx("sender.test", 10, "mx.sender.test").a("mx.sender.test", "127.0.0.4");
 
-        KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
-        generator.initialize(2048);
-        dkimKeys = generator.generateKeyPair();
-        Path key = Files.writeString(dir.resolve("dkim.pem"), "-----BEGIN PRIVATE KEY-----\n"
-                + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(dkimKeys.getPrivate().getEncoded())
-                + "\n-----END PRIVATE KEY-----\n");
+        Path key = dir.resolve("dkim.pem");
+        dkimKeys = RelayServers.dkimKey(key);
 
         smtpPort = RelayServers.freePort();
         Map<String, String> p = RelayServers.testProperties("delivery-test", dir.resolve("artemis"), smtpPort, dns, mxPort);

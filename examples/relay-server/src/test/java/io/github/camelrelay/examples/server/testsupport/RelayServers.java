@@ -91,6 +91,17 @@ public final class RelayServers {
         }
     }
 
+    /** A new 2048-bit RSA key pair for DKIM, its private key written to {@code pem} as unencrypted PKCS#8 PEM. */
+    public static java.security.KeyPair dkimKey(Path pem) throws Exception {
+        java.security.KeyPairGenerator generator = java.security.KeyPairGenerator.getInstance("RSA");
+        generator.initialize(2048);
+        java.security.KeyPair keys = generator.generateKeyPair();
+        java.nio.file.Files.writeString(pem, "-----BEGIN PRIVATE KEY-----\n"
+                + java.util.Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(keys.getPrivate().getEncoded())
+                + "\n-----END PRIVATE KEY-----\n");
+        return keys;
+    }
+
     /** A TCP port free on 127.0.0.1 right now. */
     public static int freePort() {
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {

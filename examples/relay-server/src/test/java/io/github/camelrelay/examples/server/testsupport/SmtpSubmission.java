@@ -8,6 +8,7 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.util.Base64;
 import java.util.List;
 
 /**
@@ -25,13 +26,30 @@ public final class SmtpSubmission {
      * @param message the complete RFC 5322 message with CRLF line ends; dot-stuffing is done here
      */
     public static String send(int port, String from, List<String> to, String message) {
+        return send(port, null, null, null, from, to, message);
+    }
+
+    /**
+     * As {@link #send(int, String, List, String)}, from {@code localAddress} (a loopback address such as 127.0.0.9;
+     * null for any) and, when {@code user} is not null, after AUTH PLAIN as that user (the server must offer AUTH
+     * without TLS).
+     */
+    public static String send(int port, String localAddress, String user, String password, String from, List<String> to,
+                              String message) {
         try (Socket socket = new Socket()) {
+            if (localAddress != null) {
+                socket.bind(new InetSocketAddress(localAddress, 0));
+            }
             socket.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
             socket.setSoTimeout(30_000);
             BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
             OutputStream out = socket.getOutputStream();
             expect(in, "220", "greeting");
             command(out, in, "EHLO client.test", "250");
+            if (user != null) {
+                String plain = Base64.getEncoder().encodeToString(("\0" + user + "\0" + password).getBytes(StandardCharsets.UTF_8));
+                command(out, in, "AUTH PLAIN " + plain, "235");
+            }
             command(out, in, "MAIL FROM:<" + from + ">", "250");
             for (String rcpt : to) {
                 command(out, in, "RCPT TO:<" + rcpt + ">", "250");
