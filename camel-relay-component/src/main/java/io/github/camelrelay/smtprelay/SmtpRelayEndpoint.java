@@ -143,8 +143,11 @@ public class SmtpRelayEndpoint extends DefaultEndpoint implements AsyncEndpoint 
             SmtpRelayConfiguration c = configuration;
             SSLContext verifying = c.getSslContextParameters() != null
                     ? c.getSslContextParameters().createSSLContext(getCamelContext()) : SSLContext.getDefault();
-            SessionSettings settings = new SessionSettings(c.effectiveTls(), c.isImplicitTls(), verifying, getHeloName(),
-                    c.isUseEhlo(), c.isPipelining(), c.getUsername(), c.getPassword(), Timeouts.of(c), listener());
+            SessionSettings settings = SessionSettings.builder().tls(c.effectiveTls()).implicitTls(c.isImplicitTls())
+                    .verifyingContext(verifying).heloName(getHeloName()).useEhlo(c.isUseEhlo()).pipelining(c.isPipelining())
+                    .credentials(c.getUsername(), c.getPassword())
+                    .allowAuthWithoutVerifiedTls(c.isAllowAuthWithoutVerifiedTls())
+                    .timeouts(Timeouts.of(c)).listener(listener()).build();
             MxResolver resolver = c.isRelayMode() ? null
                     : new MxResolver(MxResolver.resolverFor(c.getDnsServers(), Duration.ofMillis(c.getDnsTimeout())),
                             c.getIpVersion(), c.getMaxMxHosts(), new Random(),

@@ -245,7 +245,8 @@ public final class DeliveryEngine implements AutoCloseable {
             String dsn = s.outcome() == Outcome.DEFERRED ? s.enhancedStatus() : "4" + s.enhancedStatus().substring(1);
             return new RecipientStatus(r, Outcome.DEFERRED, code, dsn, text, d.host(), d.ip(), d.port(), false);
         }
-        return new RecipientStatus(r, Outcome.DEFERRED, 0, "4.4.1", text, d.host(), d.ip(), d.port(), false);
+        String dsn = last.getEnhancedStatus() == null ? "4.4.1" : last.getEnhancedStatus();
+        return new RecipientStatus(r, Outcome.DEFERRED, 0, dsn, text, d.host(), d.ip(), d.port(), false);
     }
 
     /**

@@ -69,6 +69,12 @@ final class SmtpSession {
         } catch (SessionFailure f) {
             // as Postfix does: a failed opportunistic handshake is retried in plain text rather than deferred
             if (settings.tls == TlsMode.OPPORTUNISTIC && !settings.implicitTls && causedBy(f, SSLException.class)) {
+                String refusal = settings.authenticates ? settings.authRefusal(false, true) : null;
+                if (refusal != null) {
+                    // the plain-text retry would have to send the password unencrypted
+                    throw new SessionFailure(destination, 0, SessionSettings.AUTH_NEEDS_TLS,
+                            refusal + " (" + f.getReplyText() + ")", f);
+                }
                 return open(destination, settings, true, watchdog);
             }
             throw f;
@@ -85,6 +91,7 @@ final class SmtpSession {
         transport.onReply(deadline::renew);
         // while the session is opened, each command's reply gets its own timeout (EHLO, STARTTLS, AUTH)
         transport.onCommand(command -> deadline.arm(settings.timeouts.forCommand(command)));
+        transport.authOnlyIf(() -> settings.authRefusal(transport.isSSL(), plain));
         watchdog.watch(deadline);
         try {
             socket.setTcpNoDelay(true);
@@ -115,6 +122,9 @@ final class SmtpSession {
             }
             watchdog.forget(deadline);
             closeQuietly(socket);
+            if (transport.authRefused() != null) {
+                throw new SessionFailure(destination, 0, SessionSettings.AUTH_NEEDS_TLS, transport.authRefused(), e);
+            }
             throw new SessionFailure(destination, code, text == null ? e.getClass().getSimpleName() : text, e);
         }
     }
