@@ -449,7 +449,12 @@ public class SmtpRelayConfiguration implements Cloneable {
         return maxConnectionsPerHost;
     }
 
-    /** Most concurrent connections to one destination host and port; further deliveries wait for a free one. */
+    /**
+     * Most concurrent connections to one remote IP address, however many MX names lead there (the MX hosts of a
+     * large provider often share addresses); further deliveries wait for a free one, at most commandTimeout, and are
+     * deferred after that. An idle connection to the address carries mail for any MX name there, unless tls=VERIFY
+     * checked the certificate against another name.
+     */
     public void setMaxConnectionsPerHost(int maxConnectionsPerHost) {
         this.maxConnectionsPerHost = maxConnectionsPerHost;
     }

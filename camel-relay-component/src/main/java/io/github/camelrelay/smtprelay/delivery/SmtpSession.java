@@ -24,7 +24,10 @@ final class SmtpSession {
 
     private static final int DATA_BUFFER = 16 * 1024;
 
-    private final Destination destination;
+    /** The destination it was opened for: the MX name TLS checked, if it did. */
+    private final Destination opened;
+    /** The destination of its current use: another MX name at the same address after reuse. */
+    private Destination destination;
     private final SessionSettings settings;
     private final Socket socket;
     private final RelayTransport transport;
@@ -50,6 +53,7 @@ final class SmtpSession {
 
     private SmtpSession(Destination destination, SessionSettings settings, Socket socket, RelayTransport transport,
                         Watchdog watchdog, Deadline deadline) {
+        this.opened = destination;
         this.destination = destination;
         this.watchdog = watchdog;
         this.deadline = deadline;
@@ -142,6 +146,20 @@ final class SmtpSession {
 
     Destination destination() {
         return destination;
+    }
+
+    Destination opened() {
+        return opened;
+    }
+
+    /** The connection pool's key: the remote address and port. */
+    java.net.InetSocketAddress key() {
+        return opened.socketAddress();
+    }
+
+    /** Carries mail for this destination from now on (same address and port, perhaps another MX name). */
+    void use(Destination next) {
+        this.destination = next;
     }
 
     boolean tls() {
@@ -352,7 +370,7 @@ final class SmtpSession {
             watchdog.forget(deadline);
             closeQuietly(socket);
             if (settings.listener != null) {
-                settings.listener.disconnected(destination.host(), destination.socketAddress());
+                settings.listener.disconnected(opened.host(), opened.socketAddress());
             }
         }
     }
