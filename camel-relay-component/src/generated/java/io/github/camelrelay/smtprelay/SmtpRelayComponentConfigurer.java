@@ -41,6 +41,8 @@ public class SmtpRelayComponentConfigurer extends PropertyConfigurerSupport impl
         case "addReceivedHeader": getOrCreateConfiguration(target).setAddReceivedHeader(property(camelContext, boolean.class, value)); return true;
         case "allowauthwithouttls":
         case "allowAuthWithoutTls": getOrCreateServer(target).setAllowAuthWithoutTls(property(camelContext, boolean.class, value)); return true;
+        case "allowauthwithoutverifiedtls":
+        case "allowAuthWithoutVerifiedTls": getOrCreateConfiguration(target).setAllowAuthWithoutVerifiedTls(property(camelContext, boolean.class, value)); return true;
         case "authfailuredelay":
         case "authFailureDelay": getOrCreateServer(target).setAuthFailureDelay(property(camelContext, int.class, value)); return true;
         case "authlockouttime":
@@ -135,6 +137,8 @@ public class SmtpRelayComponentConfigurer extends PropertyConfigurerSupport impl
         case "mxPort": getOrCreateConfiguration(target).setMxPort(property(camelContext, int.class, value)); return true;
         case "mxresolutiontimeout":
         case "mxResolutionTimeout": getOrCreateConfiguration(target).setMxResolutionTimeout(property(camelContext, int.class, value)); return true;
+        case "ownaddresses":
+        case "ownAddresses": getOrCreateConfiguration(target).setOwnAddresses(property(camelContext, java.lang.String.class, value)); return true;
         case "password": getOrCreateConfiguration(target).setPassword(property(camelContext, java.lang.String.class, value)); return true;
         case "pipelining": getOrCreateConfiguration(target).setPipelining(property(camelContext, boolean.class, value)); return true;
         case "port": getOrCreateServer(target).setPort(property(camelContext, int.class, value)); return true;
@@ -189,6 +193,8 @@ public class SmtpRelayComponentConfigurer extends PropertyConfigurerSupport impl
         case "addReceivedHeader": return boolean.class;
         case "allowauthwithouttls":
         case "allowAuthWithoutTls": return boolean.class;
+        case "allowauthwithoutverifiedtls":
+        case "allowAuthWithoutVerifiedTls": return boolean.class;
         case "authfailuredelay":
         case "authFailureDelay": return int.class;
         case "authlockouttime":
@@ -283,6 +289,8 @@ public class SmtpRelayComponentConfigurer extends PropertyConfigurerSupport impl
         case "mxPort": return int.class;
         case "mxresolutiontimeout":
         case "mxResolutionTimeout": return int.class;
+        case "ownaddresses":
+        case "ownAddresses": return java.lang.String.class;
         case "password": return java.lang.String.class;
         case "pipelining": return boolean.class;
         case "port": return int.class;
@@ -333,6 +341,8 @@ public class SmtpRelayComponentConfigurer extends PropertyConfigurerSupport impl
         case "addReceivedHeader": return getOrCreateConfiguration(target).isAddReceivedHeader();
         case "allowauthwithouttls":
         case "allowAuthWithoutTls": return getOrCreateServer(target).isAllowAuthWithoutTls();
+        case "allowauthwithoutverifiedtls":
+        case "allowAuthWithoutVerifiedTls": return getOrCreateConfiguration(target).isAllowAuthWithoutVerifiedTls();
         case "authfailuredelay":
         case "authFailureDelay": return getOrCreateServer(target).getAuthFailureDelay();
         case "authlockouttime":
@@ -427,6 +437,8 @@ public class SmtpRelayComponentConfigurer extends PropertyConfigurerSupport impl
         case "mxPort": return getOrCreateConfiguration(target).getMxPort();
         case "mxresolutiontimeout":
         case "mxResolutionTimeout": return getOrCreateConfiguration(target).getMxResolutionTimeout();
+        case "ownaddresses":
+        case "ownAddresses": return getOrCreateConfiguration(target).getOwnAddresses();
         case "password": return getOrCreateConfiguration(target).getPassword();
         case "pipelining": return getOrCreateConfiguration(target).isPipelining();
         case "port": return getOrCreateServer(target).getPort();

@@ -25,6 +25,8 @@ public class SmtpRelayConfigurationConfigurer extends org.apache.camel.support.c
         switch (ignoreCase ? name.toLowerCase(java.util.Locale.ROOT) : name) {
         case "addreceivedheader":
         case "addReceivedHeader": target.setAddReceivedHeader(property(camelContext, boolean.class, value)); return true;
+        case "allowauthwithoutverifiedtls":
+        case "allowAuthWithoutVerifiedTls": target.setAllowAuthWithoutVerifiedTls(property(camelContext, boolean.class, value)); return true;
         case "batchsize":
         case "batchSize": target.setBatchSize(property(camelContext, int.class, value)); return true;
         case "commandtimeout":
@@ -72,6 +74,8 @@ public class SmtpRelayConfigurationConfigurer extends org.apache.camel.support.c
         case "mxPort": target.setMxPort(property(camelContext, int.class, value)); return true;
         case "mxresolutiontimeout":
         case "mxResolutionTimeout": target.setMxResolutionTimeout(property(camelContext, int.class, value)); return true;
+        case "ownaddresses":
+        case "ownAddresses": target.setOwnAddresses(property(camelContext, java.lang.String.class, value)); return true;
         case "password": target.setPassword(property(camelContext, java.lang.String.class, value)); return true;
         case "pipelining": target.setPipelining(property(camelContext, boolean.class, value)); return true;
         case "rcpttimeout":
@@ -102,6 +106,8 @@ public class SmtpRelayConfigurationConfigurer extends org.apache.camel.support.c
         switch (ignoreCase ? name.toLowerCase(java.util.Locale.ROOT) : name) {
         case "addreceivedheader":
         case "addReceivedHeader": return boolean.class;
+        case "allowauthwithoutverifiedtls":
+        case "allowAuthWithoutVerifiedTls": return boolean.class;
         case "batchsize":
         case "batchSize": return int.class;
         case "commandtimeout":
@@ -149,6 +155,8 @@ public class SmtpRelayConfigurationConfigurer extends org.apache.camel.support.c
         case "mxPort": return int.class;
         case "mxresolutiontimeout":
         case "mxResolutionTimeout": return int.class;
+        case "ownaddresses":
+        case "ownAddresses": return java.lang.String.class;
         case "password": return java.lang.String.class;
         case "pipelining": return boolean.class;
         case "rcpttimeout":
@@ -180,6 +188,8 @@ public class SmtpRelayConfigurationConfigurer extends org.apache.camel.support.c
         switch (ignoreCase ? name.toLowerCase(java.util.Locale.ROOT) : name) {
         case "addreceivedheader":
         case "addReceivedHeader": return target.isAddReceivedHeader();
+        case "allowauthwithoutverifiedtls":
+        case "allowAuthWithoutVerifiedTls": return target.isAllowAuthWithoutVerifiedTls();
         case "batchsize":
         case "batchSize": return target.getBatchSize();
         case "commandtimeout":
@@ -227,6 +237,8 @@ public class SmtpRelayConfigurationConfigurer extends org.apache.camel.support.c
         case "mxPort": return target.getMxPort();
         case "mxresolutiontimeout":
         case "mxResolutionTimeout": return target.getMxResolutionTimeout();
+        case "ownaddresses":
+        case "ownAddresses": return target.getOwnAddresses();
         case "password": return target.getPassword();
         case "pipelining": return target.isPipelining();
         case "rcpttimeout":

@@ -27,6 +27,8 @@ public class SmtpRelayEndpointConfigurer extends PropertyConfigurerSupport imple
         case "addReceivedHeader": target.getConfiguration().setAddReceivedHeader(property(camelContext, boolean.class, value)); return true;
         case "allowauthwithouttls":
         case "allowAuthWithoutTls": target.getServer().setAllowAuthWithoutTls(property(camelContext, boolean.class, value)); return true;
+        case "allowauthwithoutverifiedtls":
+        case "allowAuthWithoutVerifiedTls": target.getConfiguration().setAllowAuthWithoutVerifiedTls(property(camelContext, boolean.class, value)); return true;
         case "authfailuredelay":
         case "authFailureDelay": target.getServer().setAuthFailureDelay(property(camelContext, int.class, value)); return true;
         case "authlockouttime":
@@ -117,6 +119,8 @@ public class SmtpRelayEndpointConfigurer extends PropertyConfigurerSupport imple
         case "mxPort": target.getConfiguration().setMxPort(property(camelContext, int.class, value)); return true;
         case "mxresolutiontimeout":
         case "mxResolutionTimeout": target.getConfiguration().setMxResolutionTimeout(property(camelContext, int.class, value)); return true;
+        case "ownaddresses":
+        case "ownAddresses": target.getConfiguration().setOwnAddresses(property(camelContext, java.lang.String.class, value)); return true;
         case "password": target.getConfiguration().setPassword(property(camelContext, java.lang.String.class, value)); return true;
         case "pipelining": target.getConfiguration().setPipelining(property(camelContext, boolean.class, value)); return true;
         case "port": target.getServer().setPort(property(camelContext, int.class, value)); return true;
@@ -170,6 +174,8 @@ public class SmtpRelayEndpointConfigurer extends PropertyConfigurerSupport imple
         case "addReceivedHeader": return boolean.class;
         case "allowauthwithouttls":
         case "allowAuthWithoutTls": return boolean.class;
+        case "allowauthwithoutverifiedtls":
+        case "allowAuthWithoutVerifiedTls": return boolean.class;
         case "authfailuredelay":
         case "authFailureDelay": return int.class;
         case "authlockouttime":
@@ -260,6 +266,8 @@ public class SmtpRelayEndpointConfigurer extends PropertyConfigurerSupport imple
         case "mxPort": return int.class;
         case "mxresolutiontimeout":
         case "mxResolutionTimeout": return int.class;
+        case "ownaddresses":
+        case "ownAddresses": return java.lang.String.class;
         case "password": return java.lang.String.class;
         case "pipelining": return boolean.class;
         case "port": return int.class;
@@ -309,6 +317,8 @@ public class SmtpRelayEndpointConfigurer extends PropertyConfigurerSupport imple
         case "addReceivedHeader": return target.getConfiguration().isAddReceivedHeader();
         case "allowauthwithouttls":
         case "allowAuthWithoutTls": return target.getServer().isAllowAuthWithoutTls();
+        case "allowauthwithoutverifiedtls":
+        case "allowAuthWithoutVerifiedTls": return target.getConfiguration().isAllowAuthWithoutVerifiedTls();
         case "authfailuredelay":
         case "authFailureDelay": return target.getServer().getAuthFailureDelay();
         case "authlockouttime":
@@ -399,6 +409,8 @@ public class SmtpRelayEndpointConfigurer extends PropertyConfigurerSupport imple
         case "mxPort": return target.getConfiguration().getMxPort();
         case "mxresolutiontimeout":
         case "mxResolutionTimeout": return target.getConfiguration().getMxResolutionTimeout();
+        case "ownaddresses":
+        case "ownAddresses": return target.getConfiguration().getOwnAddresses();
         case "password": return target.getConfiguration().getPassword();
         case "pipelining": return target.getConfiguration().isPipelining();
         case "port": return target.getServer().getPort();

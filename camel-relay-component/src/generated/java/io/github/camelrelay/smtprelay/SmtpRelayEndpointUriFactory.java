@@ -23,9 +23,10 @@ public class SmtpRelayEndpointUriFactory extends org.apache.camel.support.compon
     private static final Set<String> SECRET_PROPERTY_NAMES;
     private static final Map<String, String> MULTI_VALUE_PREFIXES;
     static {
-        Set<String> props = new HashSet<>(71);
+        Set<String> props = new HashSet<>(73);
         props.add("addReceivedHeader");
         props.add("allowAuthWithoutTls");
+        props.add("allowAuthWithoutVerifiedTls");
         props.add("authFailureDelay");
         props.add("authLockoutTime");
         props.add("authenticator");
@@ -73,6 +74,7 @@ public class SmtpRelayEndpointUriFactory extends org.apache.camel.support.compon
         props.add("mxPort");
         props.add("mxResolutionTimeout");
         props.add("name");
+        props.add("ownAddresses");
         props.add("password");
         props.add("pipelining");
         props.add("port");

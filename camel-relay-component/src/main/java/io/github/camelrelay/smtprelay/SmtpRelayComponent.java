@@ -28,6 +28,9 @@ public class SmtpRelayComponent extends HealthCheckComponent {
                                                 + "delivery status notifications. The system clock in the JVM's time zone by default.")
     private Clock clock = Clock.systemDefaultZone();
 
+    /** Where this component's SMTP listeners accept now: an MX host there is this relay itself. */
+    private final java.util.Set<java.net.InetSocketAddress> listening = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
     /** One shaper per set of traffic-shaping rules: endpoints with the same rules count together. */
     private final Map<String, TrafficShaper> shapers = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -58,6 +61,19 @@ public class SmtpRelayComponent extends HealthCheckComponent {
     /** SMTP listener options shared by all consumer endpoints of this component. */
     public void setServer(SmtpRelayServerConfiguration server) {
         this.server = server;
+    }
+
+    /** The local addresses and ports this component's started listeners accept on (the wildcard address for all). */
+    public java.util.Set<java.net.InetSocketAddress> listeningAddresses() {
+        return java.util.Collections.unmodifiableSet(listening);
+    }
+
+    void listenerStarted(java.net.InetSocketAddress address) {
+        listening.add(address);
+    }
+
+    void listenerStopped(java.net.InetSocketAddress address) {
+        listening.remove(address);
     }
 
     public Clock getClock() {

@@ -21,6 +21,8 @@ public class SmtpRelayConfiguration implements Cloneable {
     private String username;
     @UriParam(label = "producer,security", secret = true)
     private String password;
+    @UriParam(label = "producer,security")
+    private boolean allowAuthWithoutVerifiedTls;
     @UriParam(label = "security")
     private TlsMode tls;
     @UriParam(label = "security")
@@ -33,6 +35,8 @@ public class SmtpRelayConfiguration implements Cloneable {
     private int dnsTimeout = 5000;
     @UriParam(label = "producer", defaultValue = "25")
     private int mxPort = 25;
+    @UriParam(label = "producer")
+    private String ownAddresses;
     @UriParam
     private String heloName;
     @UriParam(label = "producer", defaultValue = "true")
@@ -149,6 +153,19 @@ public class SmtpRelayConfiguration implements Cloneable {
         if (username != null && !isRelayMode()) {
             throw new IllegalArgumentException("Option username is set but relayHost is not: AUTH is only used with a relay host");
         }
+        if (username != null && effectiveTls() != TlsMode.VERIFY && !allowAuthWithoutVerifiedTls) {
+            throw new IllegalArgumentException("Options username and tls: AUTH sends the password, so it goes only over TLS"
+                                               + " with the relay host's certificate verified: expected tls=VERIFY (the default"
+                                               + " with a username; with STARTTLS or implicitTls=true) but found tls=" + tls
+                                               + ". Set tls=VERIFY, with sslContextParameters trusting the relay host's"
+                                               + " certificate if it is not publicly trusted, or allowAuthWithoutVerifiedTls=true"
+                                               + " on a trusted network");
+        }
+        try {
+            io.github.camelrelay.smtprelay.internal.server.RelayNetworks.parse(ownAddresses);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("Option ownAddresses: " + e.getMessage(), e);
+        }
         if (dnsServers != null && !dnsServers.isBlank()) {
             io.github.camelrelay.smtprelay.dns.MxResolver.resolverFor(dnsServers, java.time.Duration.ofMillis(dnsTimeout));
         }
@@ -218,7 +235,10 @@ public class SmtpRelayConfiguration implements Cloneable {
         return username;
     }
 
-    /** User name for SMTP AUTH (PLAIN or LOGIN) at the relay host. */
+    /**
+     * User name for SMTP AUTH (PLAIN or LOGIN) at the relay host. AUTH goes only over TLS with the relay host's
+     * certificate verified (tls=VERIFY, the default with a username), unless allowAuthWithoutVerifiedTls is set.
+     */
     public void setUsername(String username) {
         this.username = blankToNull(username);
     }
@@ -232,6 +252,21 @@ public class SmtpRelayConfiguration implements Cloneable {
         this.password = blankToNull(password);
     }
 
+    public boolean isAllowAuthWithoutVerifiedTls() {
+        return allowAuthWithoutVerifiedTls;
+    }
+
+    /**
+     * Lets AUTH go without a verified certificate, for a relay host on a trusted network: over TLS whose certificate
+     * is not checked (tls=REQUIRED or OPPORTUNISTIC, or implicitTls without VERIFY), and in plain text with tls=NONE.
+     * Without it, a username needs tls=VERIFY and the endpoint refuses to start otherwise. Even with it, a session that
+     * tls=OPPORTUNISTIC leaves in plain text (STARTTLS not offered, perhaps stripped by an attacker, or a failed
+     * handshake) does not authenticate: its recipients are deferred with 4.7.10. Default false.
+     */
+    public void setAllowAuthWithoutVerifiedTls(boolean allowAuthWithoutVerifiedTls) {
+        this.allowAuthWithoutVerifiedTls = allowAuthWithoutVerifiedTls;
+    }
+
     public TlsMode getTls() {
         return tls;
     }
@@ -239,7 +274,8 @@ public class SmtpRelayConfiguration implements Cloneable {
     /**
      * STARTTLS use: NONE; OPPORTUNISTIC (when offered, certificate not checked); REQUIRED (STARTTLS or defer);
      * VERIFY (STARTTLS with the certificate chain and host name checked). Unset means OPPORTUNISTIC, except VERIFY
-     * for a relay host with credentials. With implicitTls, VERIFY checks the certificate and the others do not.
+     * for a relay host with credentials. With implicitTls, VERIFY checks the certificate and the others do not. With a
+     * username only VERIFY is accepted, unless allowAuthWithoutVerifiedTls is set.
      */
     public void setTls(TlsMode tls) {
         this.tls = tls;
@@ -291,6 +327,21 @@ public class SmtpRelayConfiguration implements Cloneable {
     /** TCP port used to connect to MX hosts; other than 25 only for tests and special networks. */
     public void setMxPort(int mxPort) {
         this.mxPort = mxPort;
+    }
+
+    public String getOwnAddresses() {
+        return ownAddresses;
+    }
+
+    /**
+     * Further addresses at which mail reaches this relay, as a comma separated list of addresses or CIDR networks:
+     * the public address of a NAT or proxy in front of it (Postfix's proxy_interfaces). In MX mode an MX host at one
+     * of them, or at the address and port of an smtprelay listener of this Camel context (a wildcard listener: any
+     * address of this host), is this relay itself: the MX hosts from it on are not tried, and when it is the most
+     * preferred one the domain's recipients fail at once with 5.4.6 (mail for the domain loops back to myself).
+     */
+    public void setOwnAddresses(String ownAddresses) {
+        this.ownAddresses = blankToNull(ownAddresses);
     }
 
     public String getHeloName() {
@@ -398,7 +449,12 @@ public class SmtpRelayConfiguration implements Cloneable {
         return maxConnectionsPerHost;
     }
 
-    /** Most concurrent connections to one destination host and port; further deliveries wait for a free one. */
+    /**
+     * Most concurrent connections to one remote IP address, however many MX names lead there (the MX hosts of a
+     * large provider often share addresses); further deliveries wait for a free one, at most commandTimeout, and are
+     * deferred after that. An idle connection to the address carries mail for any MX name there, unless tls=VERIFY
+     * checked the certificate against another name.
+     */
     public void setMaxConnectionsPerHost(int maxConnectionsPerHost) {
         this.maxConnectionsPerHost = maxConnectionsPerHost;
     }

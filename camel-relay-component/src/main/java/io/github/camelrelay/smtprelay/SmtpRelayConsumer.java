@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -52,6 +53,7 @@ public class SmtpRelayConsumer extends DefaultConsumer implements MessageSink {
     private volatile ServerSettings settings;
     private volatile SmtpListener server;
     private volatile ExecutorService processing;
+    private volatile InetSocketAddress listening;
 
     public SmtpRelayConsumer(SmtpRelayEndpoint endpoint, Processor processor) {
         super(endpoint, processor);
@@ -195,6 +197,9 @@ public class SmtpRelayConsumer extends DefaultConsumer implements MessageSink {
             throw e;
         }
         server = srv;
+        // the producers of this context never deliver here by MX: that would be a loop
+        listening = new InetSocketAddress(InetAddress.getByName(s.getBindAddress().strip()), srv.localPort());
+        getEndpoint().getComponent().listenerStarted(listening);
         LOG.info("smtprelay:{} listening on {}:{}", getEndpoint().getName(), s.getBindAddress(), srv.localPort());
     }
 
@@ -207,6 +212,10 @@ public class SmtpRelayConsumer extends DefaultConsumer implements MessageSink {
     protected void doStop() throws Exception {
         SmtpListener srv = server;
         server = null;
+        if (listening != null) {
+            getEndpoint().getComponent().listenerStopped(listening);
+            listening = null;
+        }
         if (srv != null) {
             srv.stop();
         }

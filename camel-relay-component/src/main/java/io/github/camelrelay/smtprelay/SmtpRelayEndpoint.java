@@ -7,6 +7,7 @@ import java.util.concurrent.ExecutorService;
 import javax.net.ssl.SSLContext;
 
 import io.github.camelrelay.smtprelay.delivery.DeliveryEngine;
+import io.github.camelrelay.smtprelay.delivery.OwnAddresses;
 import io.github.camelrelay.smtprelay.delivery.SessionSettings;
 import io.github.camelrelay.smtprelay.delivery.Timeouts;
 import io.github.camelrelay.smtprelay.dns.MxResolver;
@@ -143,16 +144,22 @@ public class SmtpRelayEndpoint extends DefaultEndpoint implements AsyncEndpoint 
             SmtpRelayConfiguration c = configuration;
             SSLContext verifying = c.getSslContextParameters() != null
                     ? c.getSslContextParameters().createSSLContext(getCamelContext()) : SSLContext.getDefault();
-            SessionSettings settings = new SessionSettings(c.effectiveTls(), c.isImplicitTls(), verifying, getHeloName(),
-                    c.isUseEhlo(), c.isPipelining(), c.getUsername(), c.getPassword(), Timeouts.of(c), listener());
+            SessionSettings settings = SessionSettings.builder().tls(c.effectiveTls()).implicitTls(c.isImplicitTls())
+                    .verifyingContext(verifying).heloName(getHeloName()).useEhlo(c.isUseEhlo()).pipelining(c.isPipelining())
+                    .credentials(c.getUsername(), c.getPassword())
+                    .allowAuthWithoutVerifiedTls(c.isAllowAuthWithoutVerifiedTls())
+                    .timeouts(Timeouts.of(c)).listener(listener()).build();
             MxResolver resolver = c.isRelayMode() ? null
                     : new MxResolver(MxResolver.resolverFor(c.getDnsServers(), Duration.ofMillis(c.getDnsTimeout())),
                             c.getIpVersion(), c.getMaxMxHosts(), new Random(),
                             Duration.ofMillis(c.getMxResolutionTimeout()), java.time.Clock.systemUTC());
-            engine = new DeliveryEngine(resolver, c.isRelayMode() ? c.getRelayHost().strip() : null, c.effectiveRelayPort(),
-                    c.getMxPort(), c.getIpVersion(), c.getMaxMxHosts(), c.getBatchSize(), settings,
-                    c.getMaxConnectionsPerHost(), c.getMaxTotalConnections(), c.getConnectionIdleTimeout(),
-                    c.getMaxMessagesPerConnection(), shaper());
+            DeliveryEngine.Builder b = DeliveryEngine.builder().settings(settings).mxPort(c.getMxPort())
+                    .ipVersion(c.getIpVersion()).maxAddresses(c.getMaxMxHosts()).batchSize(c.getBatchSize())
+                    .connections(c.getMaxConnectionsPerHost(), c.getMaxTotalConnections())
+                    .reuse(c.getConnectionIdleTimeout(), c.getMaxMessagesPerConnection()).shaper(shaper())
+                    .ownAddresses(OwnAddresses.of(c.getOwnAddresses(), getComponent()::listeningAddresses));
+            engine = (c.isRelayMode() ? b.relayHost(c.getRelayHost().strip(), c.effectiveRelayPort()) : b.resolver(resolver))
+                    .build();
         }
         return engine;
     }

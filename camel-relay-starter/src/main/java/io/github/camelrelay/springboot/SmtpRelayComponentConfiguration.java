@@ -118,7 +118,10 @@ public class SmtpRelayComponentConfiguration extends ComponentConfigurationPrope
      */
     private Boolean lazyStartProducer = false;
     /**
-     * Most concurrent connections to one destination host and port; further deliveries wait for a free one.
+     * Most concurrent connections to one remote IP address, however many MX names lead there (the MX hosts of
+     * a large provider often share addresses); further deliveries wait for a free one, at most
+     * commandTimeout, and are deferred after that. An idle connection to the address carries mail for any MX
+     * name there, unless tls=VERIFY checked the certificate against another name.
      */
     private Integer maxConnectionsPerHost = 20;
     /**
@@ -135,6 +138,15 @@ public class SmtpRelayComponentConfiguration extends ComponentConfigurationPrope
      * TCP port used to connect to MX hosts; other than 25 only for tests and special networks.
      */
     private Integer mxPort = 25;
+    /**
+     * Further addresses at which mail reaches this relay, as a comma separated list of addresses or CIDR
+     * networks: the public address of a NAT or proxy in front of it (Postfix's proxy_interfaces). In MX mode
+     * an MX host at one of them, or at the address and port of an smtprelay listener of this Camel context (a
+     * wildcard listener: any address of this host), is this relay itself: the MX hosts from it on are not
+     * tried, and when it is the most preferred one the domain's recipients fail at once with 5.4.6 (mail for
+     * the domain loops back to myself).
+     */
+    private String ownAddresses;
     /**
      * The smarthost (name or address) that every message is relayed through. When set, no MX lookup is made;
      * when unset, each recipient domain is delivered to directly, by its MX records.
@@ -246,6 +258,15 @@ public class SmtpRelayComponentConfiguration extends ComponentConfigurationPrope
      */
     private Boolean allowAuthWithoutTls = false;
     /**
+     * Lets AUTH go without a verified certificate, for a relay host on a trusted network: over TLS whose
+     * certificate is not checked (tls=REQUIRED or OPPORTUNISTIC, or implicitTls without VERIFY), and in plain
+     * text with tls=NONE. Without it, a username needs tls=VERIFY and the endpoint refuses to start
+     * otherwise. Even with it, a session that tls=OPPORTUNISTIC leaves in plain text (STARTTLS not offered,
+     * perhaps stripped by an attacker, or a failed handshake) does not authenticate: its recipients are
+     * deferred with 4.7.10. Default false.
+     */
+    private Boolean allowAuthWithoutVerifiedTls = false;
+    /**
      * Checks AUTH PLAIN and LOGIN credentials. A single bean of this type in the registry is used
      * automatically. Unset (and no users) means AUTH is not offered. The option is a
      * io.github.camelrelay.smtprelay.auth.SmtpRelayAuthenticator type.
@@ -335,11 +356,13 @@ public class SmtpRelayComponentConfiguration extends ComponentConfigurationPrope
      * STARTTLS use: NONE; OPPORTUNISTIC (when offered, certificate not checked); REQUIRED (STARTTLS or
      * defer); VERIFY (STARTTLS with the certificate chain and host name checked). Unset means OPPORTUNISTIC,
      * except VERIFY for a relay host with credentials. With implicitTls, VERIFY checks the certificate and
-     * the others do not.
+     * the others do not. With a username only VERIFY is accepted, unless allowAuthWithoutVerifiedTls is set.
      */
     private TlsMode tls;
     /**
-     * User name for SMTP AUTH (PLAIN or LOGIN) at the relay host.
+     * User name for SMTP AUTH (PLAIN or LOGIN) at the relay host. AUTH goes only over TLS with the relay
+     * host's certificate verified (tls=VERIFY, the default with a username), unless
+     * allowAuthWithoutVerifiedTls is set.
      */
     private String username;
     /**
@@ -598,6 +621,14 @@ public class SmtpRelayComponentConfiguration extends ComponentConfigurationPrope
         this.mxPort = mxPort;
     }
 
+    public String getOwnAddresses() {
+        return ownAddresses;
+    }
+
+    public void setOwnAddresses(String ownAddresses) {
+        this.ownAddresses = ownAddresses;
+    }
+
     public String getRelayHost() {
         return relayHost;
     }
@@ -748,6 +779,14 @@ public class SmtpRelayComponentConfiguration extends ComponentConfigurationPrope
 
     public void setAllowAuthWithoutTls(Boolean allowAuthWithoutTls) {
         this.allowAuthWithoutTls = allowAuthWithoutTls;
+    }
+
+    public Boolean getAllowAuthWithoutVerifiedTls() {
+        return allowAuthWithoutVerifiedTls;
+    }
+
+    public void setAllowAuthWithoutVerifiedTls(Boolean allowAuthWithoutVerifiedTls) {
+        this.allowAuthWithoutVerifiedTls = allowAuthWithoutVerifiedTls;
     }
 
     public SmtpRelayAuthenticator getAuthenticator() {

@@ -24,6 +24,8 @@ import static org.assertj.core.api.Assertions.assertThat;
         "camel.component.smtprelay.username=app",
         "camel.component.smtprelay.password=s3cret",
         "camel.component.smtprelay.tls=required",
+        "camel.component.smtprelay.allow-auth-without-verified-tls=true",
+        "camel.component.smtprelay.own-addresses=192.0.2.25",
         "camel.component.smtprelay.ip-version=ipv4",
         "camel.component.smtprelay.helo-name=relay.example.org",
         "camel.component.smtprelay.dns-servers=127.0.0.1:5353",
@@ -57,6 +59,8 @@ class SmtpRelayPropertiesTest {
         assertThat(c.getUsername()).isEqualTo("app");
         assertThat(c.getPassword()).isEqualTo("s3cret");
         assertThat(c.getTls()).isEqualTo(TlsMode.REQUIRED);
+        assertThat(c.isAllowAuthWithoutVerifiedTls()).as("required without verification needs the opt-out").isTrue();
+        assertThat(c.getOwnAddresses()).isEqualTo("192.0.2.25");
         assertThat(c.getIpVersion()).isEqualTo(IpVersion.IPV4);
         assertThat(c.getHeloName()).isEqualTo("relay.example.org");
         assertThat(c.getDnsServers()).isEqualTo("127.0.0.1:5353");

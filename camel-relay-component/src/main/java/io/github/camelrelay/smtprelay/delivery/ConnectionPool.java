@@ -1,7 +1,10 @@
 package io.github.camelrelay.smtprelay.delivery;
 
+import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.Locale;
 
+import io.github.camelrelay.smtprelay.TlsMode;
 import io.github.camelrelay.smtprelay.timeout.Watchdog;
 
 import org.apache.commons.pool2.BaseKeyedPooledObjectFactory;
@@ -11,16 +14,21 @@ import org.apache.commons.pool2.impl.GenericKeyedObjectPool;
 import org.apache.commons.pool2.impl.GenericKeyedObjectPoolConfig;
 
 /**
- * Open sessions kept per destination (address and port) with commons-pool2: at most maxConnectionsPerHost per
- * destination and maxTotalConnections in all (at the total, commons-pool closes the longest idle sessions of other
+ * Open sessions kept per remote address and port with commons-pool2, whatever MX names lead there: at most
+ * maxConnectionsPerHost per address (several MX names of one provider often share one) and maxTotalConnections in all (at the total, commons-pool closes the longest idle sessions of other
  * destinations to make room, and waits when none is idle), RSET when a session comes back with a transaction left
  * open, closed when idle too long or after maxMessagesPerConnection.
  */
 final class ConnectionPool implements AutoCloseable {
 
-    private final GenericKeyedObjectPool<Destination, SmtpSession> pool;
+    private final GenericKeyedObjectPool<InetSocketAddress, SmtpSession> pool;
     private final SessionSettings settings;
     private final Watchdog watchdog;
+    /**
+     * The destination a borrow on this thread is for: commons-pool creates a session from the key alone, in the
+     * borrowing thread, and the session needs the MX name for TLS (SNI and the certificate check) and logs.
+     */
+    private final ThreadLocal<Destination> opening = new ThreadLocal<>();
 
     ConnectionPool(SessionSettings settings, int maxPerHost, int maxTotal, int idleTimeoutMillis, int maxMessagesPerConnection,
                    int waitMillis) {
@@ -43,25 +51,46 @@ final class ConnectionPool implements AutoCloseable {
         this.pool = new GenericKeyedObjectPool<>(new Factory(maxMessagesPerConnection), config);
     }
 
-    /** A session to the destination: an idle one when there is one, else a new one, else waits for a free slot. */
+    /**
+     * A session to the destination: an idle one to its address when there is one, else a new one, else waits for a
+     * free slot of the address. A session whose certificate was verified for another MX name does not serve this one.
+     */
     SmtpSession borrow(Destination destination) throws SessionFailure {
+        InetSocketAddress key = destination.socketAddress();
+        opening.set(destination);
         try {
-            return pool.borrowObject(destination);
+            while (true) {
+                SmtpSession session = pool.borrowObject(key);
+                if (verifiedFor(session, destination)) {
+                    session.use(destination);
+                    return session;
+                }
+                // closing it frees its slot: the next borrow takes another idle session or opens one for this name
+                pool.invalidateObject(key, session);
+            }
         } catch (SessionFailure f) {
             throw f;
         } catch (Exception e) {
             // pool exhausted for longer than the wait, or interrupted
             throw new SessionFailure(destination, 0, "no connection slot within the wait: " + e.getMessage(), e);
+        } finally {
+            opening.remove();
         }
+    }
+
+    /** Whether the session may carry mail for the destination's MX name: always, unless TLS verified another name. */
+    private boolean verifiedFor(SmtpSession session, Destination destination) {
+        return settings.tls != TlsMode.VERIFY || !session.tls()
+               || session.opened().host().toLowerCase(Locale.ROOT).equals(destination.host().toLowerCase(Locale.ROOT));
     }
 
     /** Returns a healthy session for reuse (the pool sends RSET if it is needed), or closes a broken one. */
     void release(SmtpSession session, boolean healthy) {
         try {
             if (healthy) {
-                pool.returnObject(session.destination(), session);
+                pool.returnObject(session.key(), session);
             } else {
-                pool.invalidateObject(session.destination(), session);
+                pool.invalidateObject(session.key(), session);
             }
         } catch (Exception e) {
             session.close();
@@ -83,7 +112,7 @@ final class ConnectionPool implements AutoCloseable {
     }
 
 
-    private final class Factory extends BaseKeyedPooledObjectFactory<Destination, SmtpSession> {
+    private final class Factory extends BaseKeyedPooledObjectFactory<InetSocketAddress, SmtpSession> {
 
         private final int maxMessages;
 
@@ -92,8 +121,12 @@ final class ConnectionPool implements AutoCloseable {
         }
 
         @Override
-        public SmtpSession create(Destination key) throws SessionFailure {
-            return SmtpSession.open(key, settings, watchdog);
+        public SmtpSession create(InetSocketAddress key) throws SessionFailure {
+            Destination d = opening.get();
+            if (d == null || !d.socketAddress().equals(key)) {
+                d = new Destination(key.getAddress().getHostAddress(), key.getAddress(), key.getPort());
+            }
+            return SmtpSession.open(d, settings, watchdog);
         }
 
         @Override
@@ -102,13 +135,13 @@ final class ConnectionPool implements AutoCloseable {
         }
 
         @Override
-        public boolean validateObject(Destination key, PooledObject<SmtpSession> p) {
+        public boolean validateObject(InetSocketAddress key, PooledObject<SmtpSession> p) {
             SmtpSession s = p.getObject();
             return !s.closed() && s.messages() < maxMessages && (!s.dirty() || s.reset());
         }
 
         @Override
-        public void destroyObject(Destination key, PooledObject<SmtpSession> p) {
+        public void destroyObject(InetSocketAddress key, PooledObject<SmtpSession> p) {
             p.getObject().close();
         }
     }

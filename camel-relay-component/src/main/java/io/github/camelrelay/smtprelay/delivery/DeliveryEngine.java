@@ -9,6 +9,7 @@ import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.function.Consumer;
 
 import io.github.camelrelay.smtprelay.IpVersion;
@@ -44,27 +45,29 @@ public final class DeliveryEngine implements AutoCloseable {
     private final TrafficShaper shaper;
     private final java.time.Duration shapingWait;
 
-    /**
-     * @param resolver  the MX resolver, or null in relay mode
-     * @param relayHost the relay host, or null in MX mode
-     * @param shaper    the traffic-shaping counts shared with every other delivery under the same rules, or null
-     */
-    public DeliveryEngine(MxResolver resolver, String relayHost, int relayPort, int mxPort, IpVersion ipVersion,
-                          int maxAddresses, int batchSize, SessionSettings settings, int maxPerHost, int maxTotal,
-                          int idleTimeoutMillis, int maxMessagesPerConnection, TrafficShaper shaper) {
-        this.shaper = shaper == null || shaper.shaping().isEmpty() ? null : shaper;
+    private final OwnAddresses own;
+
+    private DeliveryEngine(Builder b) {
+        SessionSettings settings = Objects.requireNonNull(b.settings, "settings");
+        this.shaper = b.shaper == null || b.shaper.shaping().isEmpty() ? null : b.shaper;
         // waiting for a shaped destination's slot is bounded like waiting for its connection
         this.shapingWait = java.time.Duration.ofMillis(settings.timeouts.connect());
-        this.resolver = resolver;
-        this.relayHost = relayHost;
-        this.relayPort = relayPort;
-        this.mxPort = mxPort;
-        this.ipVersion = ipVersion;
-        this.maxAddresses = maxAddresses;
-        this.batchSize = batchSize;
+        this.resolver = b.resolver;
+        this.relayHost = b.relayHost;
+        this.relayPort = b.relayPort;
+        this.mxPort = b.mxPort;
+        this.ipVersion = b.ipVersion;
+        this.maxAddresses = b.maxAddresses;
+        this.batchSize = b.batchSize;
         this.listener = settings.listener;
-        this.pool = new ConnectionPool(settings, maxPerHost, maxTotal, idleTimeoutMillis, maxMessagesPerConnection,
+        this.own = b.own;
+        this.pool = new ConnectionPool(settings, b.maxPerHost, b.maxTotal, b.idleTimeoutMillis, b.maxMessagesPerConnection,
                 settings.commandTimeout);
+    }
+
+    /** An engine: the MX resolver for MX mode or the relay host for relay mode, and the session settings. */
+    public static Builder builder() {
+        return new Builder();
     }
 
     /** Delivers to every recipient of the message and says what happened to each. Never throws for delivery failures. */
@@ -99,13 +102,22 @@ public final class DeliveryEngine implements AutoCloseable {
                     }
                     continue;
                 }
+                List<MxHost> hosts = withoutMyself(resolution.hosts());
+                if (hosts.isEmpty()) {
+                    // Postfix's words and status: the best MX host is this relay, which would only hand it back
+                    for (MailAddress r : e.getValue()) {
+                        decide(mail, result, RecipientStatus.local(r, Outcome.FAILED, LOOPS_BACK,
+                                "mail for " + e.getKey().name() + " loops back to myself"));
+                    }
+                    continue;
+                }
                 List<Destination> destinations = new ArrayList<>();
-                for (MxHost host : resolution.hosts()) {
+                for (MxHost host : hosts) {
                     for (InetAddress address : host.addresses()) {
                         destinations.add(new Destination(host.name(), address, mxPort));
                     }
                 }
-                List<String> hostNames = resolution.hosts().stream().map(MxHost::name).toList();
+                List<String> hostNames = hosts.stream().map(MxHost::name).toList();
                 if (listener != null) {
                     listener.mxResolved(e.getKey(), hostNames);
                 }
@@ -114,6 +126,24 @@ public final class DeliveryEngine implements AutoCloseable {
             }
         }
         return DeliveryReport.of(new ArrayList<>(result.values()));
+    }
+
+    /** The enhanced status of recipients whose domain's best MX host is this relay: 5.4.6, routing loop detected. */
+    public static final String LOOPS_BACK = "5.4.6";
+
+    /**
+     * The MX hosts more preferred than the first one at an address of this relay, as Postfix has them: this relay
+     * as a backup MX hands mail only to better ones, and as the best (or one of the best) it has nowhere to send it.
+     */
+    private List<MxHost> withoutMyself(List<MxHost> hosts) {
+        for (MxHost h : hosts) {
+            for (InetAddress a : h.addresses()) {
+                if (own.contains(a, mxPort)) {
+                    return hosts.stream().filter(x -> x.preference() < h.preference()).toList();
+                }
+            }
+        }
+        return hosts;
     }
 
     private List<Destination> relayDestinations(OutgoingMail mail, Map<MailAddress, RecipientStatus> result) {
@@ -245,7 +275,8 @@ public final class DeliveryEngine implements AutoCloseable {
             String dsn = s.outcome() == Outcome.DEFERRED ? s.enhancedStatus() : "4" + s.enhancedStatus().substring(1);
             return new RecipientStatus(r, Outcome.DEFERRED, code, dsn, text, d.host(), d.ip(), d.port(), false);
         }
-        return new RecipientStatus(r, Outcome.DEFERRED, 0, "4.4.1", text, d.host(), d.ip(), d.port(), false);
+        String dsn = last.getEnhancedStatus() == null ? "4.4.1" : last.getEnhancedStatus();
+        return new RecipientStatus(r, Outcome.DEFERRED, 0, dsn, text, d.host(), d.ip(), d.port(), false);
     }
 
     /**
@@ -384,5 +415,99 @@ public final class DeliveryEngine implements AutoCloseable {
     @Override
     public void close() {
         pool.close();
+    }
+
+    /** The options of an engine; settings and either resolver or relayHost are required. */
+    public static final class Builder {
+        private MxResolver resolver;
+        private String relayHost;
+        private int relayPort = 25;
+        private int mxPort = 25;
+        private IpVersion ipVersion = IpVersion.ANY;
+        private int maxAddresses = 5;
+        private int batchSize = 50;
+        private SessionSettings settings;
+        private int maxPerHost = 20;
+        private int maxTotal = 500;
+        private int idleTimeoutMillis = 10_000;
+        private int maxMessagesPerConnection = 100;
+        private TrafficShaper shaper;
+        private OwnAddresses own = OwnAddresses.none();
+
+        private Builder() {
+        }
+
+        /** MX mode: each domain's MX hosts from this resolver. */
+        public Builder resolver(MxResolver v) {
+            resolver = v;
+            return this;
+        }
+
+        /** Relay mode: every message to this host. */
+        public Builder relayHost(String host, int port) {
+            relayHost = host;
+            relayPort = port;
+            return this;
+        }
+
+        public Builder mxPort(int v) {
+            mxPort = v;
+            return this;
+        }
+
+        public Builder ipVersion(IpVersion v) {
+            ipVersion = v;
+            return this;
+        }
+
+        /** Most addresses tried for one domain (or the relay host) in one delivery. */
+        public Builder maxAddresses(int v) {
+            maxAddresses = v;
+            return this;
+        }
+
+        public Builder batchSize(int v) {
+            batchSize = v;
+            return this;
+        }
+
+        public Builder settings(SessionSettings v) {
+            settings = v;
+            return this;
+        }
+
+        /** maxConnectionsPerHost (per remote address) and maxTotalConnections. */
+        public Builder connections(int perHost, int total) {
+            maxPerHost = perHost;
+            maxTotal = total;
+            return this;
+        }
+
+        /** How long an idle connection is kept (0: not at all) and for how many messages at most. */
+        public Builder reuse(int idleMillis, int maxMessages) {
+            idleTimeoutMillis = idleMillis;
+            maxMessagesPerConnection = maxMessages;
+            return this;
+        }
+
+        /** The traffic-shaping counts shared with every other delivery under the same rules, or null. */
+        public Builder shaper(TrafficShaper v) {
+            shaper = v;
+            return this;
+        }
+
+        /** The addresses of this relay, which MX mode never delivers to. */
+        public Builder ownAddresses(OwnAddresses v) {
+            own = Objects.requireNonNull(v, "ownAddresses");
+            return this;
+        }
+
+        public DeliveryEngine build() {
+            if ((resolver == null) == (relayHost == null)) {
+                throw new IllegalStateException("Expected either an MX resolver or a relay host but found "
+                                                + (resolver == null ? "neither" : "both"));
+            }
+            return new DeliveryEngine(this);
+        }
     }
 }

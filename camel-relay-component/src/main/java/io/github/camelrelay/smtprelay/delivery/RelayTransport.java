@@ -36,6 +36,8 @@ final class RelayTransport extends SMTPTransport {
     private final List<SmtpReply> pipelined = new ArrayList<>();
     private Runnable onReply = () -> { };
     private java.util.function.Consumer<String> onCommand = command -> { };
+    private java.util.function.Supplier<String> authRefusal = () -> null;
+    private volatile String authRefused;
 
     RelayTransport(Session session, SmtpRelayListener listener, String host) {
         super(session, new URLName("smtp", null, -1, null, null, null));
@@ -51,6 +53,19 @@ final class RelayTransport extends SMTPTransport {
     /** Called before each command Angus sends itself, to arm the timeout for its reply. */
     void onCommand(java.util.function.Consumer<String> action) {
         this.onCommand = action;
+    }
+
+    /**
+     * Asked just before AUTH is sent, after EHLO and STARTTLS: a reason not to send it, or null. Angus sends AUTH
+     * from inside connect(), so this is the one place where the state of the connection and the password meet.
+     */
+    void authOnlyIf(java.util.function.Supplier<String> refusal) {
+        this.authRefusal = refusal;
+    }
+
+    /** Why AUTH was not sent on this connection, or null when it was not held back. */
+    String authRefused() {
+        return authRefused;
     }
 
     synchronized SmtpReply command(String command) throws MessagingException {
@@ -147,6 +162,14 @@ final class RelayTransport extends SMTPTransport {
 
     @Override
     protected void sendCommand(String cmd) throws MessagingException {
+        if (cmd.regionMatches(true, 0, "AUTH ", 0, 5)) {
+            String refusal = authRefusal.get();
+            if (refusal != null) {
+                authRefused = refusal;
+                // unchecked: Angus replaces a checked exception thrown during AUTH by its own, without the cause
+                throw new IllegalStateException(refusal);
+            }
+        }
         onCommand.accept(cmd);
         if (listener != null) {
             listener.commandSent(host, cmd.regionMatches(true, 0, "AUTH", 0, 4) ? maskAuth(cmd) : cmd);

@@ -9,12 +9,19 @@ public class SessionFailure extends Exception {
     private final Destination destination;
     private final int replyCode;
     private final String replyText;
+    private final String enhancedStatus;
 
     public SessionFailure(Destination destination, int replyCode, String replyText, Throwable cause) {
+        this(destination, replyCode, null, replyText, cause);
+    }
+
+    /** A failure this client decided on without a reply (code 0), with the enhanced status to report it with. */
+    public SessionFailure(Destination destination, int replyCode, String enhancedStatus, String replyText, Throwable cause) {
         super(destination + ": " + (replyCode > 0 ? replyCode + " " : "") + replyText, cause);
         this.destination = destination;
         this.replyCode = replyCode;
         this.replyText = replyText;
+        this.enhancedStatus = enhancedStatus;
     }
 
     public Destination getDestination() {
@@ -27,5 +34,10 @@ public class SessionFailure extends Exception {
 
     public String getReplyText() {
         return replyText;
+    }
+
+    /** The enhanced status this client chose for a failure without a reply, or null for the usual 4.4.1. */
+    public String getEnhancedStatus() {
+        return enhancedStatus;
     }
 }

@@ -1,6 +1,7 @@
 package io.github.camelrelay.smtprelay.delivery;
 
 import java.security.GeneralSecurityException;
+import java.util.Objects;
 import java.util.Properties;
 
 import javax.net.ssl.SSLContext;
@@ -20,6 +21,12 @@ import org.eclipse.angus.mail.util.MailSSLSocketFactory;
  */
 public final class SessionSettings {
 
+    /**
+     * The enhanced status of recipients deferred because AUTH would have gone over a connection that is not TLS with
+     * a verified certificate: X.7.10, encryption needed (RFC 5248), as the client refuses to send the password.
+     */
+    public static final String AUTH_NEEDS_TLS = "4.7.10";
+
     final Session session;
     final Session plainSession;
     final TlsMode tls;
@@ -30,24 +37,49 @@ public final class SessionSettings {
     final int commandTimeout;
     final SmtpRelayListener listener;
     final boolean pipelining;
+    /** Credentials are configured: AUTH is sent after EHLO (and STARTTLS). */
+    final boolean authenticates;
+    final boolean allowAuthWithoutVerifiedTls;
 
-    /**
-     * @param verifyingContext the TLS context for VERIFY (Camel's sslContextParameters or the JVM default)
-     */
-    public SessionSettings(TlsMode tls, boolean implicitTls, SSLContext verifyingContext, String heloName, boolean useEhlo,
-                           boolean pipelining, String username, String password, Timeouts timeouts,
-                           SmtpRelayListener listener) {
-        this.tls = tls;
-        this.pipelining = pipelining;
-        this.implicitTls = implicitTls;
-        this.timeouts = timeouts;
+    private SessionSettings(Builder b) {
+        this.tls = Objects.requireNonNull(b.tls, "tls");
+        this.pipelining = b.pipelining;
+        this.implicitTls = b.implicitTls;
+        this.timeouts = Objects.requireNonNull(b.timeouts, "timeouts");
         this.connectTimeout = timeouts.connect();
         this.commandTimeout = timeouts.command();
-        this.listener = listener;
-        SSLSocketFactory factory = tls == TlsMode.VERIFY ? verifyingContext.getSocketFactory() : trustAll();
+        this.listener = b.listener;
+        this.authenticates = b.username != null;
+        this.allowAuthWithoutVerifiedTls = b.allowAuthWithoutVerifiedTls;
+        SSLSocketFactory factory = tls == TlsMode.VERIFY ? b.verifyingContext.getSocketFactory() : trustAll();
         this.implicitTlsFactory = factory;
-        this.session = session(tls, factory, heloName, useEhlo, username, password);
-        this.plainSession = session(TlsMode.NONE, factory, heloName, useEhlo, username, password);
+        this.session = session(tls, factory, b.heloName, b.useEhlo, b.username, b.password);
+        this.plainSession = session(TlsMode.NONE, factory, b.heloName, b.useEhlo, b.username, b.password);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Why AUTH must not be sent on a connection, or null when it may: only over TLS whose certificate was verified
+     * (VERIFY), unless allowAuthWithoutVerifiedTls lets it go over unverified TLS, or in plain text when tls=NONE says
+     * so. A connection that OPPORTUNISTIC left in plain text never authenticates: STARTTLS may have been stripped.
+     */
+    String authRefusal(boolean tlsActive, boolean handshakeFailed) {
+        if (tlsActive && tls == TlsMode.VERIFY) {
+            return null;
+        }
+        if (allowAuthWithoutVerifiedTls && (tlsActive || tls == TlsMode.NONE)) {
+            return null;
+        }
+        if (tlsActive) {
+            return "AUTH not sent: the server's certificate was not verified (tls=" + tls + "); set tls=VERIFY, or"
+                   + " allowAuthWithoutVerifiedTls=true on a trusted network";
+        }
+        String why = handshakeFailed ? "the TLS handshake failed" : "the server did not offer STARTTLS";
+        return "AUTH not sent in plain text: " + why + " (tls=" + tls + "), so the password would travel unencrypted;"
+               + " the recipients wait for a connection with TLS";
     }
 
     private static Session session(TlsMode tls, SSLSocketFactory factory, String heloName, boolean useEhlo,
@@ -84,6 +116,85 @@ public final class SessionSettings {
             return f;
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("The JVM offers no TLS implementation: " + e.getMessage(), e);
+        }
+    }
+
+    /** The settings of one endpoint; tls, verifyingContext (for VERIFY), heloName and timeouts are required. */
+    public static final class Builder {
+        private TlsMode tls;
+        private boolean implicitTls;
+        private SSLContext verifyingContext;
+        private String heloName;
+        private boolean useEhlo = true;
+        private boolean pipelining = true;
+        private String username;
+        private String password;
+        private boolean allowAuthWithoutVerifiedTls;
+        private Timeouts timeouts;
+        private SmtpRelayListener listener;
+
+        private Builder() {
+        }
+
+        public Builder tls(TlsMode v) {
+            tls = v;
+            return this;
+        }
+
+        public Builder implicitTls(boolean v) {
+            implicitTls = v;
+            return this;
+        }
+
+        /** The TLS context for VERIFY (Camel's sslContextParameters or the JVM default). */
+        public Builder verifyingContext(SSLContext v) {
+            verifyingContext = v;
+            return this;
+        }
+
+        public Builder heloName(String v) {
+            heloName = v;
+            return this;
+        }
+
+        public Builder useEhlo(boolean v) {
+            useEhlo = v;
+            return this;
+        }
+
+        public Builder pipelining(boolean v) {
+            pipelining = v;
+            return this;
+        }
+
+        /** The credentials for AUTH; a null username means no AUTH. */
+        public Builder credentials(String user, String pass) {
+            username = user;
+            password = pass;
+            return this;
+        }
+
+        public Builder allowAuthWithoutVerifiedTls(boolean v) {
+            allowAuthWithoutVerifiedTls = v;
+            return this;
+        }
+
+        public Builder timeouts(Timeouts v) {
+            timeouts = v;
+            return this;
+        }
+
+        public Builder listener(SmtpRelayListener v) {
+            listener = v;
+            return this;
+        }
+
+        public SessionSettings build() {
+            Objects.requireNonNull(heloName, "heloName");
+            if (tls == TlsMode.VERIFY) {
+                Objects.requireNonNull(verifyingContext, "verifyingContext");
+            }
+            return new SessionSettings(this);
         }
     }
 }

@@ -24,7 +24,10 @@ final class SmtpSession {
 
     private static final int DATA_BUFFER = 16 * 1024;
 
-    private final Destination destination;
+    /** The destination it was opened for: the MX name TLS checked, if it did. */
+    private final Destination opened;
+    /** The destination of its current use: another MX name at the same address after reuse. */
+    private Destination destination;
     private final SessionSettings settings;
     private final Socket socket;
     private final RelayTransport transport;
@@ -50,6 +53,7 @@ final class SmtpSession {
 
     private SmtpSession(Destination destination, SessionSettings settings, Socket socket, RelayTransport transport,
                         Watchdog watchdog, Deadline deadline) {
+        this.opened = destination;
         this.destination = destination;
         this.watchdog = watchdog;
         this.deadline = deadline;
@@ -69,6 +73,12 @@ final class SmtpSession {
         } catch (SessionFailure f) {
             // as Postfix does: a failed opportunistic handshake is retried in plain text rather than deferred
             if (settings.tls == TlsMode.OPPORTUNISTIC && !settings.implicitTls && causedBy(f, SSLException.class)) {
+                String refusal = settings.authenticates ? settings.authRefusal(false, true) : null;
+                if (refusal != null) {
+                    // the plain-text retry would have to send the password unencrypted
+                    throw new SessionFailure(destination, 0, SessionSettings.AUTH_NEEDS_TLS,
+                            refusal + " (" + f.getReplyText() + ")", f);
+                }
                 return open(destination, settings, true, watchdog);
             }
             throw f;
@@ -85,6 +95,7 @@ final class SmtpSession {
         transport.onReply(deadline::renew);
         // while the session is opened, each command's reply gets its own timeout (EHLO, STARTTLS, AUTH)
         transport.onCommand(command -> deadline.arm(settings.timeouts.forCommand(command)));
+        transport.authOnlyIf(() -> settings.authRefusal(transport.isSSL(), plain));
         watchdog.watch(deadline);
         try {
             socket.setTcpNoDelay(true);
@@ -115,6 +126,9 @@ final class SmtpSession {
             }
             watchdog.forget(deadline);
             closeQuietly(socket);
+            if (transport.authRefused() != null) {
+                throw new SessionFailure(destination, 0, SessionSettings.AUTH_NEEDS_TLS, transport.authRefused(), e);
+            }
             throw new SessionFailure(destination, code, text == null ? e.getClass().getSimpleName() : text, e);
         }
     }
@@ -132,6 +146,20 @@ final class SmtpSession {
 
     Destination destination() {
         return destination;
+    }
+
+    Destination opened() {
+        return opened;
+    }
+
+    /** The connection pool's key: the remote address and port. */
+    java.net.InetSocketAddress key() {
+        return opened.socketAddress();
+    }
+
+    /** Carries mail for this destination from now on (same address and port, perhaps another MX name). */
+    void use(Destination next) {
+        this.destination = next;
     }
 
     boolean tls() {
@@ -342,7 +370,7 @@ final class SmtpSession {
             watchdog.forget(deadline);
             closeQuietly(socket);
             if (settings.listener != null) {
-                settings.listener.disconnected(destination.host(), destination.socketAddress());
+                settings.listener.disconnected(opened.host(), opened.socketAddress());
             }
         }
     }

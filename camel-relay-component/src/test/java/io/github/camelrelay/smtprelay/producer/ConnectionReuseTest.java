@@ -7,6 +7,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -14,19 +16,28 @@ import java.util.concurrent.TimeUnit;
 
 import io.github.camelrelay.smtprelay.SmtpRelayConstants;
 import io.github.camelrelay.smtprelay.SmtpRelayEndpoint;
+import io.github.camelrelay.smtprelay.report.Outcome;
+import io.github.camelrelay.smtprelay.testsupport.TestCertificates;
 import io.github.camelrelay.smtprelay.testsupport.TestSmtpServer;
 import io.github.camelrelay.smtprelay.testsupport.TestSmtpServer.Received;
+import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.junit.jupiter.api.Test;
 
 /**
- * Connections are pooled per destination: reused across exchanges with RSET between transactions, never more than
- * maxConnectionsPerHost at a time nor maxTotalConnections in all, renewed after maxMessagesPerConnection, and shared
+ * Connections are pooled per remote address: reused across exchanges (and MX names at the address, unless TLS verified
+ * another name) with RSET between transactions, never more than maxConnectionsPerHost to one address at a time nor
+ * maxTotalConnections in all, renewed after maxMessagesPerConnection, and shared
  * safely by concurrent senders.
  */
 class ConnectionReuseTest extends ProducerTestSupport {
 
     private static final String CONCURRENT = "&commandTimeout=5000";
+
+    @Override
+    protected void beforeStart(CamelContext context) {
+        context.getRegistry().bind("trustTest", trustingTestCertificate());
+    }
 
     @Test
     void atMaxTotalConnectionsTheLongestIdleConnectionToAnotherHostIsClosedToMakeRoom() {
@@ -154,6 +165,79 @@ class ConnectionReuseTest extends ProducerTestSupport {
         assertThat(mx1.connections()).isBetween(1, 3);
         List<String> ids = mx1.messages().stream().map(m -> m.text().lines().filter(l -> l.startsWith("X-Seq:")).findFirst().orElseThrow()).toList();
         assertThat(ids).as("every message exactly once").doesNotHaveDuplicates().hasSize(80);
+    }
+
+    @Test
+    void maxConnectionsPerHostHoldsPerAddressWhateverMxNamesLeadThere() throws Exception {
+        // four domains, each with an MX name of its own, all on 127.0.0.2
+        for (int i = 1; i <= 4; i++) {
+            dns.mx("d" + i + ".test", 10, "mx.d" + i + ".test").a("mx.d" + i + ".test", MX1_IP);
+        }
+        CountDownLatch finalDot = new CountDownLatch(1);
+        mx1.dataReply(n -> {
+            try {
+                finalDot.await(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return "250 2.0.0 queued as " + n;
+        });
+        // a delivery waits commandTimeout (1 s) for the address's one slot, while the first holds it at its final dot
+        String uri = mxUri("&maxConnectionsPerHost=1&dataTimeout=" + WAIT.toMillis());
+
+        List<CompletableFuture<Exchange>> sent = new ArrayList<>();
+        for (int i = 1; i <= 4; i++) {
+            String recipient = "r@d" + i + ".test";
+            sent.add(template.asyncSend(uri, e -> {
+                e.getMessage().setBody(RAW);
+                e.getMessage().setHeader(SmtpRelayConstants.RECIPIENTS, recipient);
+            }));
+        }
+        await().atMost(WAIT).until(() -> mx1.mostOpenConnections() > 1 || sent.stream().filter(CompletableFuture::isDone).count() == 3);
+        finalDot.countDown();
+        List<Exchange> results = sent.stream().map(CompletableFuture::join).toList();
+
+        assertThat(mx1.mostOpenConnections()).as("connections open at once to 127.0.0.2").isEqualTo(1);
+        assertThat(results).filteredOn(e -> e.getException() == null).singleElement()
+                .satisfies(e -> assertThat(report(e).allDelivered()).isTrue());
+        assertThat(results).filteredOn(e -> e.getException() != null).hasSize(3).allSatisfy(e ->
+                assertThat(report(e).statuses()).singleElement().satisfies(s -> {
+                    assertThat(s.outcome()).isEqualTo(Outcome.DEFERRED);
+                    assertThat(s.replyText()).contains("no connection slot within the wait");
+                }));
+        assertThat(mx1.messages()).hasSize(1);
+    }
+
+    @Test
+    void aConnectionToOneAddressCarriesMailForAnotherMxNameThere() {
+        dns.mx("other.test", 10, "mail.other.test").a("mail.other.test", MX1_IP);
+        String uri = mxUri();
+
+        Exchange first = send(uri, RAW, Map.of(SmtpRelayConstants.RECIPIENTS, "bob@example.test"));
+        Exchange second = send(uri, RAW, Map.of(SmtpRelayConstants.RECIPIENTS, "zoe@other.test"));
+
+        assertThat(first.getException()).isNull();
+        assertThat(second.getException()).isNull();
+        assertThat(mx1.messages()).extracting(Received::connectionNumber).containsExactly(1, 1);
+        assertThat(report(first).statusOf("bob@example.test").host()).isEqualTo("mx1.example.test");
+        assertThat(report(second).statusOf("zoe@other.test").host()).isEqualTo("mail.other.test");
+    }
+
+    @Test
+    void aConnectionWhoseCertificateWasVerifiedForOneMxNameDoesNotServeAnother() {
+        // the test certificate names mx1.example.test, not mail.other.test, on the same address
+        dns.mx("other.test", 10, "mail.other.test").a("mail.other.test", MX1_IP);
+        mx1.advertiseStartTls(TestCertificates.serverContext());
+        String uri = mxUri("&tls=VERIFY&sslContextParameters=#trustTest");
+
+        Exchange verified = send(uri, RAW, Map.of(SmtpRelayConstants.RECIPIENTS, "bob@example.test"));
+        Exchange otherName = send(uri, RAW, Map.of(SmtpRelayConstants.RECIPIENTS, "zoe@other.test"));
+
+        assertThat(verified.getException()).isNull();
+        assertThat(report(otherName).statusOf("zoe@other.test").outcome()).isEqualTo(Outcome.DEFERRED);
+        assertThat(report(otherName).statusOf("zoe@other.test").replyText()).contains("mail.other.test");
+        assertThat(mx1.messages()).hasSize(1);
+        assertThat(mx1.connections()).isEqualTo(2);
     }
 
     /** {@code threads} threads each send {@code perThread} messages through one ProducerTemplate. */

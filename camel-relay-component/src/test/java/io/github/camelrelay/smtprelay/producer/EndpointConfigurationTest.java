@@ -20,7 +20,8 @@ class EndpointConfigurationTest extends ProducerTestSupport {
     @Test
     void optionsFromTheUriReachTheConfiguration() {
         SmtpRelayEndpoint endpoint = context.getEndpoint("smtprelay:outbound?relayHost=smtp.example.test&relayPort=587"
-                                                         + "&username=u&password=p&tls=REQUIRED&batchSize=7&maxMxHosts=3"
+                                                         + "&username=u&password=p&tls=REQUIRED&allowAuthWithoutVerifiedTls=true"
+                                                         + "&batchSize=7&maxMxHosts=3"
                                                          + "&connectTimeout=1234&commandTimeout=2345&dataTimeout=3456"
                                                          + "&ipVersion=IPV4&addReceivedHeader=false&maxConnectionsPerHost=2"
                                                          + "&connectionIdleTimeout=0&maxMessagesPerConnection=9"
@@ -35,6 +36,7 @@ class EndpointConfigurationTest extends ProducerTestSupport {
         assertThat(c.getUsername()).isEqualTo("u");
         assertThat(c.getPassword()).isEqualTo("p");
         assertThat(c.effectiveTls()).isEqualTo(TlsMode.REQUIRED);
+        assertThat(c.isAllowAuthWithoutVerifiedTls()).isTrue();
         assertThat(c.getBatchSize()).isEqualTo(7);
         assertThat(c.getMaxMxHosts()).isEqualTo(3);
         assertThat(c.getConnectTimeout()).isEqualTo(1234);
@@ -64,6 +66,34 @@ class EndpointConfigurationTest extends ProducerTestSupport {
         assertThat(c.getBatchSize()).isEqualTo(50);
         assertThat(c.isAddReceivedHeader()).isTrue();
         assertThat(c.getIpVersion()).isEqualTo(IpVersion.ANY);
+        assertThat(c.isAllowAuthWithoutVerifiedTls()).isFalse();
+    }
+
+    @Test
+    void credentialsWithoutAVerifiedCertificateAreRefusedAtStartUpNamingTheOptions() {
+        String relay = "smtprelay:x?relayHost=smtp.example.test&username=u&password=p";
+        java.util.Map<String, String> found = java.util.Map.of("&tls=NONE", "NONE", "&tls=OPPORTUNISTIC", "OPPORTUNISTIC",
+                "&tls=REQUIRED", "REQUIRED", "&tls=REQUIRED&implicitTls=true", "REQUIRED");
+        found.forEach((options, mode) -> assertThatThrownBy(() -> context.getEndpoint(relay + options))
+                .as(options)
+                .isInstanceOf(ResolveEndpointFailedException.class)
+                .hasStackTraceContaining("Options username and tls")
+                .hasStackTraceContaining("expected tls=VERIFY")
+                .hasStackTraceContaining("but found tls=" + mode + ".")
+                .hasStackTraceContaining("sslContextParameters")
+                .hasStackTraceContaining("allowAuthWithoutVerifiedTls=true"));
+        assertThat(context.getEndpoint(relay, SmtpRelayEndpoint.class).getConfiguration().effectiveTls())
+                .as("the default with credentials").isEqualTo(TlsMode.VERIFY);
+        assertThat(context.getEndpoint(relay + "&tls=VERIFY&implicitTls=true", SmtpRelayEndpoint.class)).isNotNull();
+        assertThat(context.getEndpoint(relay + "&tls=NONE&allowAuthWithoutVerifiedTls=true", SmtpRelayEndpoint.class)
+                .getConfiguration().isAllowAuthWithoutVerifiedTls()).isTrue();
+        // the same with the credentials set on the component, as the starter does
+        SmtpRelayComponent component = context.getComponent("smtprelay", SmtpRelayComponent.class);
+        component.getConfiguration().setUsername("u");
+        component.getConfiguration().setPassword("p");
+        component.getConfiguration().setTls(TlsMode.OPPORTUNISTIC);
+        assertThatThrownBy(() -> context.getEndpoint("smtprelay:y?relayHost=smtp.example.test"))
+                .hasStackTraceContaining("Options username and tls");
     }
 
     @Test

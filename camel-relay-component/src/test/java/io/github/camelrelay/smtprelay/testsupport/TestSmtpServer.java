@@ -108,6 +108,7 @@ public final class TestSmtpServer implements AutoCloseable {
     private final ServerSocket serverSocket;
     private final Set<Socket> clients = ConcurrentHashMap.newKeySet();
     private final AtomicInteger connections = new AtomicInteger();
+    private final AtomicInteger mostOpen = new AtomicInteger();
     private final AtomicInteger dataTransactions = new AtomicInteger();
     private final AtomicInteger rsets = new AtomicInteger();
     private final List<Received> messages = new CopyOnWriteArrayList<>();
@@ -122,6 +123,7 @@ public final class TestSmtpServer implements AutoCloseable {
     private volatile SSLContext startTls;
     private volatile SSLContext implicitTls;
     private volatile String[] credentials;
+    private volatile boolean authBeforeTls;
     private volatile String mailFromReply;
     private volatile Function<String, String> rcptReply = address -> "250 2.1.5 OK";
     private volatile int maxRecipients = Integer.MAX_VALUE;
@@ -241,6 +243,15 @@ public final class TestSmtpServer implements AutoCloseable {
         return this;
     }
 
+    /**
+     * When true, AUTH is offered and accepted before STARTTLS too, as by a server (or a man in the middle) that takes
+     * the password in plain text although it offers TLS.
+     */
+    public TestSmtpServer authBeforeTls(boolean enabled) {
+        this.authBeforeTls = enabled;
+        return this;
+    }
+
     /** Answers MAIL FROM with this line instead of "250 2.1.0 OK"; a non-2xx line starts no transaction. */
     public TestSmtpServer mailFromReply(String line) {
         this.mailFromReply = line;
@@ -356,6 +367,11 @@ public final class TestSmtpServer implements AutoCloseable {
         return clients.size();
     }
 
+    /** The most connections that were open at once since the server started. */
+    public int mostOpenConnections() {
+        return mostOpen.get();
+    }
+
     /** Every command line received, in order, with AUTH lines logged as "AUTH ***". */
     public List<String> commands() {
         return List.copyOf(commands);
@@ -390,6 +406,7 @@ public final class TestSmtpServer implements AutoCloseable {
                 Socket socket = serverSocket.accept();
                 int number = connections.incrementAndGet();
                 clients.add(socket);
+                mostOpen.accumulateAndGet(clients.size(), Math::max);
                 if (tarpit) {
                     continue;
                 }
@@ -536,7 +553,7 @@ public final class TestSmtpServer implements AutoCloseable {
 
         /** AUTH is offered when required and either TLS is active or the server offers no TLS at all. */
         private boolean authOffered() {
-            return credentials != null && (tls || (startTls == null && implicitTls == null));
+            return credentials != null && (tls || authBeforeTls || (startTls == null && implicitTls == null));
         }
 
         private void startTls() throws IOException {
