@@ -155,6 +155,15 @@ public final class TestDnsServer implements AutoCloseable {
         return aaaa(host, ipv6, DEFAULT_TTL);
     }
 
+    /** Adds a TXT record to {@code name}, its text in one character-string (split at 255 octets). */
+    public TestDnsServer txt(String name, String text) {
+        java.util.List<String> strings = new java.util.ArrayList<>();
+        for (int i = 0; i < text.length(); i += 255) {
+            strings.add(text.substring(i, Math.min(text.length(), i + 255)));
+        }
+        return add(new org.xbill.DNS.TXTRecord(name(name), DClass.IN, DEFAULT_TTL, strings));
+    }
+
     /** Makes {@code name} answer NXDOMAIN even if it has records, to state a test's intent explicitly. */
     public TestDnsServer nxdomain(String name) {
         nxdomains.add(key(name));
