@@ -45,6 +45,30 @@ public final class TestCertificateAuthority {
 
     /** A server context presenting a certificate for the names, signed by this CA, with the CA certificate in its chain. */
     public SSLContext serverContext(String... dnsNames) {
+        KeyStore ks = serverKeyStore(dnsNames);
+        try {
+            KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+            kmf.init(ks, PASSWORD.toCharArray());
+            SSLContext ctx = SSLContext.getInstance("TLS");
+            ctx.init(kmf.getKeyManagers(), null, null);
+            return ctx;
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException("Cannot make a server context for " + List.of(dnsNames), e);
+        }
+    }
+
+    /** The server certificate chain for the names (server certificate first, then this CA's). */
+    public java.security.cert.X509Certificate[] chain(String... dnsNames) {
+        try {
+            java.security.cert.Certificate[] chain = serverKeyStore(dnsNames).getCertificateChain("server");
+            return java.util.Arrays.copyOf(chain, chain.length, java.security.cert.X509Certificate[].class);
+        } catch (java.security.KeyStoreException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A PKCS12 key store with the key and chain of a new server certificate for the names, under the alias "server". */
+    public KeyStore serverKeyStore(String... dnsNames) {
         Path store = dir.resolve("server-" + name.replaceAll("\\W", "") + "-" + (++issued) + ".p12");
         Path csr = dir.resolve(store.getFileName() + ".csr");
         Path cert = dir.resolve(store.getFileName() + ".crt");
@@ -63,11 +87,7 @@ public final class TestCertificateAuthority {
         try (InputStream in = Files.newInputStream(store)) {
             KeyStore ks = KeyStore.getInstance("PKCS12");
             ks.load(in, PASSWORD.toCharArray());
-            KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-            kmf.init(ks, PASSWORD.toCharArray());
-            SSLContext ctx = SSLContext.getInstance("TLS");
-            ctx.init(kmf.getKeyManagers(), null, null);
-            return ctx;
+            return ks;
         } catch (IOException | java.security.GeneralSecurityException e) {
             throw new IllegalStateException("Cannot load the server key store " + store, e);
         }
