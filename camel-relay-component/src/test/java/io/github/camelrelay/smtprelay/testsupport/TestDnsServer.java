@@ -63,6 +63,11 @@ public final class TestDnsServer implements AutoCloseable {
     private final ServerSocket tcp;
     private final Map<String, List<Record>> records = new ConcurrentHashMap<>();
     private final Set<String> nxdomains = ConcurrentHashMap.newKeySet();
+    /** Signed zones by apex key: answers under them carry RRSIGs and NSEC proofs. */
+    private final Map<String, ZoneKey> signed = new ConcurrentHashMap<>();
+
+    private record ZoneKey(Name apex, org.xbill.DNS.DNSKEYRecord key, java.security.PrivateKey signer) {
+    }
     private final Set<String> servfails = ConcurrentHashMap.newKeySet();
     private final Set<String> drops = ConcurrentHashMap.newKeySet();
     private final Set<Socket> tcpClients = ConcurrentHashMap.newKeySet();
@@ -153,6 +158,51 @@ public final class TestDnsServer implements AutoCloseable {
     /** Adds an IPv6 address record with the default TTL of 300 seconds. */
     public TestDnsServer aaaa(String host, String ipv6) {
         return aaaa(host, ipv6, DEFAULT_TTL);
+    }
+
+    /** Adds a TLSA record (RFC 6698) to {@code name}, e.g. {@code _25._tcp.mx1.example.test}. */
+    public TestDnsServer tlsa(String name, int usage, int selector, int matchingType, byte[] data) {
+        return add(new org.xbill.DNS.TLSARecord(name(name), DClass.IN, DEFAULT_TTL, usage, selector, matchingType, data));
+    }
+
+    /**
+     * Signs every answer for names at or under {@code apex} (DNSSEC, ECDSA P-256, RFC 6605) with a key made now: the
+     * zone's DNSKEY is served at the apex, each answer RRset gets its RRSIG, and negative answers get a signed SOA
+     * and NSEC records proving the name or type absent (RFC 4035 3.1.3). {@link #trustAnchor} gives the DS a
+     * validating resolver starts from.
+     */
+    public TestDnsServer signZone(String apex) {
+        try {
+            java.security.KeyPairGenerator gen = java.security.KeyPairGenerator.getInstance("EC");
+            gen.initialize(new java.security.spec.ECGenParameterSpec("secp256r1"));
+            java.security.KeyPair pair = gen.generateKeyPair();
+            org.xbill.DNS.DNSKEYRecord key = new org.xbill.DNS.DNSKEYRecord(name(apex), DClass.IN, DEFAULT_TTL, 257,
+                    org.xbill.DNS.DNSKEYRecord.Protocol.DNSSEC, org.xbill.DNS.DNSSEC.Algorithm.ECDSAP256SHA256, pair.getPublic());
+            signed.put(key(apex), new ZoneKey(name(apex), key, pair.getPrivate()));
+            return add(key);
+        } catch (java.security.GeneralSecurityException | org.xbill.DNS.DNSSEC.DNSSECException e) {
+            throw new IllegalStateException("Cannot make a DNSSEC key", e);
+        }
+    }
+
+    /** Signs the zone's answers with another key than its DNSKEY from now on: a validator finds them bogus. */
+    public TestDnsServer forgeSignatures(String apex) {
+        ZoneKey zone = signed.get(key(apex));
+        try {
+            java.security.KeyPairGenerator gen = java.security.KeyPairGenerator.getInstance("EC");
+            gen.initialize(new java.security.spec.ECGenParameterSpec("secp256r1"));
+            signed.put(key(apex), new ZoneKey(zone.apex(), zone.key(), gen.generateKeyPair().getPrivate()));
+            return this;
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException("Cannot make a DNSSEC key", e);
+        }
+    }
+
+    /** The DS record of a zone signed by {@link #signZone}, in zone file format, as a trust anchor. */
+    public String trustAnchor(String apex) {
+        ZoneKey zone = signed.get(key(apex));
+        return new org.xbill.DNS.DSRecord(zone.apex(), DClass.IN, DEFAULT_TTL, org.xbill.DNS.DSRecord.Digest.SHA256, zone.key())
+                .toString();
     }
 
     /** Adds a TXT record to {@code name}, its text in one character-string (split at 255 octets). */
@@ -329,22 +379,143 @@ public final class TestDnsServer implements AutoCloseable {
             header.setRcode(Rcode.SERVFAIL);
             return;
         }
+        ZoneKey zone = zoneOf(question.getName());
         List<Record> known = records.get(key);
         if (nxdomains.contains(key) || known == null || known.isEmpty()) {
             header.setRcode(Rcode.NXDOMAIN);
-            response.addRecord(soaFor(question.getName()), Section.AUTHORITY);
+            if (zone != null) {
+                denyName(response, zone, question.getName());
+            } else {
+                response.addRecord(soaFor(question.getName()), Section.AUTHORITY);
+            }
             return;
         }
-        boolean any = false;
+        List<Record> answers = new java.util.ArrayList<>();
         for (Record record : known) {
             if (question.getType() == Type.ANY || record.getType() == question.getType()) {
-                response.addRecord(record.withName(question.getName()), Section.ANSWER);
-                any = true;
+                answers.add(record.withName(question.getName()));
             }
         }
-        if (!any) {
-            response.addRecord(soaFor(question.getName()), Section.AUTHORITY);
+        answers.forEach(r -> response.addRecord(r, Section.ANSWER));
+        if (zone != null && !answers.isEmpty()) {
+            sign(response, zone, answers, Section.ANSWER);
         }
+        if (answers.isEmpty()) {
+            if (zone != null) {
+                denyType(response, zone, question.getName());
+            } else {
+                response.addRecord(soaFor(question.getName()), Section.AUTHORITY);
+            }
+        }
+    }
+
+    /** The signed zone a name is in: the longest signed apex it ends with. */
+    private ZoneKey zoneOf(Name name) {
+        ZoneKey best = null;
+        for (ZoneKey z : signed.values()) {
+            if (name.subdomain(z.apex()) && (best == null || z.apex().labels() > best.apex().labels())) {
+                best = z;
+            }
+        }
+        return best;
+    }
+
+    /** Adds the RRSIG of each RRset (records of one type) in the list, valid from an hour ago for a day. */
+    private static void sign(Message response, ZoneKey zone, List<Record> records, int section) {
+        Map<Integer, org.xbill.DNS.RRset> sets = new java.util.LinkedHashMap<>();
+        for (Record r : records) {
+            sets.computeIfAbsent(r.getType(), t -> new org.xbill.DNS.RRset()).addRR(r);
+        }
+        java.time.Instant now = java.time.Instant.now();
+        for (org.xbill.DNS.RRset set : sets.values()) {
+            try {
+                response.addRecord(org.xbill.DNS.DNSSEC.sign(set, zone.key(), zone.signer(), now.minusSeconds(3600),
+                                                              now.plusSeconds(86400)), section);
+            } catch (org.xbill.DNS.DNSSEC.DNSSECException e) {
+                throw new IllegalStateException("Cannot sign " + set, e);
+            }
+        }
+    }
+
+    /** NODATA in a signed zone: the signed SOA and the name's NSEC, which lists the types it has. */
+    private void denyType(Message response, ZoneKey zone, Name name) {
+        List<Record> authority = new java.util.ArrayList<>();
+        authority.add(zoneSoa(zone));
+        authority.add(nsec(zone, name));
+        authority.forEach(r -> response.addRecord(r, Section.AUTHORITY));
+        sign(response, zone, authority, Section.AUTHORITY);
+    }
+
+    /** NXDOMAIN in a signed zone: the signed SOA, the NSEC covering the name and the one covering the wildcard. */
+    private void denyName(Message response, ZoneKey zone, Name name) {
+        List<Name> names = zoneNames(zone);
+        Name encloser = name;
+        while (encloser.labels() > zone.apex().labels() && !names.contains(encloser)) {
+            encloser = new Name(encloser, 1);
+        }
+        Name wildcard;
+        try {
+            wildcard = Name.concatenate(Name.fromConstantString("*"), encloser);
+        } catch (NameTooLongException e) {
+            throw new IllegalStateException(e);
+        }
+        List<Record> authority = new java.util.ArrayList<>();
+        authority.add(zoneSoa(zone));
+        Record covering = covering(zone, names, name);
+        authority.add(covering);
+        Record wildcardCovering = covering(zone, names, wildcard);
+        if (!wildcardCovering.equals(covering)) {
+            authority.add(wildcardCovering);
+        }
+        authority.forEach(r -> response.addRecord(r, Section.AUTHORITY));
+        // one RRSIG per NSEC owner: sign each NSEC on its own
+        sign(response, zone, List.of(authority.get(0)), Section.AUTHORITY);
+        for (Record r : authority.subList(1, authority.size())) {
+            sign(response, zone, List.of(r), Section.AUTHORITY);
+        }
+    }
+
+    private Record zoneSoa(ZoneKey zone) {
+        return new SOARecord(zone.apex(), DClass.IN, NEGATIVE_TTL, zone.apex(), zone.apex(), 1, 3600, 600, 86400, NEGATIVE_TTL);
+    }
+
+    /** The zone's names with records, in canonical order (RFC 4034 6.1), the apex first. */
+    private List<Name> zoneNames(ZoneKey zone) {
+        java.util.TreeSet<Name> names = new java.util.TreeSet<>();
+        names.add(zone.apex());
+        for (Map.Entry<String, List<Record>> e : records.entrySet()) {
+            Name n = name(e.getKey());
+            if (!e.getValue().isEmpty() && n.subdomain(zone.apex()) && zoneOf(n) == zone) {
+                names.add(n);
+            }
+        }
+        return new java.util.ArrayList<>(names);
+    }
+
+    /** The NSEC at an existing name: the next name in the zone and the types at this one. */
+    private Record nsec(ZoneKey zone, Name owner) {
+        List<Name> names = zoneNames(zone);
+        int i = names.indexOf(owner);
+        Name next = names.get((i + 1) % names.size());
+        java.util.TreeSet<Integer> types = new java.util.TreeSet<>(List.of(Type.NSEC, Type.RRSIG));
+        for (Record r : records.getOrDefault(key(owner), List.of())) {
+            types.add(r.getType());
+        }
+        if (owner.equals(zone.apex())) {
+            types.add(Type.SOA);
+        }
+        return new org.xbill.DNS.NSECRecord(owner, DClass.IN, NEGATIVE_TTL, next, types.stream().mapToInt(Integer::intValue).toArray());
+    }
+
+    /** The NSEC whose owner comes before the absent name and whose next name after it. */
+    private Record covering(ZoneKey zone, List<Name> names, Name absent) {
+        Name previous = names.get(0);
+        for (Name n : names) {
+            if (n.compareTo(absent) < 0) {
+                previous = n;
+            }
+        }
+        return nsec(zone, previous);
     }
 
     /** A NOERROR authoritative response echoing the id, RD flag, question and EDNS of the query. */
