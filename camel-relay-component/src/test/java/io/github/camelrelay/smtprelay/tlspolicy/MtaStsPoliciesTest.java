@@ -6,10 +6,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -20,6 +17,7 @@ import com.sun.net.httpserver.HttpsServer;
 import io.github.camelrelay.smtprelay.dns.MxResolver;
 import io.github.camelrelay.smtprelay.mail.Domain;
 import io.github.camelrelay.smtprelay.testsupport.TestCertificateAuthority;
+import io.github.camelrelay.smtprelay.testsupport.TestClock;
 import io.github.camelrelay.smtprelay.testsupport.TestDnsServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -50,23 +48,7 @@ class MtaStsPoliciesTest {
     private static SSLContext otherHost;
     private static SSLContext untrusted;
 
-    private final AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2031-03-04T05:06:07Z"));
-    private final Clock clock = new Clock() {
-        @Override
-        public ZoneOffset getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now.get();
-        }
-    };
+    private final TestClock clock = TestClock.at("2031-03-04T05:06:07Z");
     private final AtomicInteger requests = new AtomicInteger();
     private final AtomicReference<String> body = new AtomicReference<>(POLICY);
     private final AtomicInteger status = new AtomicInteger(200);
@@ -150,7 +132,7 @@ class MtaStsPoliciesTest {
         assertThat(policy.matches("mx.attacker.test")).isFalse();
         assertThat(requests).hasValue(1);
 
-        now.set(now.get().plus(Duration.ofHours(12)));
+        clock.advance(Duration.ofHours(12));
         assertThat(policies.policy(Domain.of("example.test"))).contains(policy);
         assertThat(requests).as("same id, well within max_age: no fetch").hasValue(1);
 
@@ -171,13 +153,13 @@ class MtaStsPoliciesTest {
         // an attacker removes the record and breaks the policy server: the cached policy still applies
         dns.remove("_mta-sts.example.test");
         status.set(500);
-        now.set(now.get().plus(Duration.ofHours(2)));
+        clock.advance(Duration.ofHours(2));
         assertThat(policies.policy(Domain.of("example.test"))).contains(policy);
         dns.txt("_mta-sts.example.test", "v=STSv1; id=changed;");
         assertThat(policies.policy(Domain.of("example.test"))).contains(policy);
 
         // past max_age nothing applies until a fetch succeeds
-        now.set(now.get().plus(Duration.ofDays(2)));
+        clock.advance(Duration.ofDays(2));
         assertThat(policies.policy(Domain.of("example.test"))).isEmpty();
         status.set(200);
         assertThat(policies.policy(Domain.of("example.test"))).get().extracting(MtaStsPolicy::id).isEqualTo("changed");

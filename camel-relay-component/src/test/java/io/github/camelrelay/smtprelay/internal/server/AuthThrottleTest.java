@@ -3,42 +3,16 @@ package io.github.camelrelay.smtprelay.internal.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.InetAddress;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneOffset;
 
+import io.github.camelrelay.smtprelay.testsupport.TestClock;
 import org.junit.jupiter.api.Test;
 
 class AuthThrottleTest {
 
-    /** A clock the test moves by hand. */
-    private static final class ManualClock extends Clock {
-        private Instant now = Instant.parse("2025-01-01T00:00:00Z");
-
-        void advance(Duration d) {
-            now = now.plus(d);
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-
-        @Override
-        public java.time.ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
-    }
-
     @Test
     void delaysDoublePerFailureUpToThirtySecondsAndTheAddressIsLockedOutAtTheLimit() throws Exception {
-        ManualClock clock = new ManualClock();
+        TestClock clock = TestClock.at("2025-01-01T00:00:00Z");
         AuthThrottle t = new AuthThrottle(10, Duration.ofSeconds(1), Duration.ofMinutes(15), clock);
         InetAddress a = InetAddress.getByName("192.0.2.1");
         long[] expected = {1000, 2000, 4000, 8000, 16000, 30000, 30000, 30000, 30000};
@@ -53,7 +27,7 @@ class AuthThrottleTest {
 
     @Test
     void failuresAreForgottenOnceTheLockoutTimeHasPassedSinceTheLastOne() throws Exception {
-        ManualClock clock = new ManualClock();
+        TestClock clock = TestClock.at("2025-01-01T00:00:00Z");
         AuthThrottle t = new AuthThrottle(2, Duration.ZERO, Duration.ofMinutes(15), clock);
         InetAddress a = InetAddress.getByName("2001:db8::1");
         t.recordFailure(a);
@@ -69,7 +43,7 @@ class AuthThrottleTest {
 
     @Test
     void theNumberOfTrackedAddressesIsBounded() throws Exception {
-        AuthThrottle t = new AuthThrottle(1, Duration.ZERO, Duration.ofMinutes(15), new ManualClock());
+        AuthThrottle t = new AuthThrottle(1, Duration.ZERO, Duration.ofMinutes(15), TestClock.at("2025-01-01T00:00:00Z"));
         InetAddress first = InetAddress.getByName("10.0.0.0");
         t.recordFailure(first);
         for (int i = 1; i <= AuthThrottle.MAX_TRACKED; i++) {
