@@ -42,6 +42,8 @@ public final class DeliveryEventForwarder implements AutoCloseable {
     private final String queue;
     private volatile CamelContext camelContext;
     private final String uri;
+    /** The endpoint as the log names it: without its passwords. */
+    private final String logUri;
     private final int batchSize;
     private final Duration batchWait;
     private final Duration maxRetryDelay;
@@ -70,6 +72,7 @@ public final class DeliveryEventForwarder implements AutoCloseable {
         this.connectionFactory = connectionFactory;
         this.queue = queue;
         this.uri = uri;
+        this.logUri = org.apache.camel.util.URISupport.sanitizeUri(uri);
         this.batchSize = batchSize;
         this.batchWait = batchWait;
         this.maxRetryDelay = maxRetryDelay;
@@ -214,15 +217,15 @@ public final class DeliveryEventForwarder implements AutoCloseable {
                 });
                 if (sent.getException() == null) {
                     if (!retry.equals(firstRetry)) {
-                        LOG.info("Delivery events sent to {} again", uri);
+                        LOG.info("Delivery events sent to {} again", logUri);
                     }
                     return true;
                 }
                 LOG.warn("Cannot send {} delivery events to {} (trying again in {} ms; they wait on queue {}): {}",
-                        batch.size(), uri, retry.toMillis(), queue, sent.getException().getMessage());
+                        batch.size(), logUri, retry.toMillis(), queue, org.apache.camel.util.URISupport.sanitizeUri(sent.getException().getMessage()));
             } catch (RuntimeException e) {
                 LOG.warn("Cannot send {} delivery events to {} (trying again in {} ms; they wait on queue {}): {}",
-                        batch.size(), uri, retry.toMillis(), queue, e.getMessage());
+                        batch.size(), logUri, retry.toMillis(), queue, org.apache.camel.util.URISupport.sanitizeUri(e.getMessage()));
             }
             if (pause(retry)) {
                 return false;
