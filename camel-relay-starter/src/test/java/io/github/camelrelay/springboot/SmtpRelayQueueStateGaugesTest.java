@@ -1,9 +1,6 @@
 package io.github.camelrelay.springboot;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -12,16 +9,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Properties;
 
 import io.github.camelrelay.smtprelay.testsupport.TestSmtpServer;
 import jakarta.jms.ConnectionFactory;
 import jakarta.jms.JMSContext;
-import jakarta.mail.Message;
-import jakarta.mail.Session;
-import jakarta.mail.Transport;
-import jakarta.mail.internet.InternetAddress;
-import jakarta.mail.internet.MimeMessage;
 import org.apache.camel.util.json.JsonArray;
 import org.apache.camel.util.json.JsonObject;
 import org.apache.camel.util.json.Jsoner;
@@ -63,7 +54,7 @@ class SmtpRelayQueueStateGaugesTest {
     static final TestSmtpServer RELAY_HOST = TestSmtpServer.start("127.0.0.1", 0)
             .rcptReply(rcpt -> rcpt.contains("busy") ? "451 4.2.1 mailbox busy, try later"
                     : rcpt.contains("gone@") ? "550 5.1.1 no such user" : "250 2.1.5 ok");
-    static final int SMTP_PORT = freePort();
+    static final int SMTP_PORT = TestSmtpServer.freePortOnAll("127.0.0.1");
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private static final long HOUR = 3_600_000;
 
@@ -88,8 +79,8 @@ class SmtpRelayQueueStateGaugesTest {
 
     @Test
     void messagesAndRecipientsPerStateAndTopDestinationReachTheActuatorAndPrometheus() throws Exception {
-        send("alice@example.com", "Deferred", "busy1@example.net", "busy2@example.net");
-        send("alice@example.com", "Dead", "gone@example.net");
+        SmtpSubmission.send(SMTP_PORT, "alice@example.com", "Deferred", "busy1@example.net", "busy2@example.net");
+        SmtpSubmission.send(SMTP_PORT, "alice@example.com", "Dead", "gone@example.net");
         // as another instance would: entries due in an hour, for destinations this one never saw, arrived two hours ago
         long arrival = System.currentTimeMillis() - 2 * HOUR;
         queueElsewhere("x-1", "x.example", arrival, "a@x.example", "b@x.example", "c@x.example");
@@ -154,27 +145,7 @@ class SmtpRelayQueueStateGaugesTest {
         return response.body();
     }
 
-    private static void send(String from, String subject, String... to) throws Exception {
-        Properties props = new Properties();
-        props.put("mail.smtp.host", "127.0.0.1");
-        props.put("mail.smtp.port", String.valueOf(SMTP_PORT));
-        MimeMessage message = new MimeMessage(Session.getInstance(props));
-        message.setFrom(new InternetAddress(from));
-        for (String t : to) {
-            message.addRecipient(Message.RecipientType.TO, new InternetAddress(t));
-        }
-        message.setSubject(subject);
-        message.setText("Hello");
-        Transport.send(message);
-    }
 
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 
     @SpringBootConfiguration
     @EnableAutoConfiguration

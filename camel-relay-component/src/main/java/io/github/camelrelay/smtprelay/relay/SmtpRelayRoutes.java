@@ -162,8 +162,24 @@ public class SmtpRelayRoutes extends RouteBuilder {
      * recipients they hold or delete. On the caller's thread, so in its broker transaction if it has one.
      */
     public void publish(DeliveryEvent event) throws Exception {
-        if (eventsUri != null) {
-            send(eventsUri, e -> e.getMessage().setBody(event.toJson()));
+        publish(List.of(event));
+    }
+
+    /** Publishes the events, one queue message each, through one producer template. */
+    public void publish(List<DeliveryEvent> events) throws Exception {
+        if (eventsUri == null || events.isEmpty()) {
+            return;
+        }
+        ProducerTemplate template = getContext().createProducerTemplate();
+        try {
+            for (DeliveryEvent event : events) {
+                Exchange sent = template.send(eventsUri, e -> e.getMessage().setBody(event.toJson()));
+                if (sent.getException() != null) {
+                    throw sent.getException();
+                }
+            }
+        } finally {
+            template.stop();
         }
     }
 
@@ -677,6 +693,7 @@ public class SmtpRelayRoutes extends RouteBuilder {
             MailAddress derived = ExchangeMailReader.envelopeSender(exchange);
             sender = derived == null ? "" : derived.address();
         }
+        List<DeliveryEvent> events = new ArrayList<>();
         for (RecipientStatus s : statuses) {
             if (s.outcome() == Outcome.DELIVERED && s.replyCode() == 0) {
                 continue;
@@ -686,7 +703,7 @@ public class SmtpRelayRoutes extends RouteBuilder {
                 case DEFERRED -> deferredAs;
                 default -> DeliveryEvent.Type.BOUNCED;
             };
-            publish(DeliveryEvent.builder(type, s.recipient().address(), now)
+            events.add(DeliveryEvent.builder(type, s.recipient().address(), now)
                     .queueId(queueId(exchange)).messageId(messageId).sender(sender)
                     .destination(destination.isEmpty() ? s.recipient().domain().name() : destination)
                     .reply(DeliveryEvent.Reply.of(s)).attempts(attempts == null ? 0 : attempts)
@@ -695,6 +712,7 @@ public class SmtpRelayRoutes extends RouteBuilder {
                     .attemptMillis(start == null ? 0 : Math.max(0, now.toEpochMilli() - start))
                     .build());
         }
+        publish(events);
     }
 
     /** The message's Message-ID without its angle brackets, or null when it has none or cannot be read. */

@@ -4,13 +4,11 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Properties;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -18,11 +16,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import com.sun.net.httpserver.HttpServer;
 import io.github.camelrelay.smtprelay.testsupport.TestSmtpServer;
-import jakarta.mail.Message;
-import jakarta.mail.Session;
-import jakarta.mail.Transport;
-import jakarta.mail.internet.InternetAddress;
-import jakarta.mail.internet.MimeMessage;
+import io.github.camelrelay.springboot.SmtpSubmission;
 import org.apache.camel.util.json.JsonArray;
 import org.apache.camel.util.json.JsonObject;
 import org.apache.camel.util.json.Jsoner;
@@ -60,7 +54,7 @@ class DeliveryEventsTest {
     static final TestSmtpServer RELAY_HOST = TestSmtpServer.start("127.0.0.1", 0)
             .rcptReply(rcpt -> rcpt.contains("busy@") ? "451 4.2.1 mailbox busy, try later"
                     : rcpt.contains("gone@") ? "550 5.1.1 no such user" : "250 2.1.5 ok");
-    static final int SMTP_PORT = freePort();
+    static final int SMTP_PORT = TestSmtpServer.freePortOnAll("127.0.0.1");
     static final Webhook HOOK = new Webhook();
 
     @DynamicPropertySource
@@ -80,9 +74,9 @@ class DeliveryEventsTest {
 
     @Test
     void mailFlowsWhileTheWebhookHangsAndFailsAndEveryOutcomeArrivesOnceItRecovers() throws Exception {
-        send("alice@example.com", "ok@example.net", "Delivered");
-        send("alice@example.com", "busy@example.net", "Deferred");
-        send("alice@example.com", "gone@example.net", "Bounced");
+        SmtpSubmission.send(SMTP_PORT, "alice@example.com", "Delivered", "ok@example.net");
+        SmtpSubmission.send(SMTP_PORT, "alice@example.com", "Deferred", "busy@example.net");
+        SmtpSubmission.send(SMTP_PORT, "alice@example.com", "Bounced", "gone@example.net");
 
         // the webhook holds the first batch and answers nothing, yet the relay delivers, defers and bounces
         await().atMost(Duration.ofSeconds(30)).until(() -> HOOK.hanging.get() == 1);
@@ -122,25 +116,7 @@ class DeliveryEventsTest {
         return HOOK.events.stream().filter(e -> recipient.equals(e.get("recipient"))).findFirst().orElseThrow();
     }
 
-    private static void send(String from, String to, String subject) throws Exception {
-        Properties props = new Properties();
-        props.put("mail.smtp.host", "127.0.0.1");
-        props.put("mail.smtp.port", String.valueOf(SMTP_PORT));
-        MimeMessage message = new MimeMessage(Session.getInstance(props));
-        message.setFrom(new InternetAddress(from));
-        message.addRecipient(Message.RecipientType.TO, new InternetAddress(to));
-        message.setSubject(subject);
-        message.setText("Hello");
-        Transport.send(message);
-    }
 
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 
     /** A webhook that hangs on its first request until released, then answers 503 failuresLeft times, then 204. */
     static final class Webhook {
