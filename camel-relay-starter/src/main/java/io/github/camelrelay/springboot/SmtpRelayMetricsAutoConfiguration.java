@@ -29,6 +29,21 @@ public class SmtpRelayMetricsAutoConfiguration {
         return new SmtpRelayMetrics(registry, camelContext);
     }
 
+    /**
+     * The queue gauges by state and by top destination, set from the broker's snapshot (MailQueue's refresh, on an
+     * Artemis broker; they read 0 where there is none).
+     */
+    @Bean
+    @ConditionalOnMissingBean
+    @org.springframework.boot.autoconfigure.condition.ConditionalOnProperty(prefix = "camel.smtprelay.relay", name = "enabled",
+            havingValue = "true")
+    public SmtpRelayQueueMetrics smtpRelayQueueMetrics(MeterRegistry registry,
+            org.springframework.beans.factory.ObjectProvider<SmtpRelayRoutesProperties> properties) {
+        SmtpRelayRoutesProperties p = properties.getIfAvailable();
+        return new SmtpRelayQueueMetrics(registry, p == null ? 20 : p.getQueue().getGaugeDestinations(),
+                java.time.Clock.systemUTC());
+    }
+
     /** The relay routes' queue gauges, once the routes are configured (their tracker is made then). */
     @Bean
     org.apache.camel.spring.boot.CamelContextConfiguration smtpRelayQueueGauges(SmtpRelayMetrics metrics,

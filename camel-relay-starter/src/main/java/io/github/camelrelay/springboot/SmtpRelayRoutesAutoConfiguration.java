@@ -19,6 +19,7 @@ import io.github.camelrelay.smtprelay.enrich.HeaderEnricher;
 import io.github.camelrelay.smtprelay.mail.Domain;
 import io.github.camelrelay.smtprelay.relay.QueueManagerSettings;
 import io.github.camelrelay.smtprelay.relay.RelayRouteSettings;
+import io.github.camelrelay.smtprelay.relay.RelayTracing;
 import io.github.camelrelay.smtprelay.relay.RetrySchedule;
 import io.github.camelrelay.smtprelay.relay.SmtpRelayRoutes;
 import jakarta.jms.ConnectionFactory;
@@ -30,6 +31,7 @@ import org.apache.camel.support.processor.idempotent.FileIdempotentRepository;
 import org.springframework.beans.factory.BeanFactory;
 import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.beans.factory.NoSuchBeanDefinitionException;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -102,11 +104,21 @@ public class SmtpRelayRoutesAutoConfiguration {
         return new SmtpRelayBrokerConfiguration.BrokerCheck(properties, beans);
     }
 
-    /** The relay routes; Camel's Spring Boot support adds every RouteBuilder bean to the Camel context. */
+    /**
+     * The relay routes; Camel's Spring Boot support adds every RouteBuilder bean to the Camel context. With spans
+     * when there is a {@link RelayTracing} bean (SmtpRelayTracingAutoConfiguration makes one on the application's
+     * ObservationRegistry), and publishing delivery events to the events queue when events.uri is set.
+     */
     @Bean
     @ConditionalOnMissingBean
-    public SmtpRelayRoutes smtpRelayRoutes(RelayRouteSettings settings) {
-        return new SmtpRelayRoutes(settings);
+    public SmtpRelayRoutes smtpRelayRoutes(RelayRouteSettings settings, SmtpRelayRoutesProperties properties,
+                                           ObjectProvider<RelayTracing> tracing) {
+        SmtpRelayRoutes routes = new SmtpRelayRoutes(settings).tracing(tracing.getIfAvailable());
+        SmtpRelayRoutesProperties.Events events = properties.getEvents();
+        if (isSet(events.getUri())) {
+            routes.events(properties.getQueue().getComponent() + ":queue:" + required(events.getQueue(), "events.queue"));
+        }
+        return routes;
     }
 
     /**

@@ -55,6 +55,7 @@ public class SmtpRelayRoutesProperties {
     private final Retry retry = new Retry();
     private final Enrichment enrichment = new Enrichment();
     private final Dkim dkim = new Dkim();
+    private final Events events = new Events();
 
     public boolean isEnabled() {
         return enabled;
@@ -118,6 +119,10 @@ public class SmtpRelayRoutesProperties {
 
     public Dkim getDkim() {
         return dkim;
+    }
+
+    public Events getEvents() {
+        return events;
     }
 
     /** The SMTP listener that accepts mail into the queue. */
@@ -250,6 +255,20 @@ public class SmtpRelayRoutesProperties {
          * gauges count only what this instance queued since it started.
          */
         private Duration gaugeRefresh = Duration.ofSeconds(30);
+
+        /**
+         * How many destinations, those with the most recipients queued, get series of their own in the per-destination
+         * queue gauges (smtprelay.queue.destination.*); the rest are summed under the destination "other".
+         */
+        private int gaugeDestinations = 20;
+
+        public int getGaugeDestinations() {
+            return gaugeDestinations;
+        }
+
+        public void setGaugeDestinations(int gaugeDestinations) {
+            this.gaugeDestinations = gaugeDestinations;
+        }
 
         public Duration getGaugeRefresh() {
             return gaugeRefresh;
@@ -562,6 +581,74 @@ public class SmtpRelayRoutesProperties {
 
         public void setSignedHeaders(List<String> signedHeaders) {
             this.signedHeaders = signedHeaders;
+        }
+    }
+
+    /**
+     * The delivery event stream: one JSON event per recipient outcome, put on a durable queue of its own in the
+     * delivery's transaction and forwarded from there, in batches, to the endpoint named by {@code uri}.
+     */
+    public static class Events {
+
+        /**
+         * The Camel endpoint the events go to, each batch as one JSON array, for example kafka:mail-events or
+         * https://hooks.example.com/mail (posted with Content-Type application/json). Unset means no events.
+         */
+        private String uri;
+
+        /** The durable queue the events wait in until they are forwarded (on the relay's broker, through its jms component). */
+        private String queue = "smtprelay.events";
+
+        /** The most events in one batch. */
+        private int batchSize = 100;
+
+        /** How long a batch waits for more events before it is sent with fewer than batch-size. */
+        private Duration batchWait = Duration.ofSeconds(1);
+
+        /**
+         * The longest wait between two tries of a batch the endpoint refused or did not answer; the waits double from
+         * one second up to this. The events stay on their queue meanwhile, and mail keeps flowing.
+         */
+        private Duration maxRetryDelay = Duration.ofMinutes(1);
+
+        public String getUri() {
+            return uri;
+        }
+
+        public void setUri(String uri) {
+            this.uri = uri;
+        }
+
+        public String getQueue() {
+            return queue;
+        }
+
+        public void setQueue(String queue) {
+            this.queue = queue;
+        }
+
+        public int getBatchSize() {
+            return batchSize;
+        }
+
+        public void setBatchSize(int batchSize) {
+            this.batchSize = batchSize;
+        }
+
+        public Duration getBatchWait() {
+            return batchWait;
+        }
+
+        public void setBatchWait(Duration batchWait) {
+            this.batchWait = batchWait;
+        }
+
+        public Duration getMaxRetryDelay() {
+            return maxRetryDelay;
+        }
+
+        public void setMaxRetryDelay(Duration maxRetryDelay) {
+            this.maxRetryDelay = maxRetryDelay;
         }
     }
 }

@@ -83,12 +83,24 @@ public class SmtpRelayRoutes extends RouteBuilder {
     public static final String DESTINATION = "CamelSmtpRelayDestination";
     /** The message's size in octets, on the queue as SmtpRelaySize, for the queue's listings. */
     public static final String SIZE = "CamelSmtpRelaySize";
+    /**
+     * The W3C trace context of the message's submission, on the queue as SmtpRelayTraceparent: every delivery
+     * attempt, days later, joins that trace (see {@link RelayTracing}).
+     */
+    public static final String TRACEPARENT = "CamelSmtpRelayTraceparent";
+
+    /** Exchange property holding the span of this submission or delivery attempt. */
+    private static final String SPAN = "smtprelaySpan";
+    /** Exchange property naming how the attempt ended, for its span. */
+    private static final String OUTCOME = "smtprelayOutcome";
+    /** Exchange property holding when the delivery attempt started (epoch millis), for the events. */
+    private static final String ATTEMPT_START = "smtprelayAttemptStart";
 
     /** The headers that travel with a message on the queue, named there without the "Camel" prefix. */
     private static final List<String> QUEUE_HEADERS = List.of(SmtpRelayConstants.ENVELOPE_FROM, SmtpRelayConstants.RECIPIENTS,
             SmtpRelayConstants.ATTEMPTS, SmtpRelayConstants.ARRIVAL, SmtpRelayConstants.WARNED, SmtpRelayConstants.ENRICHED,
             SmtpRelayConstants.REPORT_TEXT, SmtpRelayConstants.QUEUE_ID, SmtpRelayConstants.TRACED, DESTINATION, SIZE,
-            SmtpRelayConstants.SUBMISSION, SmtpRelayConstants.AUTHENTICATED_USER);
+            SmtpRelayConstants.SUBMISSION, SmtpRelayConstants.AUTHENTICATED_USER, TRACEPARENT);
     private static final int QUEUE_PREFIX_CUT = "Camel".length();
 
     /**
@@ -104,8 +116,13 @@ public class SmtpRelayRoutes extends RouteBuilder {
     private volatile String deliveryUri;
     /** The relay host when the delivery endpoint has one (every message then has one destination); "" for MX mode. */
     private volatile String relayHost;
+    /** The delivery endpoint's TLS setting, lower case, for the attempts' spans. */
+    private volatile String tlsPolicy;
     /** The settings' clock, else the component's: one setting dates the retries and bounces as the Received headers. */
     private volatile Clock clock = Clock.systemDefaultZone();
+    private volatile RelayTracing tracing = RelayTracing.NONE;
+    /** Where each recipient's {@link DeliveryEvent} goes, in the delivery's transaction; null for no events. */
+    private volatile String eventsUri;
 
     public SmtpRelayRoutes(RelayRouteSettings settings) {
         this.settings = settings;
@@ -116,6 +133,53 @@ public class SmtpRelayRoutes extends RouteBuilder {
                      + "delivery was under way may be sent again to recipients that got it; configure a durable settled "
                      + "repository (a file or a database)");
             this.settled = MemoryIdempotentRepository.memoryIdempotentRepository(100_000);
+        }
+    }
+
+    /** Reports submissions, delivery attempts and bounces as spans; set before the routes are configured. */
+    public SmtpRelayRoutes tracing(RelayTracing tracing) {
+        this.tracing = tracing == null ? RelayTracing.NONE : tracing;
+        return this;
+    }
+
+    /**
+     * Publishes one {@link DeliveryEvent} per recipient outcome, as JSON text, to the endpoint: a durable queue such
+     * as {@code jms:queue:smtprelay.events}, sent in the delivery's broker transaction so an event is there exactly
+     * when the outcome was committed; null for none. Set before the routes are configured.
+     */
+    public SmtpRelayRoutes events(String uri) {
+        this.eventsUri = uri;
+        return this;
+    }
+
+    /** The events endpoint, or null when the routes publish no events. */
+    public String eventsUri() {
+        return eventsUri;
+    }
+
+    /**
+     * Publishes an event to the events endpoint (a no-op without one): for the queue operations, which report the
+     * recipients they hold or delete. On the caller's thread, so in its broker transaction if it has one.
+     */
+    public void publish(DeliveryEvent event) throws Exception {
+        publish(List.of(event));
+    }
+
+    /** Publishes the events, one queue message each, through one producer template. */
+    public void publish(List<DeliveryEvent> events) throws Exception {
+        if (eventsUri == null || events.isEmpty()) {
+            return;
+        }
+        ProducerTemplate template = getContext().createProducerTemplate();
+        try {
+            for (DeliveryEvent event : events) {
+                Exchange sent = template.send(eventsUri, e -> e.getMessage().setBody(event.toJson()));
+                if (sent.getException() != null) {
+                    throw sent.getException();
+                }
+            }
+        } finally {
+            template.stop();
         }
     }
 
@@ -152,6 +216,7 @@ public class SmtpRelayRoutes extends RouteBuilder {
             // before the client's 250: a message an enricher will refuse (an InvalidMailException, such as no From
             // header to sign) is refused at end of data with its 5xx status instead of bounced later
             var ingress = from(settings.ingressUri()).routeId("smtprelay-ingress")
+                    .process(this::startSubmission)
                     .process(this::checkAtIngress)
                     .process(this::toQueueFormat);
             // the SMTP client gets its 250 only when this send returned, i.e. the broker has the message
@@ -181,12 +246,14 @@ public class SmtpRelayRoutes extends RouteBuilder {
                 // a split entry or one put back for a busy destination ends the route here (routeStop)
                 .process(this::schedule)
                 .process(this::countAttempt)
+                .process(this::startAttempt)
                 .doTry()
                     .process(this::suspended)
                     // inside the try: a message an enricher refuses (InvalidMailException) is bounced
                     .process(this::enrich)
                     .to(deliveryUri)
                     .process(this::completed)
+                    .process(this::delivered)
                 .doCatch(SmtpRelayTransientException.class)
                     .process(this::deferred)
                     .process(this::toQueueFormat)
@@ -528,6 +595,136 @@ public class SmtpRelayRoutes extends RouteBuilder {
         in.removeHeader(SmtpRelayConstants.RETRY_DELAY);
     }
 
+    // ---------------------------------------------------------------- tracing and events
+
+    /** The span of the submission, ended when the listener's exchange is: queued, refused or failed. */
+    private void startSubmission(Exchange exchange) {
+        RelayTracing.Span span = span(() -> tracing.submission(exchange));
+        exchange.getExchangeExtension().addOnCompletion(new SynchronizationAdapter() {
+            @Override
+            public void onComplete(Exchange done) {
+                stop(span, "queued", null);
+            }
+
+            @Override
+            public void onFailure(Exchange done) {
+                stop(span, done.getException() instanceof InvalidMailException ? "refused" : "error", done.getException());
+            }
+        });
+    }
+
+    /** The span of this delivery attempt, in the submission's trace, ended with the outcome the attempt set. */
+    private void startAttempt(Exchange exchange) {
+        exchange.setProperty(ATTEMPT_START, clock.millis());
+        String destination = exchange.getMessage().getHeader(DESTINATION, "", String.class);
+        RelayTracing.Span span = span(() -> tracing.attempt(exchange, destination, tlsPolicy(exchange)));
+        exchange.setProperty(SPAN, span);
+        exchange.getExchangeExtension().addOnCompletion(new SynchronizationAdapter() {
+            @Override
+            public void onComplete(Exchange done) {
+                stop(span, done.getProperty(OUTCOME, "error", String.class), null);
+            }
+
+            @Override
+            public void onFailure(Exchange done) {
+                // rolled back: the broker offers the entry again
+                stop(span, "error", done.getException());
+            }
+        });
+    }
+
+    /** A tracing failure must never fail the mail it traces. */
+    private static RelayTracing.Span span(java.util.function.Supplier<RelayTracing.Span> start) {
+        try {
+            return start.get();
+        } catch (RuntimeException e) {
+            LOG.debug("Cannot start a tracing span: {}", e.toString());
+            return RelayTracing.Span.NONE;
+        }
+    }
+
+    private static void stop(RelayTracing.Span span, String outcome, Throwable error) {
+        try {
+            span.stop(outcome, error);
+        } catch (RuntimeException e) {
+            LOG.debug("Cannot end a tracing span: {}", e.toString());
+        }
+    }
+
+    private String tlsPolicy(Exchange exchange) {
+        String policy = tlsPolicy;
+        if (policy == null) {
+            Endpoint endpoint = exchange.getContext().getEndpoint(deliveryUri);
+            policy = endpoint instanceof SmtpRelayEndpoint smtp && smtp.getConfiguration().effectiveTls() != null
+                    ? smtp.getConfiguration().effectiveTls().name().toLowerCase(java.util.Locale.ROOT) : "none";
+            tlsPolicy = policy;
+        }
+        return policy;
+    }
+
+    /** Every recipient was delivered (or settled by an earlier attempt). */
+    private void delivered(Exchange exchange) throws Exception {
+        exchange.setProperty(OUTCOME, "delivered");
+        DeliveryReport report = report(exchange);
+        if (report != null) {
+            events(exchange, report.statuses(), DeliveryEvent.Type.DEFERRED, null);
+        }
+    }
+
+    /**
+     * Publishes one event per recipient of this attempt: delivered, bounced (failed), and deferred or, when the
+     * message gave up, expired. A recipient the settled record reports (delivered by an earlier attempt, no reply of
+     * its own) had its event then.
+     */
+    private void events(Exchange exchange, List<RecipientStatus> statuses, DeliveryEvent.Type deferredAs, Instant nextAttempt)
+            throws Exception {
+        if (eventsUri == null || statuses.isEmpty()) {
+            return;
+        }
+        var in = exchange.getMessage();
+        Instant now = clock.instant();
+        Long arrival = in.getHeader(SmtpRelayConstants.ARRIVAL, Long.class);
+        Long start = exchange.getProperty(ATTEMPT_START, Long.class);
+        Integer attempts = in.getHeader(SmtpRelayConstants.ATTEMPTS, Integer.class);
+        String destination = in.getHeader(DESTINATION, "", String.class);
+        String messageId = messageId(exchange);
+        String sender = in.getHeader(SmtpRelayConstants.ENVELOPE_FROM, String.class);
+        if (sender == null) {
+            MailAddress derived = ExchangeMailReader.envelopeSender(exchange);
+            sender = derived == null ? "" : derived.address();
+        }
+        List<DeliveryEvent> events = new ArrayList<>();
+        for (RecipientStatus s : statuses) {
+            if (s.outcome() == Outcome.DELIVERED && s.replyCode() == 0) {
+                continue;
+            }
+            DeliveryEvent.Type type = switch (s.outcome()) {
+                case DELIVERED -> DeliveryEvent.Type.DELIVERED;
+                case DEFERRED -> deferredAs;
+                default -> DeliveryEvent.Type.BOUNCED;
+            };
+            events.add(DeliveryEvent.builder(type, s.recipient().address(), now)
+                    .queueId(queueId(exchange)).messageId(messageId).sender(sender)
+                    .destination(destination.isEmpty() ? s.recipient().domain().name() : destination)
+                    .reply(DeliveryEvent.Reply.of(s)).attempts(attempts == null ? 0 : attempts)
+                    .arrival(arrival == null ? null : Instant.ofEpochMilli(arrival))
+                    .nextAttempt(type == DeliveryEvent.Type.DEFERRED ? nextAttempt : null)
+                    .attemptMillis(start == null ? 0 : Math.max(0, now.toEpochMilli() - start))
+                    .build());
+        }
+        publish(events);
+    }
+
+    /** The message's Message-ID without its angle brackets, or null when it has none or cannot be read. */
+    private static String messageId(Exchange exchange) {
+        try (InputStream raw = MessageContent.of(exchange).open()) {
+            String id = io.github.camelrelay.smtprelay.mail.HeaderSection.read(raw).get("Message-ID", " ");
+            return id == null ? null : id.strip().replaceAll("^<|>$", "");
+        } catch (Exception e) {
+            return null;
+        }
+    }
+
     // ---------------------------------------------------------------- enrichment and outcomes
 
     /**
@@ -603,6 +800,8 @@ public class SmtpRelayRoutes extends RouteBuilder {
             in.setHeader(SmtpRelayConstants.REPORT_TEXT, "expired after " + attempts + " attempts: " + report
                                                          + System.lineSeparator() + told);
             exchange.setProperty(NEXT, settings.deadLetterUri());
+            exchange.setProperty(OUTCOME, "expired");
+            events(exchange, report.statuses(), DeliveryEvent.Type.EXPIRED, null);
             return;
         }
         if (schedule.warningDue(arrival, now, Boolean.TRUE.equals(in.getHeader(SmtpRelayConstants.WARNED, Boolean.class)))) {
@@ -612,6 +811,8 @@ public class SmtpRelayRoutes extends RouteBuilder {
         Duration delay = schedule.delayAfter(attempts);
         in.setHeader(SmtpRelayConstants.RETRY_DELAY, delay.toMillis());
         exchange.setProperty(NEXT, retryUri(delay.toMillis()));
+        exchange.setProperty(OUTCOME, "deferred");
+        events(exchange, report.statuses(), DeliveryEvent.Type.DEFERRED, now.plus(delay));
     }
 
     private String retryUri(long delayMillis) {
@@ -629,9 +830,11 @@ public class SmtpRelayRoutes extends RouteBuilder {
         Exception e = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
         String text;
         String told;
+        exchange.setProperty(OUTCOME, "bounced");
         if (e instanceof SmtpRelayException relay) {
             told = bounce(exchange, relay.getReport().withOutcome(Outcome.FAILED), false);
             text = relay.getReport().toString();
+            events(exchange, relay.getReport().statuses(), DeliveryEvent.Type.DEFERRED, null);
         } else {
             String status = e instanceof InvalidMailException invalid && invalid.getEnhancedStatus() != null
                     ? invalid.getEnhancedStatus() : "5.6.0";
@@ -646,6 +849,7 @@ public class SmtpRelayRoutes extends RouteBuilder {
             }
             LOG.info("{}: refused before delivery, returned to sender: {}", queueId(exchange), reason);
             told = refused.isEmpty() ? "sender not notified: no recipient to report on" : bounce(exchange, refused, false);
+            events(exchange, refused, DeliveryEvent.Type.DEFERRED, null);
             text = "refused before delivery (" + status + "): " + reason
                    + (refused.isEmpty() ? "" : System.lineSeparator() + DeliveryReport.of(refused));
         }
@@ -700,6 +904,8 @@ public class SmtpRelayRoutes extends RouteBuilder {
         }
         LOG.warn("{}: queue entry {} {}; dead-lettered", exchange.getExchangeId(), key, reason);
         String told = failed.isEmpty() ? "sender not notified: no undelivered recipient to report on" : bounce(exchange, failed, false);
+        exchange.setProperty(OUTCOME, "bounced");
+        events(exchange, failed, DeliveryEvent.Type.DEFERRED, null);
         exchange.getMessage().setHeader(SmtpRelayConstants.REPORT_TEXT, reason
                 + (failed.isEmpty() ? "" : System.lineSeparator() + DeliveryReport.of(failed)) + System.lineSeparator() + told);
     }
@@ -740,15 +946,26 @@ public class SmtpRelayRoutes extends RouteBuilder {
                     : DeliveryStatusNotification.failure(settings.reportingMta(), sender, report, original, arrival, clock);
         }
         String bounceId = exchange.getContext().getUuidGenerator().generateUuid();
-        send(settings.queueUri(), e -> {
-            e.getMessage().setBody(notice);
-            e.getMessage().setHeader(SmtpRelayConstants.QUEUE_ID, bounceId);
-            e.getMessage().setHeader(SmtpRelayConstants.ENVELOPE_FROM, "");
-            e.getMessage().setHeader(SmtpRelayConstants.RECIPIENTS, List.of(sender.address()));
-            e.getMessage().setHeader(SmtpRelayConstants.ENRICHED, true);
-            e.getMessage().setHeader(SmtpRelayConstants.ARRIVAL, clock.millis());
-            toQueueFormat(e, false);
-        });
+        Map<String, Object> traced = new java.util.HashMap<>();
+        RelayTracing.Span attempt = exchange.getProperty(SPAN, RelayTracing.Span.NONE, RelayTracing.Span.class);
+        RelayTracing.Span span = span(() -> tracing.bounce(attempt, traced, sender.domain().name(),
+                delayWarning ? "delay" : "failure"));
+        try {
+            send(settings.queueUri(), e -> {
+                e.getMessage().getHeaders().putAll(traced);
+                e.getMessage().setBody(notice);
+                e.getMessage().setHeader(SmtpRelayConstants.QUEUE_ID, bounceId);
+                e.getMessage().setHeader(SmtpRelayConstants.ENVELOPE_FROM, "");
+                e.getMessage().setHeader(SmtpRelayConstants.RECIPIENTS, List.of(sender.address()));
+                e.getMessage().setHeader(SmtpRelayConstants.ENRICHED, true);
+                e.getMessage().setHeader(SmtpRelayConstants.ARRIVAL, clock.millis());
+                toQueueFormat(e, false);
+            });
+        } catch (Exception e) {
+            stop(span, "error", e);
+            throw e;
+        }
+        stop(span, "queued", null);
         tracker.queued(relayHost(exchange).isEmpty() ? sender.domain().name() : "[" + relayHost(exchange) + "]", clock.millis());
         LOG.info("{}: sender {} notification: {} for <{}>", queueId(exchange),
                 delayWarning ? "delay" : "non-delivery", bounceId, sender);

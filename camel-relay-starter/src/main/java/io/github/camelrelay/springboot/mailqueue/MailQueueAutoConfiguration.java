@@ -56,8 +56,8 @@ public class MailQueueAutoConfiguration {
     @Bean
     @ConditionalOnBean(MailQueue.class)
     SmartLifecycle smtpRelayQueueGaugeRefresh(MailQueue queue, SmtpRelayRoutesProperties properties,
-            ObjectProvider<SmtpRelayRoutes> routes) {
-        return new GaugeRefresh(queue, properties.getQueue().getGaugeRefresh(), routes);
+            ObjectProvider<SmtpRelayRoutes> routes, ObjectProvider<QueueSnapshotListener> listeners) {
+        return new GaugeRefresh(queue, properties.getQueue().getGaugeRefresh(), routes, listeners);
     }
 
     /** The pending (not dead) entries' arrival times per destination, as QueueTracker.replaceAll takes them. */
@@ -76,13 +76,16 @@ public class MailQueueAutoConfiguration {
         private final MailQueue queue;
         private final Duration period;
         private final ObjectProvider<SmtpRelayRoutes> routes;
+        private final ObjectProvider<QueueSnapshotListener> listeners;
         private volatile ScheduledExecutorService executor;
         private volatile boolean warned;
 
-        GaugeRefresh(MailQueue queue, Duration period, ObjectProvider<SmtpRelayRoutes> routes) {
+        GaugeRefresh(MailQueue queue, Duration period, ObjectProvider<SmtpRelayRoutes> routes,
+                     ObjectProvider<QueueSnapshotListener> listeners) {
             this.queue = queue;
             this.period = period;
             this.routes = routes;
+            this.listeners = listeners;
         }
 
         @Override
@@ -100,8 +103,16 @@ public class MailQueueAutoConfiguration {
 
         void refresh() {
             try {
-                Map<String, List<Long>> arrivals = arrivalsByDestination(queue.entries());
+                List<QueueEntry> entries = queue.entries();
+                Map<String, List<Long>> arrivals = arrivalsByDestination(entries);
                 routes.orderedStream().filter(r -> r.tracker() != null).forEach(r -> r.tracker().replaceAll(arrivals));
+                listeners.orderedStream().forEach(l -> {
+                    try {
+                        l.snapshot(entries);
+                    } catch (RuntimeException e) {
+                        LOG.warn("A queue snapshot listener failed: {}", e.toString());
+                    }
+                });
                 warned = false;
             } catch (RuntimeException e) {
                 if (!warned) {
