@@ -165,6 +165,13 @@ class RelayServerCliTest {
     }
 
     @Test
+    void theMailQueuePageIsOffUnlessEnabled() throws Exception {
+        var response = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create(url + "/mailqueue/index.html")).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).isEqualTo(404);
+    }
+
+    @Test
     void anEmptySelectionListsAnEmptyQueue() {
         assertThat(cli("mailq", "--sender", "nobody@nowhere.test").out()).isEqualTo("Mail queue is empty" + System.lineSeparator());
     }
