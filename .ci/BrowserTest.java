@@ -84,26 +84,26 @@ public class BrowserTest {
                 browser.get(base + "/mailqueue/");
                 WebDriver page = browser;
 
-                WebElement row = await(page, "the deferred message with its reason", () -> {
+                await(page, "the deferred message with its reason", () -> {
                     refresh(page);
                     WebElement r = row(page, "bob@example.net");
                     return r != null && "DEFERRED".equals(r.getAttribute("data-state"))
                            && field(r, "reason").contains("451 4.2.1 <bob@example.net>: mailbox busy") ? r : null;
                 });
-                System.out.println("deferred, with its reason: " + field(row, "reason").lines().filter(l -> l.contains("451")).findFirst().orElse(""));
+                System.out.println("deferred, with its reason (451 4.2.1 mailbox busy)");
 
-                click(row, "hold");
-                WebElement held = await(page, "the message held", () -> {
+                click(page, "bob@example.net", "hold");
+                await(page, "the message held", () -> {
                     refresh(page);
                     WebElement r = row(page, "bob@example.net");
                     return r != null && "HELD".equals(r.getAttribute("data-state")) ? r : null;
                 });
-                System.out.println("held: " + held.findElement(By.cssSelector("td")).getText());
+                System.out.println("held");
                 Files.createDirectories(screenshot.toAbsolutePath().getParent());
                 Files.copy(((TakesScreenshot) page).getScreenshotAs(OutputType.FILE).toPath(), screenshot,
                         StandardCopyOption.REPLACE_EXISTING);
 
-                click(held, "release");
+                click(page, "bob@example.net", "release");
                 // released mail is due at once: the relay host defers it again, a second attempt
                 await(page, "the message released and tried again", () -> {
                     refresh(page);
@@ -114,7 +114,7 @@ public class BrowserTest {
                 System.out.println("released and tried again");
 
                 ACCEPTED.add("bob@example.net");
-                click(row(page, "bob@example.net"), "flush");
+                click(page, "bob@example.net", "flush");
                 until("the relay host to get the flushed message", Duration.ofSeconds(30),
                         () -> relayHost.messages().stream().anyMatch(m -> m.recipients().contains("bob@example.net")));
                 await(page, "the delivered message off the page", () -> {
@@ -153,14 +153,23 @@ public class BrowserTest {
         return row.findElement(By.cssSelector("td[data-field='" + name + "']")).getText();
     }
 
-    private static void click(WebElement row, String action) {
-        row.findElement(By.cssSelector("button[data-action='" + action + "']")).click();
+    /** Clicks the action's button on the recipient's row, finding it again when the page re-rendered meanwhile. */
+    private static void click(WebDriver page, String recipient, String action) {
+        await(page, "the " + action + " button of " + recipient, () -> {
+            WebElement r = row(page, recipient);
+            if (r == null) {
+                return null;
+            }
+            r.findElement(By.cssSelector("button[data-action='" + action + "']")).click();
+            return Boolean.TRUE;
+        });
     }
 
     /** Polls the page until the condition gives a value, at most 30 s; stale elements of a re-rendered page are retried. */
     private static <T> T await(WebDriver page, String what, java.util.function.Supplier<T> condition) {
         return new WebDriverWait(page, Duration.ofSeconds(30), Duration.ofMillis(300))
                 .ignoring(org.openqa.selenium.StaleElementReferenceException.class)
+                .ignoring(org.openqa.selenium.NoSuchElementException.class)
                 .withMessage("waiting for " + what)
                 .until(d -> condition.get());
     }
