@@ -12,7 +12,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 class OperatorRecordTest {
 
-    private final MemoryIdempotentRepository repository = new MemoryIdempotentRepository();
+    private final MemoryIdempotentRepository repository = (MemoryIdempotentRepository) MemoryIdempotentRepository
+            .memoryIdempotentRepository(new java.util.HashMap<>());
     private final OperatorRecord record = new OperatorRecord(repository);
 
     @Test
