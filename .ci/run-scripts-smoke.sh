@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Runs ./run-relay.sh and ./run-relay-server.sh as a user would: starts each, sends one message with a real SMTP client
 # (swaks; else curl; else swaks from apt-get), sees it delivered to a loopback SMTP sink that the relay uses as its
-# relay host (RELAY_HOST/RELAY_PORT), and stops it. Ports are ephemeral, the relay server's queue lives in a temporary
-# directory, and Maven uses a private copy of ~/.m2/repository, so run-relay-server.sh's `mvn install` leaves ~/.m2 as
-# it was. Every process started here is stopped on exit, by its process group id.
+# relay host (RELAY_HOST/RELAY_PORT), checks with examples/relay-server/relay-server mailq that the relay server's
+# queue is empty again (over its management HTTP server, MANAGEMENT_PORT), and stops it. Ports are ephemeral, the
+# relay server's queue lives in a temporary directory, and Maven uses a private copy of ~/.m2/repository, so
+# run-relay-server.sh's `mvn install` leaves ~/.m2 as it was. Every process started here is stopped on exit, by its process group id.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -130,12 +131,13 @@ log "SMTP sink on 127.0.0.1:$sink_port"
 delivered=0
 # smoke NAME SCRIPT: starts ./SCRIPT with the sink as its relay host, relays one message through it and stops it
 smoke() {
-    local name=$1 script=$2 port subject reply deadline pgid found
+    local name=$1 script=$2 port mport subject reply deadline pgid found listing
     port=$(free_port)
     subject="run-scripts-smoke $name $$-$RANDOM"
     log "$name: starting ./$script with SMTP on 127.0.0.1:$port"
+    mport=$(free_port)
     start_group "$work/$name.log" env RELAY_HOST=127.0.0.1 RELAY_PORT="$sink_port" SMTP_PORT="$port" \
-        RELAY_DATA_DIR="$work/$name-data" "./$script"
+        MANAGEMENT_PORT="$mport" RELAY_DATA_DIR="$work/$name-data" "./$script"
     pgid=$started
     await_port "$port" "$pgid" "$START_TIMEOUT" \
         || fail "$name: ./$script did not listen on 127.0.0.1:$port within $START_TIMEOUT s" "$work/$name.log"
@@ -154,6 +156,20 @@ smoke() {
     done
     grep -q -F 'X-Sink-Rcpt-To: rcpt@example.net' "$found" \
         || fail "$name: the sink got the message for other recipients: $(head -n 2 "$found")" "$work/$name.log"
+    if [ "$script" = run-relay-server.sh ]; then
+        # the CLI against the running server's management HTTP server: once the delivery has committed, the queue
+        # is empty
+        deadline=$((SECONDS + DELIVERY_TIMEOUT))
+        while :; do
+            listing=$(MANAGEMENT_PORT="$mport" examples/relay-server/relay-server mailq 2>&1) \
+                || fail "$name: relay-server mailq failed: $listing" "$work/$name.log"
+            [ "$listing" = "Mail queue is empty" ] && break
+            [ "$SECONDS" -lt "$deadline" ] \
+                || fail "$name: expected relay-server mailq to print 'Mail queue is empty' but it printed: $listing" "$work/$name.log"
+            sleep 1
+        done
+        log "$name: relay-server mailq on 127.0.0.1:$mport: $listing"
+    fi
     log "$name: delivered to the sink ($(basename "$found")); stopping ./$script"
     stop_group "$pgid"
     delivered=$((delivered + 1))

@@ -60,7 +60,7 @@ final class SmtpRelayBrokerConfiguration {
             return configuration -> {
                 String queue = properties.getQueue().getName();
                 String dead = properties.getQueue().getDeadLetterName();
-                for (String name : new String[] { queue, dead }) {
+                for (String name : new String[] { queue, dead, properties.getQueue().getHoldName() }) {
                     if (configuration.getQueueConfigs().stream().noneMatch(q -> name.equals(q.getName().toString()))) {
                         configuration.addQueueConfiguration(QueueConfiguration.of(name).setRoutingType(RoutingType.ANYCAST).setDurable(true));
                     }

@@ -242,6 +242,7 @@ public class SmtpRelayRoutesAutoConfiguration {
         retryOptions.put("deliveryDelay", "${header." + SmtpRelayConstants.RETRY_DELAY + "}");
         String retryUri = uri(queueBase, retryOptions);
         String deadLetterUri = q.getComponent() + ":queue:" + required(q.getDeadLetterName(), "queue.dead-letter-name");
+        String holdUri = q.getComponent() + ":queue:" + required(q.getHoldName(), "queue.hold-name");
         String enqueueUri = null;
         if ("jms".equals(q.getComponent()) && beans.containsBean(ENQUEUE_CONNECTION_FACTORY)) {
             // outside any transaction: a persistent send returns once the broker has the message on disk
@@ -279,7 +280,8 @@ public class SmtpRelayRoutesAutoConfiguration {
                 .withBackoff(qm.getBackoffInitial(), qm.getBackoffMax());
         return new RelayRouteSettings(ingressUri(p.getIngress()), queueUri, retryUri, deliveryUri, deadLetterUri, reportingMta,
                 schedule, List.of(new RelayEnrichment(steps)), enqueueUri, largeMessageOptions)
-                .withQueueManager(queueManager).withSettledRepository(settledRepository(p.getSettled(), beans));
+                .withQueueManager(queueManager).withSettledRepository(settledRepository(p.getSettled(), beans))
+                .withHoldUri(holdUri);
     }
 
     /** The settled record the properties name: a bean, a file, or null (the routes then keep one in memory). */

@@ -240,6 +240,12 @@ public class SmtpRelayRoutesProperties {
         private String deadLetterName = "smtprelay.dead";
 
         /**
+         * The hold queue: where entries an operator put on hold wait, undelivered, until released (nothing consumes
+         * it).
+         */
+        private String holdName = "smtprelay.hold";
+
+        /**
          * Messages delivered at once by this instance: the queue's concurrent consumers, a bounded pool shared by all
          * destinations, each of which may take at most queue-manager.destination-concurrency of it. Several instances
          * on one broker share the queue as competing consumers.
@@ -292,6 +298,14 @@ public class SmtpRelayRoutesProperties {
 
         public void setName(String name) {
             this.name = name;
+        }
+
+        public String getHoldName() {
+            return holdName;
+        }
+
+        public void setHoldName(String holdName) {
+            this.holdName = holdName;
         }
 
         public String getDeadLetterName() {

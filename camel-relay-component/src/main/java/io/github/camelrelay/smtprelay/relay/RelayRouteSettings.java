@@ -35,10 +35,22 @@ import org.apache.camel.spi.IdempotentRepository;
  *                      redeliveries but not a restart (a warning says so)
  * @param clock         the time the retry schedule and the back-offs are reckoned in; null for the smtprelay
  *                      component's clock (the system clock unless configured)
+ * @param holdUri       where held entries wait, undelivered, until an operator releases them (a queue no one
+ *                      consumes); null for the queue's name with {@code .hold} added, without its options
  */
 public record RelayRouteSettings(String ingressUri, String queueUri, String retryUri, String deliveryUri,
         String deadLetterUri, String reportingMta, RetrySchedule schedule, List<Processor> enrichers, String enqueueUri,
-        String largeMessageOptions, QueueManagerSettings queueManager, IdempotentRepository settledRepository, Clock clock) {
+        String largeMessageOptions, QueueManagerSettings queueManager, IdempotentRepository settledRepository, Clock clock,
+        String holdUri) {
+
+    /** Settings with the default hold queue. */
+    public RelayRouteSettings(String ingressUri, String queueUri, String retryUri, String deliveryUri,
+                              String deadLetterUri, String reportingMta, RetrySchedule schedule, List<Processor> enrichers,
+                              String enqueueUri, String largeMessageOptions, QueueManagerSettings queueManager,
+                              IdempotentRepository settledRepository, Clock clock) {
+        this(ingressUri, queueUri, retryUri, deliveryUri, deadLetterUri, reportingMta, schedule, enrichers, enqueueUri,
+                largeMessageOptions, queueManager, settledRepository, clock, null);
+    }
 
     /** Settings with the default queue manager, a settled record in memory and the system clock. */
     public RelayRouteSettings(String ingressUri, String queueUri, String retryUri, String deliveryUri,
@@ -74,6 +86,9 @@ public record RelayRouteSettings(String ingressUri, String queueUri, String retr
             retryUri = base + (base.contains("?") ? "&" : "?") + "deliveryDelay=${header.CamelSmtpRelayRetryDelay}";
         }
         enqueueUri = enqueueUri == null ? queueUri : enqueueUri;
+        if (holdUri == null) {
+            holdUri = queueUri.replaceAll("\\?.*$", "") + ".hold";
+        }
         queueManager = queueManager == null ? QueueManagerSettings.DEFAULTS : queueManager;
         if (largeMessageOptions != null) {
             largeMessageOptions = largeMessageOptions.strip().replaceAll("^[?&]+", "");
@@ -88,17 +103,22 @@ public record RelayRouteSettings(String ingressUri, String queueUri, String retr
 
     public RelayRouteSettings withQueueManager(QueueManagerSettings q) {
         return new RelayRouteSettings(ingressUri, queueUri, retryUri, deliveryUri, deadLetterUri, reportingMta, schedule,
-                enrichers, enqueueUri, largeMessageOptions, q, settledRepository, clock);
+                enrichers, enqueueUri, largeMessageOptions, q, settledRepository, clock, holdUri);
     }
 
     public RelayRouteSettings withSettledRepository(IdempotentRepository repository) {
         return new RelayRouteSettings(ingressUri, queueUri, retryUri, deliveryUri, deadLetterUri, reportingMta, schedule,
-                enrichers, enqueueUri, largeMessageOptions, queueManager, repository, clock);
+                enrichers, enqueueUri, largeMessageOptions, queueManager, repository, clock, holdUri);
     }
 
     public RelayRouteSettings withClock(Clock c) {
         return new RelayRouteSettings(ingressUri, queueUri, retryUri, deliveryUri, deadLetterUri, reportingMta, schedule,
-                enrichers, enqueueUri, largeMessageOptions, queueManager, settledRepository, c);
+                enrichers, enqueueUri, largeMessageOptions, queueManager, settledRepository, c, holdUri);
+    }
+
+    public RelayRouteSettings withHoldUri(String uri) {
+        return new RelayRouteSettings(ingressUri, queueUri, retryUri, deliveryUri, deadLetterUri, reportingMta, schedule,
+                enrichers, enqueueUri, largeMessageOptions, queueManager, settledRepository, clock, uri);
     }
 
     /**

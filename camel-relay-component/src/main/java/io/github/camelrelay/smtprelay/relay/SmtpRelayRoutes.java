@@ -96,12 +96,20 @@ public class SmtpRelayRoutes extends RouteBuilder {
     /** Exchange property holding when the delivery attempt started (epoch millis), for the events. */
     private static final String ATTEMPT_START = "smtprelayAttemptStart";
 
+    /**
+     * When an operator requeued the entry from the dead letters (epoch milliseconds), on the queue as
+     * SmtpRelayRequeued: its lifetime counts from then, so a message that expired is tried for a whole lifetime again.
+     */
+    public static final String REQUEUED = "CamelSmtpRelayRequeued";
+
     /** The headers that travel with a message on the queue, named there without the "Camel" prefix. */
     private static final List<String> QUEUE_HEADERS = List.of(SmtpRelayConstants.ENVELOPE_FROM, SmtpRelayConstants.RECIPIENTS,
             SmtpRelayConstants.ATTEMPTS, SmtpRelayConstants.ARRIVAL, SmtpRelayConstants.WARNED, SmtpRelayConstants.ENRICHED,
-            SmtpRelayConstants.REPORT_TEXT, SmtpRelayConstants.QUEUE_ID, SmtpRelayConstants.TRACED, DESTINATION, SIZE,
+            SmtpRelayConstants.REPORT_TEXT, SmtpRelayConstants.QUEUE_ID, SmtpRelayConstants.TRACED, DESTINATION, SIZE, REQUEUED,
             SmtpRelayConstants.SUBMISSION, SmtpRelayConstants.AUTHENTICATED_USER, TRACEPARENT);
     private static final int QUEUE_PREFIX_CUT = "Camel".length();
+    /** Artemis's property of a scheduled message: when it is due. */
+    private static final String ARTEMIS_SCHEDULED = "_AMQ_SCHED_DELIVERY";
 
     /**
      * Octets from which a message in memory counts as large: Artemis's default minLargeMessageSize, from which its
@@ -113,6 +121,7 @@ public class SmtpRelayRoutes extends RouteBuilder {
     private volatile DestinationScheduler scheduler;
     private volatile QueueTracker tracker;
     private final IdempotentRepository settled;
+    private final OperatorRecord operators;
     private volatile String deliveryUri;
     /** The relay host when the delivery endpoint has one (every message then has one destination); "" for MX mode. */
     private volatile String relayHost;
@@ -134,6 +143,17 @@ public class SmtpRelayRoutes extends RouteBuilder {
                      + "repository (a file or a database)");
             this.settled = MemoryIdempotentRepository.memoryIdempotentRepository(100_000);
         }
+        this.operators = new OperatorRecord(settled);
+    }
+
+    /** The mail administrator's orders (hold, delete, bounce) these routes obey, kept in their settled record. */
+    public OperatorRecord operatorRecord() {
+        return operators;
+    }
+
+    /** Where held entries wait until released. */
+    public String holdUri() {
+        return settings.holdUri();
     }
 
     /** Reports submissions, delivery attempts and bounces as spans; set before the routes are configured. */
@@ -256,8 +276,10 @@ public class SmtpRelayRoutes extends RouteBuilder {
                     .process(this::delivered)
                 .doCatch(SmtpRelayTransientException.class)
                     .process(this::deferred)
+                    // an order given while this attempt ran: the retry is held, dropped or returned instead
+                    .process(this::obeyOrderOnRetry)
                     .process(this::toQueueFormat)
-                    .toD("${exchangeProperty." + NEXT + "}")
+                    .process(this::sendNext)
                     .process(this::trackNext)
                 .doCatch(SmtpRelayPermanentException.class, InvalidMailException.class)
                     .process(this::failed)
@@ -391,6 +413,10 @@ public class SmtpRelayRoutes extends RouteBuilder {
     private void schedule(Exchange exchange) throws Exception {
         var in = exchange.getMessage();
         Map<String, List<String>> groups = byDestination(exchange);
+        Object placed = in.getHeader(DESTINATION);
+        if (placed == null || placed.toString().isEmpty()) {
+            operators.resolve(queueId(exchange), groups.keySet());
+        }
         if (groups.size() > 1) {
             for (Map.Entry<String, List<String>> group : groups.entrySet()) {
                 Exchange part = exchange.copy();
@@ -406,6 +432,10 @@ public class SmtpRelayRoutes extends RouteBuilder {
         }
         String destination = groups.isEmpty() ? "" : groups.keySet().iterator().next();
         in.setHeader(DESTINATION, destination);
+        if (obeyOrderAtTake(exchange, destination)) {
+            exchange.setRouteStop(true);
+            return;
+        }
         Duration shaped = shapingDelay(exchange, destination);
         if (!shaped.isZero()) {
             LOG.debug("{}: destination {} at its traffic-shaping limit, offered again in {} ms", exchange.getExchangeId(),
@@ -439,6 +469,127 @@ public class SmtpRelayRoutes extends RouteBuilder {
                 });
             }
         }
+    }
+
+    // ---------------------------------------------------------------- the mail administrator's orders
+
+    /**
+     * Carries out the order standing for an entry just taken off the queue, in the consumer's transaction: held
+     * (sent to the hold queue), deleted (not sent anywhere), bounced (returned to its sender, then dead-lettered).
+     * False when there is none and the entry goes on to its delivery.
+     */
+    private boolean obeyOrderAtTake(Exchange exchange, String destination) throws Exception {
+        String id = queueId(exchange);
+        OperatorRecord.Order order = operators.orderFor(id, destination);
+        if (order == null) {
+            return false;
+        }
+        var in = exchange.getMessage();
+        if (in.getHeader(SmtpRelayConstants.ARRIVAL) == null) {
+            in.setHeader(SmtpRelayConstants.ARRIVAL, clock.millis());
+        }
+        in.removeHeader(SmtpRelayConstants.RETRY_DELAY);
+        // the broker's schedule of the entry travels as a property: sent on as it is, the copy would wait for it again
+        in.removeHeader(ARTEMIS_SCHEDULED);
+        switch (order) {
+            case HOLD -> {
+                sendInTransaction(exchange, settings.holdUri());
+                LOG.info("{}: held (destination {}), not delivered until released", id, display(destination));
+            }
+            case DELETE -> LOG.info("{}: deleted by the mail administrator (destination {}), sender not notified", id,
+                    display(destination));
+            case DELETE_AND_BOUNCE -> {
+                String told = returnToSender(exchange, "deleted by the mail administrator");
+                LOG.info("{}: deleted by the mail administrator (destination {}), {}", id, display(destination), told);
+            }
+            case BOUNCE -> {
+                String told = returnToSender(exchange, "returned to sender by the mail administrator");
+                in.setHeader(SmtpRelayConstants.REPORT_TEXT, "returned to sender by the mail administrator"
+                                                             + System.lineSeparator() + told);
+                sendInTransaction(exchange, settings.deadLetterUri());
+                LOG.info("{}: returned to sender by the mail administrator (destination {}), {}", id, display(destination), told);
+            }
+        }
+        return true;
+    }
+
+    /** The order given while a delivery ran decides where its deferred recipients go instead of the retry. */
+    private void obeyOrderOnRetry(Exchange exchange) throws Exception {
+        String next = exchange.getProperty(NEXT, String.class);
+        if (next == null || next.startsWith(settings.deadLetterUri())) {
+            return;
+        }
+        String id = queueId(exchange);
+        String destination = exchange.getMessage().getHeader(DESTINATION, "", String.class);
+        // an order given while the entry's first attempt ran names it without the destination it has now
+        operators.resolve(id, List.of(destination));
+        OperatorRecord.Order order = operators.orderFor(id, destination);
+        if (order == null) {
+            return;
+        }
+        var in = exchange.getMessage();
+        switch (order) {
+            case HOLD -> {
+                in.removeHeader(SmtpRelayConstants.RETRY_DELAY);
+                in.removeHeader(ARTEMIS_SCHEDULED);
+                exchange.setProperty(NEXT, settings.holdUri());
+                LOG.info("{}: held after this attempt (destination {}), not delivered until released", id, display(destination));
+            }
+            case DELETE -> {
+                exchange.removeProperty(NEXT);
+                LOG.info("{}: deleted by the mail administrator after this attempt (destination {}), sender not notified",
+                        id, display(destination));
+            }
+            case DELETE_AND_BOUNCE -> {
+                exchange.removeProperty(NEXT);
+                String told = returnToSender(exchange, "deleted by the mail administrator");
+                LOG.info("{}: deleted by the mail administrator after this attempt (destination {}), {}", id,
+                        display(destination), told);
+            }
+            case BOUNCE -> {
+                String told = returnToSender(exchange, "returned to sender by the mail administrator");
+                in.setHeader(SmtpRelayConstants.REPORT_TEXT, in.getHeader(SmtpRelayConstants.REPORT_TEXT, "", String.class)
+                                                             + System.lineSeparator() + "returned to sender by the mail"
+                                                             + " administrator" + System.lineSeparator() + told);
+                exchange.setProperty(NEXT, settings.deadLetterUri());
+                LOG.info("{}: returned to sender by the mail administrator after this attempt (destination {}), {}", id,
+                        display(destination), told);
+            }
+        }
+    }
+
+    /** Bounces the entry's recipients not yet delivered (the settled record says which) with the reason. */
+    private String returnToSender(Exchange exchange, String reason) throws Exception {
+        String key = queueId(exchange);
+        List<RecipientStatus> returned = new ArrayList<>();
+        for (String r : recipientsOf(exchange)) {
+            try {
+                MailAddress address = MailAddress.of(r);
+                if (!settled.contains(io.github.camelrelay.smtprelay.SmtpRelayProducer.recordKey(key, address))) {
+                    returned.add(RecipientStatus.local(address, Outcome.FAILED, "5.0.0", reason));
+                }
+            } catch (IllegalArgumentException bad) {
+                // an unreadable address cannot be named in a report
+            }
+        }
+        return returned.isEmpty() ? "sender not notified: no undelivered recipient to report on" : bounce(exchange, returned, false);
+    }
+
+    private static String display(String destination) {
+        return destination.isEmpty() ? "not yet chosen" : destination;
+    }
+
+    /** Sends the entry where the exchange property NEXT says, or nowhere when an operator's delete removed it. */
+    private void sendNext(Exchange exchange) throws Exception {
+        String next = exchange.getProperty(NEXT, String.class);
+        if (next == null) {
+            return;
+        }
+        Exchange copy = exchange.copy();
+        send(next, e -> {
+            e.getMessage().setBody(copy.getMessage().getBody());
+            e.getMessage().setHeaders(copy.getMessage().getHeaders());
+        });
     }
 
     /** Counts the entry, in either format, as queued or taken off the queue for each of its destinations. */
@@ -484,7 +635,7 @@ public class SmtpRelayRoutes extends RouteBuilder {
     /** An entry sent back to the queue for a retry is queued again; one sent to the dead letters is not. */
     private void trackNext(Exchange exchange) {
         String next = exchange.getProperty(NEXT, String.class);
-        if (next != null && !next.startsWith(settings.deadLetterUri())) {
+        if (next != null && !next.startsWith(settings.deadLetterUri()) && !next.startsWith(settings.holdUri())) {
             track(exchange, true);
         }
     }
@@ -786,6 +937,10 @@ public class SmtpRelayRoutes extends RouteBuilder {
         bounce(exchange, report.withOutcome(Outcome.FAILED), false);
         var in = exchange.getMessage();
         Instant arrival = Instant.ofEpochMilli(in.getHeader(SmtpRelayConstants.ARRIVAL, Long.class));
+        Long requeued = in.getHeader(REQUEUED, Long.class);
+        if (requeued != null && requeued > arrival.toEpochMilli()) {
+            arrival = Instant.ofEpochMilli(requeued);
+        }
         Instant now = clock.instant();
         RetrySchedule schedule = settings.schedule();
         int attempts = in.getHeader(SmtpRelayConstants.ATTEMPTS, Integer.class);

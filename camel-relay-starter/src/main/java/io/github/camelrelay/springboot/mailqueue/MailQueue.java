@@ -42,6 +42,7 @@ public final class MailQueue {
     private final ConnectionFactory connectionFactory;
     private final String queue;
     private final String deadLetterQueue;
+    private final String holdQueue;
     private final Duration timeout;
 
     /**
@@ -51,10 +52,43 @@ public final class MailQueue {
      * @param timeout           how long to wait for each answer of the broker
      */
     public MailQueue(ConnectionFactory connectionFactory, String queue, String deadLetterQueue, Duration timeout) {
+        this(connectionFactory, queue, deadLetterQueue, null, timeout);
+    }
+
+    /**
+     * @param holdQueue the hold queue's name (camel.smtprelay.relay.queue.hold-name), whose entries are listed as
+     *                  held; null for none
+     */
+    public MailQueue(ConnectionFactory connectionFactory, String queue, String deadLetterQueue, String holdQueue,
+            Duration timeout) {
         this.connectionFactory = connectionFactory;
         this.queue = queue;
         this.deadLetterQueue = deadLetterQueue;
+        this.holdQueue = holdQueue;
         this.timeout = timeout;
+    }
+
+    /** The delivery queue's name. */
+    public String queue() {
+        return queue;
+    }
+
+    /** The dead-letter queue's name. */
+    public String deadLetterQueue() {
+        return deadLetterQueue;
+    }
+
+    /** The hold queue's name, or null. */
+    public String holdQueue() {
+        return holdQueue;
+    }
+
+    ConnectionFactory connectionFactory() {
+        return connectionFactory;
+    }
+
+    /** Where an entry is on the broker: its queue, the broker's own message id there, and whether it is scheduled or being delivered. */
+    record Located(QueueEntry entry, String queue, long messageId, boolean scheduled, boolean delivering) {
     }
 
     /** Every entry on both queues, oldest arrival first. */
@@ -68,26 +102,54 @@ public final class MailQueue {
      * @throws IllegalStateException when the broker cannot be reached or refuses the management request
      */
     public List<QueueEntry> entries(Predicate<QueueEntry> filter) {
-        List<QueueEntry> out = new ArrayList<>();
+        return locate(filter).stream().map(Located::entry).toList();
+    }
+
+    /** The entries that pass the filter with where each is, oldest arrival first. */
+    List<Located> locate(Predicate<QueueEntry> filter) {
+        List<Located> out = new ArrayList<>();
         try (Connection connection = connectionFactory.createConnection()) {
             connection.start();
             Session session = connection.createSession(false, Session.AUTO_ACKNOWLEDGE);
             TemporaryQueue replies = session.createTemporaryQueue();
             try (MessageConsumer answers = session.createConsumer(replies)) {
                 Management management = new Management(session, replies, answers);
-                read(management.list(queue, "listMessagesAsJSON"), State.ACTIVE, filter, out);
-                read(management.list(queue, "listDeliveringMessagesAsJSON"), State.ACTIVE, filter, out);
-                read(management.list(queue, "listScheduledMessagesAsJSON"), State.DEFERRED, filter, out);
-                read(management.list(deadLetterQueue, "listMessagesAsJSON"), State.DEAD, filter, out);
-                read(management.list(deadLetterQueue, "listScheduledMessagesAsJSON"), State.DEAD, filter, out);
+                read(management.list(queue, "listMessagesAsJSON"), queue, State.ACTIVE, false, false, filter, out);
+                read(management.list(queue, "listDeliveringMessagesAsJSON"), queue, State.ACTIVE, false, true, filter, out);
+                read(management.list(queue, "listScheduledMessagesAsJSON"), queue, State.DEFERRED, true, false, filter, out);
+                if (holdQueue != null) {
+                    read(management.list(holdQueue, "listMessagesAsJSON"), holdQueue, State.HELD, false, false, filter, out);
+                }
+                read(management.list(deadLetterQueue, "listMessagesAsJSON"), deadLetterQueue, State.DEAD, false, false, filter, out);
+                read(management.list(deadLetterQueue, "listScheduledMessagesAsJSON"), deadLetterQueue, State.DEAD, true, false,
+                        filter, out);
             }
         } catch (JMSException e) {
             throw new IllegalStateException("Cannot read the relay queues " + queue + " and " + deadLetterQueue
                                             + " from the broker: " + e.getMessage(), e);
         }
-        out.sort(Comparator.comparing((QueueEntry e) -> e.arrival() == null ? Instant.MAX : e.arrival())
-                .thenComparing(QueueEntry::brokerId));
+        out.sort(Comparator.comparing((Located l) -> l.entry().arrival() == null ? Instant.MAX : l.entry().arrival())
+                .thenComparing(l -> l.entry().brokerId()));
         return out;
+    }
+
+    /**
+     * Invokes an operation of a queue's control ({@code QueueControl}) on the broker's management address and
+     * returns its result.
+     *
+     * @throws IllegalStateException when the broker cannot be reached or refuses the operation
+     */
+    Object invoke(String queueName, String operation, Object... arguments) {
+        try (Connection connection = connectionFactory.createConnection()) {
+            connection.start();
+            Session session = connection.createSession(false, Session.AUTO_ACKNOWLEDGE);
+            TemporaryQueue replies = session.createTemporaryQueue();
+            try (MessageConsumer answers = session.createConsumer(replies)) {
+                return new Management(session, replies, answers).invoke(queueName, operation, arguments);
+            }
+        } catch (JMSException e) {
+            throw new IllegalStateException("Cannot invoke " + operation + " on queue " + queueName + ": " + e.getMessage(), e);
+        }
     }
 
     /** Entries per destination and state, destinations in alphabetical order. */
@@ -99,11 +161,12 @@ public final class MailQueue {
         return counts;
     }
 
-    private static void read(List<Map<?, ?>> messages, State state, Predicate<QueueEntry> filter, List<QueueEntry> out) {
+    private static void read(List<Map<?, ?>> messages, String queueName, State state, boolean scheduled, boolean delivering,
+            Predicate<QueueEntry> filter, List<Located> out) {
         for (Map<?, ?> m : messages) {
             QueueEntry entry = entry(m, state);
             if (filter.test(entry)) {
-                out.add(entry);
+                out.add(new Located(entry, queueName, number(m, "messageID", -1), scheduled, delivering));
             }
         }
     }
@@ -169,13 +232,20 @@ public final class MailQueue {
 
         /** The messages an operation of the queue's control lists; an empty list when the queue does not exist. */
         List<Map<?, ?>> list(String queueName, String operation) throws JMSException {
+            // listMessagesAsJSON's one argument: the filter, empty for all
+            Object result = operation.equals("listMessagesAsJSON") ? call(queueName, operation, true, "")
+                    : call(queueName, operation, true);
+            return result == null ? List.of() : messages(String.valueOf(result), operation);
+        }
+
+        Object invoke(String queueName, String operation, Object... arguments) throws JMSException {
+            return call(queueName, operation, false, arguments);
+        }
+
+        /** The operation's result; null when listing a queue that does not exist. */
+        private Object call(String queueName, String operation, boolean listing, Object... arguments) throws JMSException {
             Message request = session.createMessage();
-            if (operation.equals("listMessagesAsJSON")) {
-                // its one argument: the filter, empty for all
-                JMSManagementHelper.putOperationInvocation(request, ResourceNames.QUEUE + queueName, operation, "");
-            } else {
-                JMSManagementHelper.putOperationInvocation(request, ResourceNames.QUEUE + queueName, operation);
-            }
+            JMSManagementHelper.putOperationInvocation(request, ResourceNames.QUEUE + queueName, operation, arguments);
             request.setJMSReplyTo(replies);
             try (MessageProducer producer = session.createProducer(session.createQueue(MANAGEMENT_ADDRESS))) {
                 producer.send(request);
@@ -194,14 +264,14 @@ public final class MailQueue {
                                                 + " but could not read it: " + e.getMessage(), e);
             }
             if (!JMSManagementHelper.hasOperationSucceeded(answer)) {
-                if (String.valueOf(result).contains("AMQ229017")) {
+                if (listing && String.valueOf(result).contains("AMQ229017")) {
                     // no such queue (yet): nothing queued on it
-                    return List.of();
+                    return null;
                 }
                 throw new IllegalStateException("Expected the broker to answer " + operation + " of queue " + queueName
                                                 + " but it refused: " + result);
             }
-            return messages(String.valueOf(result), operation);
+            return result;
         }
     }
 

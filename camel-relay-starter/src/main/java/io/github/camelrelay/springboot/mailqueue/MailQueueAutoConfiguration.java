@@ -49,7 +49,20 @@ public class MailQueueAutoConfiguration {
         // Boot's session cache would keep the temporary reply queues' sessions; each listing opens its own
         ConnectionFactory target = connectionFactory instanceof CachingConnectionFactory caching
                 && caching.getTargetConnectionFactory() != null ? caching.getTargetConnectionFactory() : connectionFactory;
-        return new MailQueue(target, properties.getQueue().getName(), properties.getQueue().getDeadLetterName(), ANSWER_TIMEOUT);
+        return new MailQueue(target, properties.getQueue().getName(), properties.getQueue().getDeadLetterName(),
+                properties.getQueue().getHoldName(), ANSWER_TIMEOUT);
+    }
+
+    /** How long an operation waits for a delivery in progress of an entry it names to end. */
+    static final Duration DELIVERY_WAIT = Duration.ofSeconds(30);
+
+    /** The operator's actions on the queues, carried out through the relay routes' operator record. */
+    @Bean
+    @ConditionalOnMissingBean
+    @ConditionalOnBean(MailQueue.class)
+    public MailQueueOperations smtpRelayMailQueueOperations(MailQueue queue, ObjectProvider<SmtpRelayRoutes> routes) {
+        return new MailQueueOperations(queue, () -> routes.orderedStream().findFirst().map(SmtpRelayRoutes::operatorRecord)
+                .orElse(null), DELIVERY_WAIT, java.time.Clock.systemUTC());
     }
 
     /** Sets the routes' queue gauges to the broker's counts every queue.gauge-refresh. */

@@ -2,6 +2,7 @@ package io.github.camelrelay.springboot.mailqueue;
 
 import java.time.Clock;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
@@ -18,7 +19,7 @@ public class MailQueueEndpointAutoConfiguration {
     @ConditionalOnMissingBean
     @ConditionalOnBean(MailQueue.class)
     @ConditionalOnAvailableEndpoint(endpoint = MailQueueEndpoint.class)
-    public MailQueueEndpoint mailQueueEndpoint(MailQueue queue) {
-        return new MailQueueEndpoint(queue, Clock.systemUTC());
+    public MailQueueEndpoint mailQueueEndpoint(MailQueue queue, ObjectProvider<MailQueueOperations> operations) {
+        return new MailQueueEndpoint(queue, Clock.systemUTC(), operations.getIfAvailable());
     }
 }

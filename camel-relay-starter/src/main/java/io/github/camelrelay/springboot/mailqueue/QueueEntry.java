@@ -29,6 +29,8 @@ public record QueueEntry(String queueId, String brokerId, Instant arrival, long 
         ACTIVE,
         /** Waiting for its next attempt after a temporary failure. */
         DEFERRED,
+        /** On the hold queue: kept undelivered until an operator releases it. */
+        HELD,
         /** On the dead-letter queue: given up on without a bounce, or refused by the broker; kept for an operator. */
         DEAD
     }

@@ -8,11 +8,18 @@ import org.springframework.boot.autoconfigure.SpringBootApplication;
  * Date, extra headers, DKIM), delivery by MX or through a relay host, retries through the broker's delivery delay,
  * bounces to the sender and a dead-letter queue. Everything is configured in application.yml, whose placeholders
  * read environment variables; see docs/relay-server.md.
+ * <p>
+ * With {@code mailq} or {@code queue} as its first argument it is instead the command line of a running server
+ * ({@link RelayServerCli}): {@code java -jar relay-server.jar mailq}.
  */
 @SpringBootApplication
 public class RelayServerApplication {
 
     public static void main(String[] args) {
+        if (RelayServerCli.isCommand(args)) {
+            RelayServerCli.main(args);
+            return;
+        }
         SpringApplication.run(RelayServerApplication.class, args);
     }
 }

@@ -68,6 +68,25 @@ public final class RelayServers {
     }
 
     /**
+     * Starts an instance with its management HTTP server on an ephemeral loopback port (read it with
+     * {@link #httpPort}), as {@code java -jar} would with MANAGEMENT_PORT set.
+     */
+    public static ConfigurableApplicationContext startWithHttp(Map<String, String> properties, Class<?>... beans) {
+        List<String> args = new ArrayList<>();
+        properties.forEach((key, value) -> args.add("--" + key + "=" + value));
+        args.add("--server.port=0");
+        Class<?>[] sources = new Class<?>[beans.length + 1];
+        sources[0] = RelayServerApplication.class;
+        System.arraycopy(beans, 0, sources, 1, beans.length);
+        return new SpringApplicationBuilder(sources).web(WebApplicationType.SERVLET).run(args.toArray(String[]::new));
+    }
+
+    /** The port the instance's HTTP server listens on. */
+    public static int httpPort(ConfigurableApplicationContext app) {
+        return Integer.parseInt(app.getEnvironment().getRequiredProperty("local.server.port"));
+    }
+
+    /**
      * Closes each of {@code things} that is not null, in order, even when an earlier one fails; the first failure is
      * thrown at the end. For the end of a test: the relay first, then the servers it talked to.
      */
