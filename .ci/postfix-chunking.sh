@@ -22,13 +22,15 @@ chown postfix "$WORK/data"
 chown -R nobody:nogroup "$MAIL"
 cp /etc/postfix/master.cf "$CONF/master.cf"
 # only our smtpd listens, on a loopback port
-sed -i -e 's/^smtp      inet.*/127.0.0.1:'"$PORT"' inet n - n - - smtpd/' -e '/^submission\|^smtps/d' "$CONF/master.cf"
+sed -i -E -e 's/^smtp[[:space:]]+inet.*/127.0.0.1:'"$PORT"' inet n - n - - smtpd/' -e '/^(submission|smtps)[[:space:]]/d' "$CONF/master.cf"
 cat > "$CONF/main.cf" <<CF
 compatibility_level = 3.6
 queue_directory = $WORK/queue
 data_directory = $WORK/data
 myhostname = postfix.chunking.test
 mydestination =
+alias_maps =
+alias_database =
 inet_interfaces = loopback-only
 inet_protocols = ipv4
 mynetworks = 127.0.0.0/8
@@ -40,8 +42,11 @@ virtual_uid_maps = static:$(id -u nobody)
 virtual_gid_maps = static:$(id -g nobody)
 message_size_limit = 52428800
 virtual_mailbox_limit = 0
+maillog_file_prefixes = /tmp
 maillog_file = $WORK/maillog
 CF
+# no chroot: the private queue directory has none of the files a chroot needs
+postconf -c "$CONF" -F '*/*/chroot = n'
 postfix -c "$CONF" check
 trap 'postfix -c "$CONF" stop >/dev/null 2>&1 || true; rm -rf "$WORK"' EXIT
 postfix -c "$CONF" start
