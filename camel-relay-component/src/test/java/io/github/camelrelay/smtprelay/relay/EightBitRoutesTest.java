@@ -130,31 +130,6 @@ class EightBitRoutesTest {
     }
 
     private String smtp(String mailFrom, List<String> rcpts, String message) throws Exception {
-        try (java.net.Socket socket = new java.net.Socket()) {
-            socket.connect(new java.net.InetSocketAddress("127.0.0.1", ingressPort), 5_000);
-            socket.setSoTimeout(20_000);
-            var in = new java.io.BufferedReader(new java.io.InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
-            var out = socket.getOutputStream();
-            reply(in);
-            List<String> commands = new ArrayList<>(List.of("EHLO client.test", mailFrom));
-            commands.addAll(rcpts);
-            commands.add("DATA");
-            for (String command : commands) {
-                out.write((command + "\r\n").getBytes(StandardCharsets.UTF_8));
-                out.flush();
-                assertThat(reply(in)).as(command).matches("(250|354) .*");
-            }
-            out.write((message + ".\r\n").getBytes(StandardCharsets.UTF_8));
-            out.flush();
-            return reply(in);
-        }
-    }
-
-    private static String reply(java.io.BufferedReader in) throws java.io.IOException {
-        String line;
-        do {
-            line = in.readLine();
-        } while (line != null && line.length() > 3 && line.charAt(3) == '-');
-        return line;
+        return SmtpClientSession.transaction(ingressPort, mailFrom, rcpts, message);
     }
 }
