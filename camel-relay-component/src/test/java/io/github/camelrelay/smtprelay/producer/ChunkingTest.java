@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 
+import io.github.camelrelay.smtprelay.testsupport.TestCertificates;
 import io.github.camelrelay.smtprelay.testsupport.TestSmtpServer.Received;
 import org.apache.camel.Exchange;
 import org.junit.jupiter.api.Test;
@@ -45,6 +46,18 @@ class ChunkingTest extends ProducerTestSupport {
         int size = body.length();
         List<String> bdat = mx1.commands().stream().filter(c -> c.startsWith("BDAT")).toList();
         assertThat(bdat).containsExactly("BDAT 1048576", "BDAT 1048576", "BDAT 1048576", "BDAT " + (size - 3 * 1048576) + " LAST");
+    }
+
+    @Test
+    void afterStartTlsTheChunksGoOverTheEncryptedConnection() {
+        mx2.advertiseStartTls(TestCertificates.serverContext()).offer("CHUNKING");
+        Exchange exchange = send(relayUri(MX2_IP, "&tls=REQUIRED"), RAW, Map.of());
+
+        assertThat(exchange.getException()).isNull();
+        Received got = mx2.awaitMessage(WAIT);
+        assertThat(got.tls()).isTrue();
+        assertSameBytes(withoutReceived(got.data()), RAW_BYTES);
+        assertThat(mx2.commands()).contains("STARTTLS", "BDAT " + got.data().length + " LAST").doesNotContain("DATA");
     }
 
     @Test
