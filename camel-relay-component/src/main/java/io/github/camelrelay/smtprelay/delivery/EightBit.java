@@ -20,7 +20,8 @@ import jakarta.mail.util.ByteArrayDataSource;
 /**
  * Where a message has 8-bit octets (RFC 6152), and its conversion to 7-bit for a server without 8BITMIME (RFC 6152
  * section 3, RFC 1652 conversion): every leaf part holding 8-bit octets is re-encoded, text as quoted-printable or
- * base64 as Jakarta Mail's {@code MimeUtility.getEncoding} picks (whichever is shorter), anything else as base64;
+ * base64 as Jakarta Mail's {@code MimeUtility.getEncoding} picks (whichever is shorter), anything else as base64, an
+ * attached message (a returned one in a bounce) part by part inside;
  * everything else, the header fields and their order and the Message-ID included, stays as it was.
  */
 public final class EightBit {
@@ -112,6 +113,19 @@ public final class EightBit {
         if (!hasEightBit(part)) {
             return;
         }
+        if (part.isMimeType("message/rfc822") && part.getContent() instanceof MimeMessage inner) {
+            // RFC 2046 5.2.1: a message/rfc822 part is never encoded itself, so its own parts are converted
+            String messageType = part.getContentType();
+            MimeMessage copy = new KeepIds(inner);
+            convert(copy);
+            copy.saveChanges();
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            copy.writeTo(bytes);
+            part.setDataHandler(new DataHandler(new ByteArrayDataSource(bytes.toByteArray(), messageType)));
+            part.setHeader("Content-Type", messageType);
+            part.setHeader("Content-Transfer-Encoding", "7bit");
+            return;
+        }
         String type = part.getContentType();
         byte[] decoded;
         try (InputStream in = part.getInputStream()) {
@@ -142,6 +156,10 @@ public final class EightBit {
     private static final class KeepIds extends MimeMessage {
         KeepIds(InputStream in) throws MessagingException {
             super(SESSION, in);
+        }
+
+        KeepIds(MimeMessage source) throws MessagingException {
+            super(source);
         }
 
         @Override

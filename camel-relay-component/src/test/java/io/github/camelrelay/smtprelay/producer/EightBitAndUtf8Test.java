@@ -95,6 +95,26 @@ class EightBitAndUtf8Test extends ProducerTestSupport {
     }
 
     @Test
+    void anAttachedMessageIsConvertedInsideAndStaysMessageRfc822() throws Exception {
+        mx1.withhold("8BITMIME");
+        String outer = "From: a@sender.test\r\nTo: bob@example.test\r\nSubject: returned\r\nMIME-Version: 1.0\r\n"
+                       + "Content-Type: multipart/mixed; boundary=\"o1\"\r\n\r\n--o1\r\nContent-Type: text/plain\r\n\r\nsee below\r\n"
+                       + "--o1\r\nContent-Type: message/rfc822\r\n\r\n" + RAW + "--o1--\r\n";
+        Exchange exchange = send(mxUri(), outer.getBytes(StandardCharsets.UTF_8), Map.of());
+
+        assertThat(exchange.getException()).isNull();
+        Received got = mx1.awaitMessage(WAIT);
+        assertSevenBit(got.data());
+        MimeMultipart parts = (MimeMultipart) parse(got.data()).getContent();
+        assertThat(parts.getBodyPart(1).getContentType()).startsWith("message/rfc822");
+        assertThat(parts.getBodyPart(1).getHeader("Content-Transfer-Encoding")).containsExactly("7bit");
+        MimeMessage inner = (MimeMessage) parts.getBodyPart(1).getContent();
+        assertThat(inner.getMessageID()).isEqualTo("<raw-1@sender.test>");
+        // the CRLF before the closing boundary belongs to the boundary (RFC 2046 5.1.1), not to the attached message
+        assertThat((String) inner.getContent()).isEqualTo(RAW.substring(RAW.indexOf("\r\n\r\n") + 4, RAW.length() - 2));
+    }
+
+    @Test
     void aUtf8RecipientGoesWithSmtputf8ToAServerOfferingIt() {
         mx1.offer("SMTPUTF8");
         Exchange exchange = send(mxUri(), RAW, Map.of(SmtpRelayConstants.RECIPIENTS, List.of("jörg@example.test", "bob@example.test")));
