@@ -56,6 +56,7 @@ public class SmtpRelayComponentConfigurer extends PropertyConfigurerSupport impl
         case "bindAddress": getOrCreateServer(target).setBindAddress(property(camelContext, java.lang.String.class, value)); return true;
         case "bridgeerrorhandler":
         case "bridgeErrorHandler": target.setBridgeErrorHandler(property(camelContext, boolean.class, value)); return true;
+        case "chunking": getOrCreateConfiguration(target).setChunking(property(camelContext, boolean.class, value)); return true;
         case "clientipv4prefixlength":
         case "clientIpv4PrefixLength": getOrCreateServer(target).setClientIpv4PrefixLength(property(camelContext, int.class, value)); return true;
         case "clientipv6prefixlength":
@@ -208,6 +209,7 @@ public class SmtpRelayComponentConfigurer extends PropertyConfigurerSupport impl
         case "bindAddress": return java.lang.String.class;
         case "bridgeerrorhandler":
         case "bridgeErrorHandler": return boolean.class;
+        case "chunking": return boolean.class;
         case "clientipv4prefixlength":
         case "clientIpv4PrefixLength": return int.class;
         case "clientipv6prefixlength":
@@ -356,6 +358,7 @@ public class SmtpRelayComponentConfigurer extends PropertyConfigurerSupport impl
         case "bindAddress": return getOrCreateServer(target).getBindAddress();
         case "bridgeerrorhandler":
         case "bridgeErrorHandler": return target.isBridgeErrorHandler();
+        case "chunking": return getOrCreateConfiguration(target).isChunking();
         case "clientipv4prefixlength":
         case "clientIpv4PrefixLength": return getOrCreateServer(target).getClientIpv4PrefixLength();
         case "clientipv6prefixlength":

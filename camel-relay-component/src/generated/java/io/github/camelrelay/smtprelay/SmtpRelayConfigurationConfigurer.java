@@ -29,6 +29,7 @@ public class SmtpRelayConfigurationConfigurer extends org.apache.camel.support.c
         case "allowAuthWithoutVerifiedTls": target.setAllowAuthWithoutVerifiedTls(property(camelContext, boolean.class, value)); return true;
         case "batchsize":
         case "batchSize": target.setBatchSize(property(camelContext, int.class, value)); return true;
+        case "chunking": target.setChunking(property(camelContext, boolean.class, value)); return true;
         case "commandtimeout":
         case "commandTimeout": target.setCommandTimeout(property(camelContext, int.class, value)); return true;
         case "connecttimeout":
@@ -110,6 +111,7 @@ public class SmtpRelayConfigurationConfigurer extends org.apache.camel.support.c
         case "allowAuthWithoutVerifiedTls": return boolean.class;
         case "batchsize":
         case "batchSize": return int.class;
+        case "chunking": return boolean.class;
         case "commandtimeout":
         case "commandTimeout": return int.class;
         case "connecttimeout":
@@ -192,6 +194,7 @@ public class SmtpRelayConfigurationConfigurer extends org.apache.camel.support.c
         case "allowAuthWithoutVerifiedTls": return target.isAllowAuthWithoutVerifiedTls();
         case "batchsize":
         case "batchSize": return target.getBatchSize();
+        case "chunking": return target.isChunking();
         case "commandtimeout":
         case "commandTimeout": return target.getCommandTimeout();
         case "connecttimeout":

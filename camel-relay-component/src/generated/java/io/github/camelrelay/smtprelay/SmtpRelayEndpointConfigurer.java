@@ -40,6 +40,7 @@ public class SmtpRelayEndpointConfigurer extends PropertyConfigurerSupport imple
         case "bindAddress": target.getServer().setBindAddress(property(camelContext, java.lang.String.class, value)); return true;
         case "bridgeerrorhandler":
         case "bridgeErrorHandler": target.setBridgeErrorHandler(property(camelContext, boolean.class, value)); return true;
+        case "chunking": target.getConfiguration().setChunking(property(camelContext, boolean.class, value)); return true;
         case "clientipv4prefixlength":
         case "clientIpv4PrefixLength": target.getServer().setClientIpv4PrefixLength(property(camelContext, int.class, value)); return true;
         case "clientipv6prefixlength":
@@ -187,6 +188,7 @@ public class SmtpRelayEndpointConfigurer extends PropertyConfigurerSupport imple
         case "bindAddress": return java.lang.String.class;
         case "bridgeerrorhandler":
         case "bridgeErrorHandler": return boolean.class;
+        case "chunking": return boolean.class;
         case "clientipv4prefixlength":
         case "clientIpv4PrefixLength": return int.class;
         case "clientipv6prefixlength":
@@ -330,6 +332,7 @@ public class SmtpRelayEndpointConfigurer extends PropertyConfigurerSupport imple
         case "bindAddress": return target.getServer().getBindAddress();
         case "bridgeerrorhandler":
         case "bridgeErrorHandler": return target.isBridgeErrorHandler();
+        case "chunking": return target.getConfiguration().isChunking();
         case "clientipv4prefixlength":
         case "clientIpv4PrefixLength": return target.getServer().getClientIpv4PrefixLength();
         case "clientipv6prefixlength":

@@ -23,7 +23,7 @@ public class SmtpRelayEndpointUriFactory extends org.apache.camel.support.compon
     private static final Set<String> SECRET_PROPERTY_NAMES;
     private static final Map<String, String> MULTI_VALUE_PREFIXES;
     static {
-        Set<String> props = new HashSet<>(73);
+        Set<String> props = new HashSet<>(74);
         props.add("addReceivedHeader");
         props.add("allowAuthWithoutTls");
         props.add("allowAuthWithoutVerifiedTls");
@@ -33,6 +33,7 @@ public class SmtpRelayEndpointUriFactory extends org.apache.camel.support.compon
         props.add("batchSize");
         props.add("bindAddress");
         props.add("bridgeErrorHandler");
+        props.add("chunking");
         props.add("clientIpv4PrefixLength");
         props.add("clientIpv6PrefixLength");
         props.add("clientLimitExceptions");

@@ -19,6 +19,7 @@ import java.util.regex.Pattern;
 
 import io.github.camelrelay.smtprelay.delivery.MessageContent;
 import io.github.camelrelay.smtprelay.delivery.OutgoingMail;
+import io.github.camelrelay.smtprelay.dsn.DsnRequest;
 import io.github.camelrelay.smtprelay.mail.HeaderSection;
 import io.github.camelrelay.smtprelay.mail.MailAddress;
 import jakarta.mail.Address;
@@ -93,7 +94,20 @@ public final class ExchangeMailReader {
             String id = queueId(exchange);
             // behind this relay's listener the message carries its Received header already: one per hop
             boolean trace = addReceivedHeader && !in.getHeader(SmtpRelayConstants.TRACED, false, Boolean.class);
-            return new OutgoingMail(id, created, sender, recipients, content, trace ? receivedHeader(id) : null);
+            DsnRequest dsn;
+            try {
+                dsn = DsnRequest.of(in);
+            } catch (IllegalArgumentException e) {
+                throw new InvalidMailException("Invalid DSN header: " + e.getMessage(), "5.5.4", exchange, e);
+            }
+            String bodyType = in.getHeader(SmtpRelayConstants.BODY, String.class);
+            if (bodyType != null && !bodyType.equalsIgnoreCase("7BIT") && !bodyType.equalsIgnoreCase("8BITMIME")) {
+                throw new InvalidMailException("Expected the " + SmtpRelayConstants.BODY + " header 7BIT or 8BITMIME but found '"
+                                               + bodyType + "'", "5.5.4", exchange, null);
+            }
+            boolean smtpUtf8 = Boolean.TRUE.equals(in.getHeader(SmtpRelayConstants.SMTPUTF8, Boolean.class));
+            return new OutgoingMail(id, created, sender, recipients, content, trace ? receivedHeader(id) : null, dsn,
+                    bodyType == null ? null : bodyType.toUpperCase(Locale.ROOT), smtpUtf8);
         } catch (IllegalArgumentException e) {
             throw new InvalidMailException(e.getMessage(), "5.1.3", exchange, e);
         } catch (MessagingException | IOException e) {
@@ -207,7 +221,7 @@ public final class ExchangeMailReader {
         setRecipients(m, Message.RecipientType.CC, in.getHeader("Cc", String.class));
         String replyTo = in.getHeader("Reply-To", String.class);
         if (replyTo != null) {
-            m.setReplyTo(InternetAddress.parse(replyTo, true));
+            m.setReplyTo(utf8Names(InternetAddress.parse(replyTo, true)));
         }
         String subject = in.getHeader("Subject", String.class);
         if (subject != null) {
@@ -235,13 +249,31 @@ public final class ExchangeMailReader {
 
     private static void setRecipients(MimeMessage m, Message.RecipientType type, String value) throws MessagingException {
         if (value != null && !value.isBlank()) {
-            m.setRecipients(type, InternetAddress.parse(value, true));
+            m.setRecipients(type, utf8Names(InternetAddress.parse(value, true)));
         }
+    }
+
+    /**
+     * Display names encoded as RFC 2047 UTF-8 words, whatever the JVM's default charset, which Jakarta Mail would use.
+     * The address stays as it is: a UTF-8 one needs SMTPUTF8 (RFC 6532), not an encoded word.
+     */
+    private static InternetAddress[] utf8Names(InternetAddress[] addresses) {
+        for (InternetAddress a : addresses) {
+            String name = a.getPersonal();
+            if (name != null && !name.chars().allMatch(c -> c < 0x80)) {
+                try {
+                    a.setPersonal(name, "UTF-8");
+                } catch (java.io.UnsupportedEncodingException e) {
+                    throw new IllegalStateException("UTF-8 is always supported", e);
+                }
+            }
+        }
+        return addresses;
     }
 
     private static Address strictAddress(String header, String value) {
         try {
-            return new InternetAddress(value, true);
+            return utf8Names(new InternetAddress[] {new InternetAddress(value, true)})[0];
         } catch (AddressException e) {
             throw new IllegalArgumentException("Expected a mail address in the " + header + " header but found '" + value
                                                + "': " + e.getMessage(), e);

@@ -43,6 +43,8 @@ public class SmtpRelayConfiguration implements Cloneable {
     private boolean useEhlo = true;
     @UriParam(label = "producer,advanced", defaultValue = "true")
     private boolean pipelining = true;
+    @UriParam(label = "producer,advanced", defaultValue = "true")
+    private boolean chunking = true;
     @UriParam(label = "producer", defaultValue = "50")
     private int batchSize = 50;
     @UriParam(label = "producer", defaultValue = "5")
@@ -367,6 +369,19 @@ public class SmtpRelayConfiguration implements Cloneable {
 
     public boolean isPipelining() {
         return pipelining;
+    }
+
+    public boolean isChunking() {
+        return chunking;
+    }
+
+    /**
+     * Whether to send messages with BDAT (RFC 3030) to servers that offer CHUNKING: the message streams in chunks of
+     * 1 MiB as it is, with no dot-stuffing, and with BODY=BINARYMIME where the server offers that too. False always
+     * sends DATA, for a server that announces CHUNKING but mishandles it.
+     */
+    public void setChunking(boolean chunking) {
+        this.chunking = chunking;
     }
 
     /**

@@ -94,6 +94,55 @@ public final class SmtpRelayConstants {
               javaType = "String")
     public static final String REPORT_TEXT = "CamelSmtpRelayReportText";
 
+    @Metadata(label = "common",
+              description = "DSN (RFC 3461) NOTIFY for every recipient without its own: NEVER, or a comma separated list "
+                            + "of SUCCESS, FAILURE and DELAY. Producer: passed on as RCPT TO's NOTIFY to servers that "
+                            + "offer DSN. Relay routes: NEVER sends the sender no notification, one without FAILURE no "
+                            + "bounce, one without DELAY no delay warning, SUCCESS a relayed notice when the next hop "
+                            + "does not offer DSN. Absent: failures and delays are reported (RFC 3461 4.1).",
+              javaType = "String")
+    public static final String DSN_NOTIFY = "CamelSmtpRelayDsnNotify";
+
+    @Metadata(label = "common",
+              description = "DSN (RFC 3461) RET: FULL or HDRS, whether a failure notification returns the whole message "
+                            + "or its header section. Consumer: the client's MAIL FROM RET. Producer: passed on to servers "
+                            + "that offer DSN. Relay routes: FULL returns the whole message in the bounce; HDRS or "
+                            + "absent, the headers only.",
+              javaType = "String")
+    public static final String DSN_RET = "CamelSmtpRelayDsnRet";
+
+    @Metadata(label = "common",
+              description = "DSN (RFC 3461) ENVID, decoded from xtext: the sender's own identifier for the message, "
+                            + "printable ASCII. Consumer: the client's MAIL FROM ENVID. Producer: passed on to servers "
+                            + "that offer DSN. Relay routes: the Original-Envelope-Id of every notification.",
+              javaType = "String")
+    public static final String DSN_ENVID = "CamelSmtpRelayDsnEnvid";
+
+    @Metadata(label = "common",
+              description = "DSN (RFC 3461) per recipient, as the listener received it: a JSON object from address to "
+                            + "{\"notify\": \"SUCCESS,FAILURE\", \"orcpt\": \"rfc822;bob@example.net\"} (ORCPT decoded "
+                            + "from xtext), for the recipients that gave NOTIFY or ORCPT. A recipient's own NOTIFY wins "
+                            + "over CamelSmtpRelayDsnNotify; its ORCPT is passed on and is the Original-Recipient of "
+                            + "notifications.",
+              javaType = "String")
+    public static final String DSN_RECIPIENTS = "CamelSmtpRelayDsnRecipients";
+
+    @Metadata(label = "common",
+              description = "BODY of MAIL FROM (RFC 6152): 7BIT or 8BITMIME, as the client declared it. Producer: "
+                            + "8BITMIME makes it send BODY=8BITMIME to a server offering 8BITMIME even when the message "
+                            + "holds no 8-bit octet; a message with 8-bit octets is sent so anyway, and converted to 7-bit "
+                            + "for a server without 8BITMIME.",
+              javaType = "String")
+    public static final String BODY = "CamelSmtpRelayBody";
+
+    @Metadata(label = "common",
+              description = "True when the client declared SMTPUTF8 on MAIL FROM (RFC 6531): the message may have UTF-8 "
+                            + "addresses and header fields. Producer: sent as SMTPUTF8 to servers that offer it; to one "
+                            + "that does not, a message with UTF-8 in its header section fails with 5.6.7 (no downgrade). "
+                            + "A UTF-8 address needs SMTPUTF8 whatever this header says.",
+              javaType = "Boolean")
+    public static final String SMTPUTF8 = "CamelSmtpRelaySmtpUtf8";
+
     private SmtpRelayConstants() {
     }
 }

@@ -465,5 +465,17 @@ public class SmtpRelayConsumer extends DefaultConsumer implements MessageSink {
         }
         message.setHeader(SmtpRelayConstants.SUBMISSION, envelope.submission());
         message.setHeader(SmtpRelayConstants.TLS, envelope.tls());
+        // from the session alone, like the envelope: each header set or removed
+        envelope.dsn().writeTo(message);
+        if (envelope.body() != null) {
+            message.setHeader(SmtpRelayConstants.BODY, envelope.body());
+        } else {
+            message.removeHeader(SmtpRelayConstants.BODY);
+        }
+        if (envelope.smtpUtf8()) {
+            message.setHeader(SmtpRelayConstants.SMTPUTF8, true);
+        } else {
+            message.removeHeader(SmtpRelayConstants.SMTPUTF8);
+        }
     }
 }

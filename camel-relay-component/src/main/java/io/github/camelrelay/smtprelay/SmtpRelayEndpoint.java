@@ -146,6 +146,7 @@ public class SmtpRelayEndpoint extends DefaultEndpoint implements AsyncEndpoint 
                     ? c.getSslContextParameters().createSSLContext(getCamelContext()) : SSLContext.getDefault();
             SessionSettings settings = SessionSettings.builder().tls(c.effectiveTls()).implicitTls(c.isImplicitTls())
                     .verifyingContext(verifying).heloName(getHeloName()).useEhlo(c.isUseEhlo()).pipelining(c.isPipelining())
+                    .chunking(c.isChunking(), 1024 * 1024)
                     .credentials(c.getUsername(), c.getPassword())
                     .allowAuthWithoutVerifiedTls(c.isAllowAuthWithoutVerifiedTls())
                     .timeouts(Timeouts.of(c)).listener(listener()).build();

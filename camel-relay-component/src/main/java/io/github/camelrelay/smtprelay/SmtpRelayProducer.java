@@ -202,7 +202,7 @@ public class SmtpRelayProducer extends DefaultAsyncProducer {
         if (left.isEmpty()) {
             return null;
         }
-        return new OutgoingMail(mail.id(), mail.created(), mail.sender(), left, mail.content(), mail.prefix());
+        return mail.withRecipients(left);
     }
 
     /**

@@ -175,6 +175,12 @@ public class SmtpRelayComponentConfiguration extends ComponentConfigurationPrope
      */
     private Boolean useEhlo = true;
     /**
+     * Whether to send messages with BDAT (RFC 3030) to servers that offer CHUNKING: the message streams in
+     * chunks of 1 MiB as it is, with no dot-stuffing, and with BODY=BINARYMIME where the server offers that
+     * too. False always sends DATA, for a server that announces CHUNKING but mishandles it.
+     */
+    private Boolean chunking = true;
+    /**
      * How long an unused connection stays open for reuse; 0 disables connection reuse.
      */
     private Duration connectionIdleTimeout = Duration.ofMillis(10000);
@@ -659,6 +665,14 @@ public class SmtpRelayComponentConfiguration extends ComponentConfigurationPrope
 
     public void setUseEhlo(Boolean useEhlo) {
         this.useEhlo = useEhlo;
+    }
+
+    public Boolean getChunking() {
+        return chunking;
+    }
+
+    public void setChunking(Boolean chunking) {
+        this.chunking = chunking;
     }
 
     public Duration getConnectionIdleTimeout() {

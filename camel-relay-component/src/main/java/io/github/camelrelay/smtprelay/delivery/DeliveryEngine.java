@@ -82,12 +82,13 @@ public final class DeliveryEngine implements AutoCloseable {
      */
     public DeliveryReport deliver(OutgoingMail mail, Consumer<RecipientStatus> decided) {
         Map<MailAddress, RecipientStatus> result = new Decisions(decided);
+        Forms forms = new Forms(mail);
         for (MailAddress r : mail.recipients()) {
             result.put(r, null);
         }
         if (relayHost != null) {
             ShapingRule rule = shaper == null ? null : relayRule();
-            deliverToRoute(mail, relayDestinations(mail, result), mail.recipients(), result, rule);
+            deliverToRoute(mail, forms, relayDestinations(mail, result), mail.recipients(), result, rule);
         } else {
             Map<Domain, List<MailAddress>> byDomain = new LinkedHashMap<>();
             for (MailAddress r : mail.recipients()) {
@@ -122,7 +123,7 @@ public final class DeliveryEngine implements AutoCloseable {
                     listener.mxResolved(e.getKey(), hostNames);
                 }
                 ShapingRule rule = shaper == null ? null : shaper.ruleFor(e.getKey(), hostNames);
-                deliverToRoute(mail, destinations, e.getValue(), result, rule);
+                deliverToRoute(mail, forms, destinations, e.getValue(), result, rule);
             }
         }
         return DeliveryReport.of(new ArrayList<>(result.values()));
@@ -179,7 +180,7 @@ public final class DeliveryEngine implements AutoCloseable {
         }
     }
 
-    private void deliverToRoute(OutgoingMail mail, List<Destination> candidates, List<MailAddress> recipients,
+    private void deliverToRoute(OutgoingMail mail, Forms forms, List<Destination> candidates, List<MailAddress> recipients,
                                 Map<MailAddress, RecipientStatus> result, ShapingRule rule) {
         Deque<MailAddress> pending = new ArrayDeque<>();
         for (MailAddress r : recipients) {
@@ -188,7 +189,7 @@ public final class DeliveryEngine implements AutoCloseable {
             }
         }
         if (pending.isEmpty() || candidates.isEmpty()) {
-            deliverToRoute(mail, candidates, pending, result, rule, TrafficShaper.UNSHAPED);
+            deliverToRoute(mail, forms, candidates, pending, result, rule, TrafficShaper.UNSHAPED);
             return;
         }
         TrafficShaper.Slot slot;
@@ -207,7 +208,7 @@ public final class DeliveryEngine implements AutoCloseable {
             return;
         }
         try {
-            deliverToRoute(mail, candidates, pending, result, rule, slot);
+            deliverToRoute(mail, forms, candidates, pending, result, rule, slot);
         } finally {
             slot.close();
         }
@@ -219,7 +220,7 @@ public final class DeliveryEngine implements AutoCloseable {
      */
     public static final String SHAPED = "4.4.5";
 
-    private void deliverToRoute(OutgoingMail mail, List<Destination> candidates, Deque<MailAddress> pending,
+    private void deliverToRoute(OutgoingMail mail, Forms forms, List<Destination> candidates, Deque<MailAddress> pending,
                                 Map<MailAddress, RecipientStatus> result, ShapingRule rule, TrafficShaper.Slot slot) {
         SessionFailure last = null;
         for (Destination d : candidates) {
@@ -234,14 +235,14 @@ public final class DeliveryEngine implements AutoCloseable {
                 last = f;
                 continue;
             }
-            SessionFailure broken = transactions(mail, session, pending, result);
+            SessionFailure broken = transactions(mail, forms, session, pending, result);
             if (broken != null && broken.getReplyCode() == 0 && session.messages() > 0 && !session.mailReplied()) {
                 // a pooled connection the server had closed meanwhile, before it answered MAIL FROM (so nothing of
                 // this transaction can have reached it): one fresh connection before moving on
                 pool.release(session, false);
                 try {
                     session = pool.borrow(d);
-                    broken = transactions(mail, session, pending, result);
+                    broken = transactions(mail, forms, session, pending, result);
                 } catch (SessionFailure f) {
                     broken = f;
                     DeliveryLog.connectFailed(mail, f);
@@ -283,9 +284,25 @@ public final class DeliveryEngine implements AutoCloseable {
      * Runs transactions on one session until every pending recipient has a reply. Returns null when the session is
      * still usable, or the failure that broke it; recipients not decided by then stay pending for the next host.
      */
-    private SessionFailure transactions(OutgoingMail mail, SmtpSession s, Deque<MailAddress> pending,
+    private SessionFailure transactions(OutgoingMail original, Forms forms, SmtpSession s, Deque<MailAddress> pending,
                                         Map<MailAddress, RecipientStatus> result) {
         Destination d = s.destination();
+        StringBuilder parameters = new StringBuilder();
+        OutgoingMail mail;
+        try {
+            mail = negotiate(original, forms, s, pending, result, parameters);
+        } catch (MessagingException | IOException | RuntimeException e) {
+            // the content cannot be read or converted: the same on every host, so a failure of the message
+            for (MailAddress r : pending) {
+                decide(original, result, RecipientStatus.local(r, Outcome.FAILED, "5.6.3",
+                        "cannot convert the message to 7-bit for " + d.host() + ", which does not offer 8BITMIME: " + e.getMessage()));
+            }
+            pending.clear();
+            return null;
+        }
+        if (mail == null) {
+            return null;
+        }
         while (!pending.isEmpty()) {
             List<MailAddress> batch = new ArrayList<>(Math.min(batchSize, pending.size()));
             while (batch.size() < batchSize && !pending.isEmpty()) {
@@ -294,7 +311,7 @@ public final class DeliveryEngine implements AutoCloseable {
             List<MailAddress> accepted = new ArrayList<>(batch.size());
             List<MailAddress> tooMany = new ArrayList<>(0);
             try {
-                SmtpSession.Envelope envelope = s.envelope(mail.sender(), mail.size(), batch);
+                SmtpSession.Envelope envelope = s.envelope(mail.sender(), mail.size(), batch, mail.dsn(), parameters.toString());
                 SmtpReply from = envelope.mail();
                 if (from.code() < 200) {
                     throw new MessagingException("no valid reply to MAIL FROM: " + from);
@@ -374,9 +391,91 @@ public final class DeliveryEngine implements AutoCloseable {
         return null;
     }
 
+    /**
+     * What this server can take of the message, before its first transaction: BODY=8BITMIME where the message has
+     * 8-bit octets (or was declared so) and the server offers 8BITMIME (RFC 6152), else the message converted to 7-bit;
+     * SMTPUTF8 where the message needs or declared it and the server offers it, else, when it needs it (a UTF-8 address,
+     * or UTF-8 header fields in a message declared SMTPUTF8), the recipients concerned fail with 5.6.7, as RFC 6531
+     * 3.2 has it (no downgrade). Returns the mail to send, or null when no recipient is left.
+     */
+    private OutgoingMail negotiate(OutgoingMail mail, Forms forms, SmtpSession s, Deque<MailAddress> pending,
+                                   Map<MailAddress, RecipientStatus> result, StringBuilder parameters)
+            throws IOException, MessagingException {
+        Destination d = s.destination();
+        boolean utf8 = s.offers("SMTPUTF8");
+        boolean eight = s.offers("8BITMIME");
+        EightBit.Scan scan = forms.scan();
+        if (!utf8) {
+            String needs = !mail.sender().isAscii() ? "the sender address is UTF-8"
+                    : mail.smtpUtf8() && scan.header() ? "the message has UTF-8 header fields" : null;
+            for (java.util.Iterator<MailAddress> it = pending.iterator(); it.hasNext(); ) {
+                MailAddress r = it.next();
+                if (needs != null || !r.isAscii()) {
+                    it.remove();
+                    decide(mail, result, new RecipientStatus(r, Outcome.FAILED, 0, "5.6.7", "SMTPUTF8 is required, but was not "
+                            + "offered by host " + d.host() + " (" + (needs != null ? needs : "the recipient address is UTF-8")
+                            + "; RFC 6531 allows no downgrade)", d.host(), d.ip(), d.port(), s.tls()));
+                }
+            }
+            if (pending.isEmpty()) {
+                return null;
+            }
+        }
+        OutgoingMail toSend = mail;
+        if (scan.any() || "8BITMIME".equals(mail.body())) {
+            if (s.chunking() && s.offers("BINARYMIME")) {
+                // RFC 3030 3: with BDAT any octets may go, 8-bit text and binary alike
+                parameters.append(" BODY=BINARYMIME");
+            } else if (eight) {
+                parameters.append(" BODY=8BITMIME");
+            } else if (scan.header() && !utf8) {
+                for (MailAddress r : pending) {
+                    decide(mail, result, new RecipientStatus(r, Outcome.FAILED, 0, "5.6.3", "host " + d.host()
+                            + " offers no 8BITMIME and the message has 8-bit header fields, which have no 7-bit form",
+                            d.host(), d.ip(), d.port(), s.tls()));
+                }
+                pending.clear();
+                return null;
+            } else if (scan.body()) {
+                // RFC 6152 3: never 8-bit octets to a server that did not offer 8BITMIME
+                toSend = mail.withContent(forms.sevenBit());
+            }
+        }
+        if (utf8 && (mail.smtpUtf8() || !mail.sender().isAscii() || pending.stream().anyMatch(r -> !r.isAscii()))) {
+            parameters.append(" SMTPUTF8");
+        }
+        return toSend;
+    }
+
+    /** The forms of one message's content, each made once per delivery: its 8-bit scan and its 7-bit conversion. */
+    private static final class Forms {
+        private final OutgoingMail mail;
+        private EightBit.Scan scan;
+        private MessageContent sevenBit;
+
+        Forms(OutgoingMail mail) {
+            this.mail = mail;
+        }
+
+        EightBit.Scan scan() throws IOException {
+            if (scan == null) {
+                scan = EightBit.scan(mail.content());
+            }
+            return scan;
+        }
+
+        MessageContent sevenBit() throws IOException, MessagingException {
+            if (sevenBit == null) {
+                sevenBit = EightBit.toSevenBit(mail.content());
+            }
+            return sevenBit;
+        }
+    }
+
     private static RecipientStatus status(MailAddress r, SmtpReply reply, SmtpSession s) {
         Destination d = s.destination();
-        return RecipientStatus.fromReply(r, reply.code(), reply.text(), d.host(), d.ip(), d.port(), s.tls());
+        return RecipientStatus.fromReply(r, reply.code(), reply.text(), d.host(), d.ip(), d.port(), s.tls())
+                .withRemoteDsn(s.dsn());
     }
 
     private static void decide(OutgoingMail mail, Map<MailAddress, RecipientStatus> result, RecipientStatus status) {

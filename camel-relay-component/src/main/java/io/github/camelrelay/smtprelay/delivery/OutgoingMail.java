@@ -2,6 +2,7 @@ package io.github.camelrelay.smtprelay.delivery;
 
 import java.util.List;
 
+import io.github.camelrelay.smtprelay.dsn.DsnRequest;
 import io.github.camelrelay.smtprelay.mail.MailAddress;
 
 /**
@@ -10,12 +11,32 @@ import io.github.camelrelay.smtprelay.mail.MailAddress;
  * @param id         the identifier printed at the start of each log line (the exchange id)
  * @param created    when the message entered the route, in epoch milliseconds, for the log's delay
  * @param prefix     bytes written before the content (the Received header), or null
+ * @param dsn        the DSN request (RFC 3461) passed on to servers that offer DSN
+ * @param body       BODY as the client declared it (7BIT or 8BITMIME), or null
+ * @param smtpUtf8   whether the client declared SMTPUTF8 (RFC 6531)
  */
 public record OutgoingMail(String id, long created, MailAddress sender, List<MailAddress> recipients,
-        MessageContent content, byte[] prefix) {
+        MessageContent content, byte[] prefix, DsnRequest dsn, String body, boolean smtpUtf8) {
 
     public OutgoingMail {
         recipients = List.copyOf(recipients);
+        dsn = dsn == null ? DsnRequest.NONE : dsn;
+    }
+
+    /** A mail without a DSN request. */
+    public OutgoingMail(String id, long created, MailAddress sender, List<MailAddress> recipients, MessageContent content,
+                        byte[] prefix) {
+        this(id, created, sender, recipients, content, prefix, DsnRequest.NONE, null, false);
+    }
+
+    /** The same mail to other recipients. */
+    public OutgoingMail withRecipients(List<MailAddress> others) {
+        return new OutgoingMail(id, created, sender, others, content, prefix, dsn, body, smtpUtf8);
+    }
+
+    /** The same mail with other content (its 7-bit conversion). */
+    OutgoingMail withContent(MessageContent other) {
+        return new OutgoingMail(id, created, sender, recipients, other, prefix, dsn, body, smtpUtf8);
     }
 
     long size() {

@@ -117,6 +117,45 @@ final class RelayTransport extends SMTPTransport {
         return replies;
     }
 
+    /** Reads the replies to the commands pipelined since the last read, in order (when no DATA follows them: BDAT). */
+    synchronized List<SmtpReply> readPipelined() throws MessagingException {
+        List<SmtpReply> replies = new ArrayList<>(pipelined);
+        pipelined.clear();
+        while (unanswered > 0) {
+            unanswered--;
+            replies.add(SmtpReply.parse(readOneResponse(), getLastServerResponse()));
+        }
+        return replies;
+    }
+
+    /**
+     * The stream Angus writes commands to, for BDAT chunks written around it (see {@link BdatOutputStream}); null when
+     * it cannot be had, and the message then goes with DATA. Angus keeps it private and offers no BDAT that leaves
+     * the octets alone, hence the reflection; its output stream is idle and flushed between its commands.
+     */
+    synchronized OutputStream rawOutput() {
+        try {
+            java.lang.reflect.Field f = SMTPTransport.class.getDeclaredField("serverOutput");
+            f.setAccessible(true);
+            return (OutputStream) f.get(this);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    /** One BDAT chunk: the command line and the octets in one write, then the reply to it. */
+    synchronized SmtpReply bdatChunk(OutputStream wire, String command, byte[] data, int length)
+            throws IOException, MessagingException {
+        if (listener != null) {
+            listener.commandSent(host, command);
+        }
+        onCommand.accept(command);
+        wire.write(BdatOutputStream.line(command));
+        wire.write(data, 0, length);
+        wire.flush();
+        return readReplies(1).get(0);
+    }
+
     /** The replies to the pipelined commands, read when DATA's reply was awaited; cleared by this call. */
     synchronized List<SmtpReply> pipelinedReplies() {
         List<SmtpReply> replies = List.copyOf(pipelined);

@@ -37,6 +37,8 @@ public final class SessionSettings {
     final int commandTimeout;
     final SmtpRelayListener listener;
     final boolean pipelining;
+    final boolean chunking;
+    final int chunkSize;
     /** Credentials are configured: AUTH is sent after EHLO (and STARTTLS). */
     final boolean authenticates;
     final boolean allowAuthWithoutVerifiedTls;
@@ -44,6 +46,8 @@ public final class SessionSettings {
     private SessionSettings(Builder b) {
         this.tls = Objects.requireNonNull(b.tls, "tls");
         this.pipelining = b.pipelining;
+        this.chunking = b.chunking;
+        this.chunkSize = b.chunkSize;
         this.implicitTls = b.implicitTls;
         this.timeouts = Objects.requireNonNull(b.timeouts, "timeouts");
         this.connectTimeout = timeouts.connect();
@@ -93,6 +97,8 @@ public final class SessionSettings {
         p.put("mail.smtp.ssl.socketFactory", factory);
         // the QUIT reply tells us nothing, and waiting for it holds a pool slot
         p.put("mail.smtp.quitwait", "false");
+        // commands as UTF-8 rather than '?' for a UTF-8 address; only sent with SMTPUTF8 (DeliveryEngine.negotiate)
+        p.put("mail.mime.allowutf8", "true");
         p.put("mail.smtp.auth.mechanisms", "PLAIN LOGIN");
         Authenticator authenticator = null;
         if (username != null) {
@@ -127,6 +133,8 @@ public final class SessionSettings {
         private String heloName;
         private boolean useEhlo = true;
         private boolean pipelining = true;
+        private boolean chunking = true;
+        private int chunkSize = 1024 * 1024;
         private String username;
         private String password;
         private boolean allowAuthWithoutVerifiedTls;
@@ -164,6 +172,16 @@ public final class SessionSettings {
 
         public Builder pipelining(boolean v) {
             pipelining = v;
+            return this;
+        }
+
+        /** Whether to send with BDAT (RFC 3030) to servers offering CHUNKING, and in chunks of how many octets. */
+        public Builder chunking(boolean v, int size) {
+            if (size < 1) {
+                throw new IllegalArgumentException("Expected a BDAT chunk size of at least 1 octet but found " + size);
+            }
+            chunking = v;
+            chunkSize = size;
             return this;
         }
 

@@ -14,6 +14,7 @@ import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 
 import io.github.camelrelay.smtprelay.TlsMode;
+import io.github.camelrelay.smtprelay.dsn.DsnRequest;
 import io.github.camelrelay.smtprelay.mail.MailAddress;
 import io.github.camelrelay.smtprelay.timeout.Deadline;
 import io.github.camelrelay.smtprelay.timeout.Watchdog;
@@ -50,6 +51,8 @@ final class SmtpSession {
     private int transactionStart;
     /** The final dot of the current transaction was (or may have been) sent. */
     private boolean finalDotSent;
+    /** The current transaction sends its message with BDAT (RFC 3030). */
+    private boolean bdat;
 
     private SmtpSession(Destination destination, SessionSettings settings, Socket socket, RelayTransport transport,
                         Watchdog watchdog, Deadline deadline) {
@@ -180,12 +183,34 @@ final class SmtpSession {
      * exchange, saving two round trips per message; otherwise each command waits for its reply, and DATA is sent
      * by {@link #data}. A RCPT TO after a refused MAIL FROM is not sent one by one; its reply is then MAIL's.
      */
-    Envelope envelope(MailAddress sender, long size, List<MailAddress> recipients) throws MessagingException, IOException {
-        return bounded(deadline, settings.timeouts.mail(), () -> transaction(sender, size, recipients));
+    Envelope envelope(MailAddress sender, long size, List<MailAddress> recipients, DsnRequest dsn, String mailParameters)
+            throws MessagingException, IOException {
+        return bounded(deadline, settings.timeouts.mail(), () -> transaction(sender, size, recipients, dsn, mailParameters));
     }
 
-    private Envelope transaction(MailAddress sender, long size, List<MailAddress> recipients)
-            throws MessagingException, IOException {
+    /**
+     * Whether messages go with BDAT (RFC 3030): chunking is on, the server offers CHUNKING, and the connection's raw
+     * output can be had (always in plain text, from Angus after TLS).
+     */
+    boolean chunking() {
+        return settings.chunking && transport.supportsExtension("CHUNKING") && (plainText || transport.rawOutput() != null);
+    }
+
+    /** Whether the server announced this EHLO keyword. */
+    boolean offers(String keyword) {
+        return transport.supportsExtension(keyword);
+    }
+
+    /** Whether the server offers DSN (RFC 3461): the requests are passed on, and it reports on what it accepts. */
+    boolean dsn() {
+        return transport.supportsExtension("DSN");
+    }
+
+    private Envelope transaction(MailAddress sender, long size, List<MailAddress> recipients, DsnRequest request,
+                                 String mailParameters) throws MessagingException, IOException {
+        // to a server without DSN the parameters are left out; the relay then reports for it (RFC 3461 4.2 and 6.2)
+        DsnRequest dsn = dsn() ? request : DsnRequest.NONE;
+        bdat = chunking();
         if (dirty && !reset()) {
             throw new MessagingException("no 250 reply to RSET before a new transaction: " + transport.lastReply());
         }
@@ -193,12 +218,13 @@ final class SmtpSession {
         transactionStart = transport.validReplies();
         finalDotSent = false;
         String mail = "MAIL FROM:<" + sender.address() + ">"
-                      + (size >= 0 && transport.supportsExtension("SIZE") ? " SIZE=" + size : "");
+                      + (size >= 0 && transport.supportsExtension("SIZE") ? " SIZE=" + size : "") + mailParameters
+                      + dsn.mailParameters();
         if (!pipelining) {
             SmtpReply from = bounded(deadline, settings.timeouts.mail(), () -> transport.command(mail));
             List<SmtpReply> replies = new ArrayList<>(recipients.size());
             for (MailAddress r : recipients) {
-                replies.add(from.positive() ? bounded(deadline, settings.timeouts.rcpt(), () -> transport.command(rcptTo(r))) : from);
+                replies.add(from.positive() ? bounded(deadline, settings.timeouts.rcpt(), () -> transport.command(rcptTo(r, dsn))) : from);
             }
             return new Envelope(from, replies);
         }
@@ -206,11 +232,18 @@ final class SmtpSession {
             List<String> group = new ArrayList<>(recipients.size() + 2);
             group.add(mail);
             for (MailAddress r : recipients) {
-                group.add(rcptTo(r));
+                group.add(rcptTo(r, dsn));
             }
-            group.add("DATA");
+            if (!bdat) {
+                group.add("DATA");
+            }
             transport.sendGroup(wire(), group);
             List<SmtpReply> replies = transport.readReplies(group.size());
+            if (bdat) {
+                openData = null;
+                dataRefusal = null;
+                return new Envelope(replies.get(0), replies.subList(1, recipients.size() + 1));
+            }
             SmtpReply data = replies.get(group.size() - 1);
             // a refused DATA leaves the transaction open (dirty): RSET before the next one
             openData = data.code() == 354 ? plainData : null;
@@ -219,7 +252,15 @@ final class SmtpSession {
         }
         transport.pipeline(mail);
         for (MailAddress r : recipients) {
-            transport.pipeline(rcptTo(r));
+            transport.pipeline(rcptTo(r, dsn));
+        }
+        if (bdat) {
+            List<SmtpReply> replies = transport.readPipelined();
+            if (replies.size() != recipients.size() + 1) {
+                throw new MessagingException("expected " + (recipients.size() + 1) + " replies to the pipelined envelope but read "
+                                             + replies.size());
+            }
+            return new Envelope(replies.get(0), replies.subList(1, replies.size()));
         }
         SmtpReply[] refused = new SmtpReply[1];
         openData = startData(refused);
@@ -241,6 +282,9 @@ final class SmtpSession {
     }
 
     private SmtpReply message(MessageContent content, byte[] prefix) throws MessagingException, IOException {
+        if (bdat) {
+            return chunks(content, prefix);
+        }
         OutputStream out;
         if (pipelining) {
             out = openData;
@@ -271,6 +315,40 @@ final class SmtpSession {
     }
 
     /**
+     * The message in BDAT chunks, streamed from the content (one chunk in memory), with no dot-stuffing; the reply to
+     * the LAST chunk, or to the chunk the server refused, which ends the transaction.
+     */
+    private SmtpReply chunks(MessageContent content, byte[] prefix) throws MessagingException, IOException {
+        OutputStream raw = plainText ? wire() : transport.rawOutput();
+        BdatOutputStream chunks = new BdatOutputStream((command, data, length) -> {
+            if (command.endsWith(" LAST")) {
+                // from here on the server may have the message whatever happens to the connection
+                finalDotSent = true;
+                deadline.arm(settings.timeouts.dataDone());
+            }
+            try {
+                return transport.bdatChunk(raw, command, data, length);
+            } catch (MessagingException e) {
+                throw new IOException(e.getMessage(), e);
+            }
+        }, settings.chunkSize);
+        OutputStream out = new Progress(chunks);
+        try {
+            if (prefix != null) {
+                out.write(prefix);
+            }
+            content.writeTo(out);
+        } catch (BdatOutputStream.Refused refused) {
+            // the transaction is left open (dirty): RSET before the next one
+            return refused.reply;
+        }
+        SmtpReply reply = bounded(deadline, settings.timeouts.dataDone(), chunks::last);
+        messages++;
+        dirty = false;
+        return reply;
+    }
+
+    /**
      * On a plain-text connection commands and message data go straight into the socket through one buffer, so a
      * pipelined group or a message with its final dot leaves in one write: Angus flushes after every command and
      * sends the final dot on its own. Its output stream is idle and empty between its commands, so the two never
@@ -284,8 +362,8 @@ final class SmtpSession {
         return wire;
     }
 
-    private static String rcptTo(MailAddress recipient) {
-        return "RCPT TO:<" + recipient.address() + ">";
+    private static String rcptTo(MailAddress recipient, DsnRequest dsn) {
+        return "RCPT TO:<" + recipient.address() + ">" + dsn.recipient(recipient).parameters();
     }
 
     /** DATA: the stream for the message, or null with the refusal in {@code refused}. */

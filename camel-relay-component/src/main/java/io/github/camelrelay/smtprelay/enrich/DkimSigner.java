@@ -30,7 +30,8 @@ import org.apache.james.mime4j.io.EOLConvertingInputStream;
  * added above the signature later and is not covered by it, as RFC 6376 section 5.4 recommends.
  * <p>
  * Only the header section is held in memory; the body streams through the body hash, so a large message is signed
- * from its spool file.
+ * from its spool file. A message with an 8-bit body is converted to 7-bit first (RFC 6376 5.3), held in memory then,
+ * so the signature survives any next hop: one without 8BITMIME would otherwise get a converted, broken, signature.
  */
 public final class DkimSigner implements Processor, MessageCheck {
 
@@ -87,6 +88,10 @@ public final class DkimSigner implements Processor, MessageCheck {
     @Override
     public void process(Exchange exchange) throws Exception {
         MessageContent content = RawMessages.content(exchange);
+        if (io.github.camelrelay.smtprelay.delivery.EightBit.scan(content).body()) {
+            // RFC 6376 5.3: signed as 7-bit, so a next hop without 8BITMIME gets the very bytes that were signed
+            content = io.github.camelrelay.smtprelay.delivery.EightBit.toSevenBit(content);
+        }
         var present = RawMessages.headers(content);
         StringBuilder h = new StringBuilder();
         for (String name : signedHeaders) {

@@ -13,8 +13,10 @@ public final class MailAddress {
     /** The null reverse-path: MAIL FROM:&lt;&gt;. */
     public static final MailAddress NULL_SENDER = new MailAddress("", null);
 
-    // dot-atom or quoted-string (RFC 5321 4.1.2); control characters are never allowed
-    private static final Pattern DOT_ATOM = Pattern.compile("[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*");
+    // dot-atom or quoted-string (RFC 5321 4.1.2), with UTF-8 beyond ASCII (RFC 6531 3.3; no C1 controls); control
+    // characters are never allowed
+    private static final Pattern DOT_ATOM = Pattern.compile(
+            "[A-Za-z0-9!#$%&'*+/=?^_`{|}~\\x{A0}-\\x{10FFFF}-]+(?:\\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~\\x{A0}-\\x{10FFFF}-]+)*");
     private static final Pattern QUOTED = Pattern.compile("\"(?:[\\x20\\x21\\x23-\\x5b\\x5d-\\x7e]|\\\\[\\x20-\\x7e])*\"");
 
     private final String localPart;
@@ -122,6 +124,11 @@ public final class MailAddress {
     /** Parses a recipient address; the null address is refused. */
     public static MailAddress of(String text) {
         return of(text, false);
+    }
+
+    /** Whether the address is ASCII; one that is not can be sent only with SMTPUTF8 (RFC 6531). */
+    public boolean isAscii() {
+        return localPart.chars().allMatch(c -> c < 0x80);
     }
 
     public boolean isNullSender() {

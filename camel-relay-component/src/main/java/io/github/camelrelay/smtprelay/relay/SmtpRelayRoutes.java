@@ -21,6 +21,8 @@ import io.github.camelrelay.smtprelay.SmtpRelayTransientException;
 import io.github.camelrelay.smtprelay.delivery.MessageContent;
 import io.github.camelrelay.smtprelay.mail.MailAddress;
 import io.github.camelrelay.smtprelay.report.DeliveryReport;
+import io.github.camelrelay.smtprelay.dsn.DsnRequest;
+import io.github.camelrelay.smtprelay.dsn.Notify;
 import io.github.camelrelay.smtprelay.report.DeliveryStatusNotification;
 import io.github.camelrelay.smtprelay.report.Outcome;
 import io.github.camelrelay.smtprelay.report.RecipientStatus;
@@ -106,7 +108,9 @@ public class SmtpRelayRoutes extends RouteBuilder {
     private static final List<String> QUEUE_HEADERS = List.of(SmtpRelayConstants.ENVELOPE_FROM, SmtpRelayConstants.RECIPIENTS,
             SmtpRelayConstants.ATTEMPTS, SmtpRelayConstants.ARRIVAL, SmtpRelayConstants.WARNED, SmtpRelayConstants.ENRICHED,
             SmtpRelayConstants.REPORT_TEXT, SmtpRelayConstants.QUEUE_ID, SmtpRelayConstants.TRACED, DESTINATION, SIZE, REQUEUED,
-            SmtpRelayConstants.SUBMISSION, SmtpRelayConstants.AUTHENTICATED_USER, TRACEPARENT);
+            SmtpRelayConstants.SUBMISSION, SmtpRelayConstants.AUTHENTICATED_USER, TRACEPARENT, SmtpRelayConstants.DSN_RET,
+            SmtpRelayConstants.DSN_ENVID, SmtpRelayConstants.DSN_NOTIFY, SmtpRelayConstants.DSN_RECIPIENTS,
+            SmtpRelayConstants.BODY, SmtpRelayConstants.SMTPUTF8);
     private static final int QUEUE_PREFIX_CUT = "Camel".length();
     /** Artemis's property of a scheduled message: when it is due. */
     private static final String ARTEMIS_SCHEDULED = "_AMQ_SCHED_DELIVERY";
@@ -730,10 +734,24 @@ public class SmtpRelayRoutes extends RouteBuilder {
         return header == null ? List.of() : MailAddress.splitList(header.toString());
     }
 
-    /** Tells the scheduler how the delivery went, and gives its slot back. */
-    private void completed(Exchange exchange) {
+    /**
+     * Tells the scheduler how the delivery went, and gives its slot back; then sends the success notices asked for
+     * (NOTIFY=SUCCESS) of recipients this attempt delivered to a server without DSN, which will send none itself.
+     */
+    private void completed(Exchange exchange) throws Exception {
         DestinationScheduler.Admission admission = exchange.getProperty(ADMISSION, DestinationScheduler.Admission.class);
-        scheduler.completed(admission, report(exchange));
+        DeliveryReport report = report(exchange);
+        scheduler.completed(admission, report);
+        if (report != null) {
+            List<RecipientStatus> relayed = new ArrayList<>();
+            for (RecipientStatus s : report.withOutcome(Outcome.DELIVERED)) {
+                // replyCode 0: delivered by an earlier attempt (the settled record), which said so then
+                if (s.replyCode() > 0 && !s.remoteDsn()) {
+                    relayed.add(s);
+                }
+            }
+            bounce(exchange, relayed, Notify.SUCCESS);
+        }
     }
 
     private void countAttempt(Exchange exchange) {
@@ -934,7 +952,7 @@ public class SmtpRelayRoutes extends RouteBuilder {
     private void deferred(Exchange exchange) throws Exception {
         completed(exchange);
         DeliveryReport report = report(exchange);
-        bounce(exchange, report.withOutcome(Outcome.FAILED), false);
+        bounce(exchange, report.withOutcome(Outcome.FAILED), Notify.FAILURE);
         var in = exchange.getMessage();
         Instant arrival = Instant.ofEpochMilli(in.getHeader(SmtpRelayConstants.ARRIVAL, Long.class));
         Long requeued = in.getHeader(REQUEUED, Long.class);
@@ -951,7 +969,7 @@ public class SmtpRelayRoutes extends RouteBuilder {
                 expired.add(new RecipientStatus(s.recipient(), Outcome.FAILED, s.replyCode(), s.enhancedStatus(),
                         "delivery temporarily suspended, giving up: " + s.replyText(), s.host(), s.ip(), s.port(), s.tls()));
             }
-            String told = bounce(exchange, expired, false);
+            String told = bounce(exchange, expired, Notify.FAILURE);
             in.setHeader(SmtpRelayConstants.REPORT_TEXT, "expired after " + attempts + " attempts: " + report
                                                          + System.lineSeparator() + told);
             exchange.setProperty(NEXT, settings.deadLetterUri());
@@ -960,7 +978,7 @@ public class SmtpRelayRoutes extends RouteBuilder {
             return;
         }
         if (schedule.warningDue(arrival, now, Boolean.TRUE.equals(in.getHeader(SmtpRelayConstants.WARNED, Boolean.class)))) {
-            bounce(exchange, report.withOutcome(Outcome.DEFERRED), true);
+            bounce(exchange, report.withOutcome(Outcome.DEFERRED), Notify.DELAY);
             in.setHeader(SmtpRelayConstants.WARNED, true);
         }
         Duration delay = schedule.delayAfter(attempts);
@@ -987,7 +1005,7 @@ public class SmtpRelayRoutes extends RouteBuilder {
         String told;
         exchange.setProperty(OUTCOME, "bounced");
         if (e instanceof SmtpRelayException relay) {
-            told = bounce(exchange, relay.getReport().withOutcome(Outcome.FAILED), false);
+            told = bounce(exchange, relay.getReport().withOutcome(Outcome.FAILED), Notify.FAILURE);
             text = relay.getReport().toString();
             events(exchange, relay.getReport().statuses(), DeliveryEvent.Type.DEFERRED, null);
         } else {
@@ -1003,7 +1021,7 @@ public class SmtpRelayRoutes extends RouteBuilder {
                 }
             }
             LOG.info("{}: refused before delivery, returned to sender: {}", queueId(exchange), reason);
-            told = refused.isEmpty() ? "sender not notified: no recipient to report on" : bounce(exchange, refused, false);
+            told = refused.isEmpty() ? "sender not notified: no recipient to report on" : bounce(exchange, refused, Notify.FAILURE);
             events(exchange, refused, DeliveryEvent.Type.DEFERRED, null);
             text = "refused before delivery (" + status + "): " + reason
                    + (refused.isEmpty() ? "" : System.lineSeparator() + DeliveryReport.of(refused));
@@ -1058,7 +1076,7 @@ public class SmtpRelayRoutes extends RouteBuilder {
             }
         }
         LOG.warn("{}: queue entry {} {}; dead-lettered", exchange.getExchangeId(), key, reason);
-        String told = failed.isEmpty() ? "sender not notified: no undelivered recipient to report on" : bounce(exchange, failed, false);
+        String told = failed.isEmpty() ? "sender not notified: no undelivered recipient to report on" : bounce(exchange, failed, Notify.FAILURE);
         exchange.setProperty(OUTCOME, "bounced");
         events(exchange, failed, DeliveryEvent.Type.DEFERRED, null);
         exchange.getMessage().setHeader(SmtpRelayConstants.REPORT_TEXT, reason
@@ -1077,9 +1095,15 @@ public class SmtpRelayRoutes extends RouteBuilder {
      * Queues a notification to the envelope sender (or, when the entry has none, the message's Sender or From, as the
      * producer derives it), from the null sender, through the same durable queue. Says whom it told, or why no one.
      */
-    private String bounce(Exchange exchange, List<RecipientStatus> statuses, boolean delayWarning) throws Exception {
+    private String bounce(Exchange exchange, List<RecipientStatus> all, Notify kind) throws Exception {
+        DsnRequest dsn = dsnRequest(exchange);
+        List<RecipientStatus> statuses = all.stream().filter(s -> dsn.recipient(s.recipient()).wants(kind)).toList();
+        if (statuses.size() < all.size()) {
+            LOG.info("{}: no {} notification for {} of {} recipients: not asked for (NOTIFY)", queueId(exchange),
+                    kind.name().toLowerCase(java.util.Locale.ROOT), all.size() - statuses.size(), all.size());
+        }
         if (statuses.isEmpty()) {
-            return "";
+            return all.isEmpty() ? "" : "sender not notified: NOTIFY did not ask for it";
         }
         MailAddress sender = ExchangeMailReader.envelopeSender(exchange);
         if (sender == null) {
@@ -1095,10 +1119,14 @@ public class SmtpRelayRoutes extends RouteBuilder {
         byte[] notice;
         try (InputStream original = content.open()) {
             DeliveryReport report = DeliveryReport.of(statuses);
-            notice = delayWarning
-                    ? DeliveryStatusNotification.delay(settings.reportingMta(), sender, report, original, arrival,
-                            settings.schedule().giveUpAt(arrival), clock)
-                    : DeliveryStatusNotification.failure(settings.reportingMta(), sender, report, original, arrival, clock);
+            notice = switch (kind) {
+                case DELAY -> DeliveryStatusNotification.delay(settings.reportingMta(), sender, report, original, arrival,
+                        settings.schedule().giveUpAt(arrival), clock, dsn);
+                case SUCCESS -> DeliveryStatusNotification.relayed(settings.reportingMta(), sender, report, original, arrival,
+                        clock, dsn);
+                default -> DeliveryStatusNotification.failure(settings.reportingMta(), sender, report, original, arrival,
+                        clock, dsn);
+            };
         }
         String bounceId = exchange.getContext().getUuidGenerator().generateUuid();
         Map<String, Object> traced = new java.util.HashMap<>();
@@ -1123,8 +1151,18 @@ public class SmtpRelayRoutes extends RouteBuilder {
         stop(span, "queued", null);
         tracker.queued(relayHost(exchange).isEmpty() ? sender.domain().name() : "[" + relayHost(exchange) + "]", clock.millis());
         LOG.info("{}: sender {} notification: {} for <{}>", queueId(exchange),
-                delayWarning ? "delay" : "non-delivery", bounceId, sender);
+                kind == Notify.DELAY ? "delay" : kind == Notify.SUCCESS ? "success" : "non-delivery", bounceId, sender);
         return "sender notified: <" + sender + ">";
+    }
+
+    /** The entry's DSN request; one that cannot be read asks for nothing, so the defaults of RFC 3461 apply. */
+    private static DsnRequest dsnRequest(Exchange exchange) {
+        try {
+            return DsnRequest.of(exchange.getMessage());
+        } catch (IllegalArgumentException e) {
+            LOG.warn("{}: unreadable DSN request, notifying as RFC 3461 does without one: {}", queueId(exchange), e.getMessage());
+            return DsnRequest.NONE;
+        }
     }
 
     /**

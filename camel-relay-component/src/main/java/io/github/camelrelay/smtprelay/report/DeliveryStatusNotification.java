@@ -10,6 +10,8 @@ import java.util.List;
 import java.util.Properties;
 import java.util.TimeZone;
 
+import io.github.camelrelay.smtprelay.dsn.DsnRequest;
+import io.github.camelrelay.smtprelay.dsn.Ret;
 import io.github.camelrelay.smtprelay.mail.MailAddress;
 import jakarta.mail.Message;
 import jakarta.mail.MessagingException;
@@ -55,8 +57,18 @@ public final class DeliveryStatusNotification {
      */
     public static byte[] failure(String reportingMta, MailAddress sender, DeliveryReport report, InputStream original,
                                  Instant arrival, Clock clock) throws MessagingException, IOException {
-        return build(reportingMta, sender, report.withOutcome(Outcome.FAILED), "failed", original, arrival, clock,
-                "Undelivered Mail Returned to Sender",
+        return failure(reportingMta, sender, report, original, arrival, clock, DsnRequest.NONE);
+    }
+
+    /**
+     * The failure notice as {@link #failure(String, MailAddress, DeliveryReport, InputStream, Instant, Clock)}, with
+     * the message's DSN request: its ENVID as Original-Envelope-Id, each recipient's ORCPT as Original-Recipient, and
+     * the whole message returned (message/rfc822) when it asked for RET=FULL, else its header section.
+     */
+    public static byte[] failure(String reportingMta, MailAddress sender, DeliveryReport report, InputStream original,
+                                 Instant arrival, Clock clock, DsnRequest dsn) throws MessagingException, IOException {
+        return build(reportingMta, sender, report.withOutcome(Outcome.FAILED), "failed", original, arrival, clock, dsn,
+                dsn.ret() == Ret.FULL, "Undelivered Mail Returned to Sender",
                 "This is the mail system at host " + reportingMta + ".\n\n"
                 + "I'm sorry to have to inform you that your message could not be delivered to one or more recipients.\n"
                 + "The headers of your message are attached below.\n");
@@ -67,15 +79,37 @@ public final class DeliveryStatusNotification {
      */
     public static byte[] delay(String reportingMta, MailAddress sender, DeliveryReport report, InputStream original,
                                Instant arrival, Instant giveUpAt, Clock clock) throws MessagingException, IOException {
-        return build(reportingMta, sender, report.withOutcome(Outcome.DEFERRED), "delayed", original, arrival, clock,
-                "Delayed Mail (still being retried)",
+        return delay(reportingMta, sender, report, original, arrival, giveUpAt, clock, DsnRequest.NONE);
+    }
+
+    /** The warning with the message's ENVID and the recipients' ORCPT; the headers only, whatever RET says. */
+    public static byte[] delay(String reportingMta, MailAddress sender, DeliveryReport report, InputStream original,
+                               Instant arrival, Instant giveUpAt, Clock clock, DsnRequest dsn)
+            throws MessagingException, IOException {
+        return build(reportingMta, sender, report.withOutcome(Outcome.DEFERRED), "delayed", original, arrival, clock, dsn,
+                false, "Delayed Mail (still being retried)",
                 "This is the mail system at host " + reportingMta + ".\n\n"
                 + "Your message could not be delivered yet to one or more recipients. It will be retried until "
                 + dateFormat(clock).format(Date.from(giveUpAt)) + ".\n\nYou do not need to resend it.\n");
     }
 
+    /**
+     * The success notice (action: relayed, RFC 3461 6.2.1 and 3464 2.3.3) for every DELIVERED recipient of the report:
+     * the sender asked for NOTIFY=SUCCESS and the server that took the message does not offer DSN, so it will send
+     * none. The headers only, whatever RET says.
+     */
+    public static byte[] relayed(String reportingMta, MailAddress sender, DeliveryReport report, InputStream original,
+                                 Instant arrival, Clock clock, DsnRequest dsn) throws MessagingException, IOException {
+        return build(reportingMta, sender, report.withOutcome(Outcome.DELIVERED), "relayed", original, arrival, clock, dsn,
+                false, "Successful Mail Delivery Report",
+                "This is the mail system at host " + reportingMta + ".\n\n"
+                + "Your message was successfully relayed to the destinations below. They do not offer delivery status\n"
+                + "notifications, so you may not be told of its final delivery.\n");
+    }
+
     private static byte[] build(String reportingMta, MailAddress sender, List<RecipientStatus> statuses, String action,
-                                InputStream original, Instant arrival, Clock clock, String subject, String text)
+                                InputStream original, Instant arrival, Clock clock, DsnRequest dsn, boolean full,
+                                String subject, String text)
             throws MessagingException, IOException {
         if (!mayNotify(sender)) {
             throw new IllegalArgumentException("A message from the null sender is never bounced");
@@ -86,12 +120,21 @@ public final class DeliveryStatusNotification {
         MailDateFormat dates = dateFormat(clock);
         DeliveryStatus status = new DeliveryStatus();
         InternetHeaders perMessage = new InternetHeaders();
+        if (dsn.envid() != null) {
+            // RFC 3464 2.2.1: first, the ENVID as the sender gave it (printable ASCII, checked by DsnRequest)
+            perMessage.addHeader("Original-Envelope-Id", dsn.envid());
+        }
         perMessage.addHeader("Reporting-MTA", "dns; " + reportingMta);
         perMessage.addHeader("Arrival-Date", dates.format(Date.from(arrival)));
         status.setMessageDSN(perMessage);
         StringBuilder human = new StringBuilder(text).append('\n');
         for (RecipientStatus s : statuses) {
             InternetHeaders r = new InternetHeaders();
+            String orcpt = dsn.recipient(s.recipient()).orcpt();
+            if (orcpt != null) {
+                int semi = orcpt.indexOf(';');
+                r.addHeader("Original-Recipient", orcpt.substring(0, semi + 1) + " " + orcpt.substring(semi + 1));
+            }
             r.addHeader("Final-Recipient", "rfc822; " + s.recipient().address());
             r.addHeader("Action", action);
             r.addHeader("Status", s.enhancedStatus());
@@ -115,7 +158,8 @@ public final class DeliveryStatusNotification {
         ByteArrayOutputStream statusBytes = new ByteArrayOutputStream();
         status.writeTo(statusBytes);
         multipart.addBodyPart(rawPart(statusBytes.toByteArray(), "message/delivery-status"));
-        multipart.addBodyPart(rawPart(headerSection(original), "text/rfc822-headers"));
+        multipart.addBodyPart(full ? rawPart(original.readAllBytes(), "message/rfc822")
+                : rawPart(headerSection(original), "text/rfc822-headers"));
 
         Properties props = new Properties();
         // Angus takes the Message-ID's domain from mail.from

@@ -18,10 +18,12 @@ import io.github.camelrelay.smtprelay.mail.MailAddress;
  * @param ip             its address, or null
  * @param port           its port, or 0
  * @param tls            whether the session that carried this recipient was encrypted
+ * @param remoteDsn      whether the server that answered offered DSN (RFC 3461), so the request was passed on and
+ *                       the notifications of a delivered recipient are that server's to send
  */
 public record RecipientStatus(
         MailAddress recipient, Outcome outcome, int replyCode, String enhancedStatus, String replyText,
-        String host, String ip, int port, boolean tls) {
+        String host, String ip, int port, boolean tls, boolean remoteDsn) {
 
     private static final Pattern ENHANCED = Pattern.compile("^([245])\\.(\\d{1,3})\\.(\\d{1,3})(?:\\s|$)");
 
@@ -30,6 +32,18 @@ public record RecipientStatus(
         Objects.requireNonNull(outcome, "outcome");
         Objects.requireNonNull(enhancedStatus, "enhancedStatus");
         replyText = replyText == null ? "" : replyText;
+    }
+
+    /** A status from a server without DSN. */
+    public RecipientStatus(MailAddress recipient, Outcome outcome, int replyCode, String enhancedStatus, String replyText,
+                           String host, String ip, int port, boolean tls) {
+        this(recipient, outcome, replyCode, enhancedStatus, replyText, host, ip, port, tls, false);
+    }
+
+    /** This status, saying whether the server offered DSN. */
+    public RecipientStatus withRemoteDsn(boolean offered) {
+        return offered == remoteDsn ? this
+                : new RecipientStatus(recipient, outcome, replyCode, enhancedStatus, replyText, host, ip, port, tls, offered);
     }
 
     /**

@@ -160,7 +160,7 @@ class AuthTest extends ProducerTestSupport {
             assertThat(received.tls()).isTrue();
             assertThat(received.authUser()).isEqualTo(USER);
             assertThat(relay.commands()).containsSubsequence("STARTTLS", "AUTH ***", "MAIL FROM:<alice@sender.test> SIZE="
-                                                                                    + received.data().length);
+                                                                                    + received.data().length + " BODY=8BITMIME");
         }
     }
 

@@ -28,7 +28,7 @@ class EnvelopeTest extends ProducerTestSupport {
         assertThat(received.mailFrom()).isEqualTo("bounces+123@sender.test");
         assertThat(received.recipients()).containsExactly("zoe@example.test", "yann@example.test");
         assertSameBytes(withoutReceived(received.data()), RAW_BYTES);
-        assertThat(mx1.commands()).contains("MAIL FROM:<bounces+123@sender.test> SIZE=" + received.data().length)
+        assertThat(mx1.commands()).contains("MAIL FROM:<bounces+123@sender.test> SIZE=" + received.data().length + " BODY=8BITMIME")
                 .doesNotContain("RCPT TO:<bob@example.test>", "RCPT TO:<carol@example.test>");
     }
 

@@ -89,7 +89,7 @@ class ListenerTest extends ProducerTestSupport {
         assertThat(exchange.getException()).isNull();
         assertThat(listener.events).containsSubsequence(
                 "connected " + MX2_IP + " " + MX2_IP + ":" + port + " tls=true",
-                "command " + MX2_IP + " MAIL FROM:<alice@sender.test> SIZE=" + mx2.awaitMessage(WAIT).data().length);
+                "command " + MX2_IP + " MAIL FROM:<alice@sender.test> SIZE=" + mx2.awaitMessage(WAIT).data().length + " BODY=8BITMIME");
         assertThat(listener.events).containsSubsequence(
                 "command " + MX2_IP + " STARTTLS",
                 "reply " + MX2_IP + " 220 2.0.0 Ready to start TLS",

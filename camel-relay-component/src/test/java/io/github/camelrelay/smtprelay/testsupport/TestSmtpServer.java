@@ -119,6 +119,8 @@ public final class TestSmtpServer implements AutoCloseable {
     private volatile String greeting = "220 " + SERVER_NAME + " ESMTP";
     private volatile boolean tarpit;
     private volatile String ehloReply;
+    private final Set<String> offered = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final Set<String> withheld = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private volatile boolean heloFailsToo;
     private volatile SSLContext startTls;
     private volatile SSLContext implicitTls;
@@ -279,6 +281,24 @@ public final class TestSmtpServer implements AutoCloseable {
     /** Answers DATA itself with this line; anything but 354 makes the server not read a message. */
     public TestSmtpServer dataStartReply(String line) {
         this.dataStartReply = line;
+        return this;
+    }
+
+    /**
+     * Adds an EHLO keyword (such as {@code DSN}, {@code SMTPUTF8}, {@code CHUNKING}, {@code BINARYMIME}) to what EHLO
+     * announces; the server accepts whatever the client then sends with it (parameters are recorded in
+     * {@link #commands()}), and BDAT once CHUNKING is offered.
+     */
+    public TestSmtpServer offer(String keyword) {
+        withheld.remove(keyword);
+        offered.add(keyword);
+        return this;
+    }
+
+    /** Leaves a keyword EHLO announces by default (such as {@code 8BITMIME}) out. */
+    public TestSmtpServer withhold(String keyword) {
+        offered.remove(keyword);
+        withheld.add(keyword);
         return this;
     }
 
@@ -492,6 +512,9 @@ public final class TestSmtpServer implements AutoCloseable {
                 case "DATA" -> {
                     return data();
                 }
+                case "BDAT" -> {
+                    return bdat(line);
+                }
                 case "RSET" -> {
                     rsets.incrementAndGet();
                     clearTransaction();
@@ -516,6 +539,8 @@ public final class TestSmtpServer implements AutoCloseable {
             greeted(argument, "EHLO");
             List<String> lines = new ArrayList<>(List.of(SERVER_NAME + " Hello " + argument,
                     "8BITMIME", "SIZE 52428800", "ENHANCEDSTATUSCODES"));
+            lines.removeAll(withheld);
+            lines.addAll(offered);
             if (pipelining) {
                 lines.add(1, "PIPELINING");
             }
@@ -736,6 +761,47 @@ public final class TestSmtpServer implements AutoCloseable {
             return !closeAfterData;
         }
 
+        private final ByteArrayOutputStream chunks = new ByteArrayOutputStream();
+
+        /** BDAT (RFC 3030) once CHUNKING is offered: the octets as they are, the message complete at LAST. */
+        private boolean bdat(String line) throws IOException {
+            String[] parts = line.trim().split(" +");
+            if (!offered.contains("CHUNKING")) {
+                reply("502 5.5.1 BDAT not offered");
+                return true;
+            }
+            if (parts.length < 2 || parts.length > 3 || !parts[1].matches("\\d{1,10}")
+                || parts.length == 3 && !parts[2].equalsIgnoreCase("LAST")) {
+                reply("501 5.5.4 Syntax: BDAT size [LAST]");
+                return true;
+            }
+            byte[] octets = in.readExactly(Integer.parseInt(parts[1]));
+            if (octets == null) {
+                return false;
+            }
+            if (mailFrom == null || recipients.isEmpty()) {
+                chunks.reset();
+                reply("503 5.5.1 Need MAIL and RCPT");
+                return true;
+            }
+            chunks.write(octets);
+            if (parts.length == 2) {
+                reply("250 2.0.0 " + octets.length + " octets received");
+                return true;
+            }
+            byte[] content = chunks.toByteArray();
+            chunks.reset();
+            String answer = dataReply.apply(dataTransactions.incrementAndGet());
+            if (answer.startsWith("2")) {
+                Received received = new Received(mailFrom, recipients, content, tls, authUser, helo, ehloOrHelo, number);
+                messages.add(received);
+                arrivals.add(received);
+            }
+            clearTransaction();
+            reply(answer);
+            return true;
+        }
+
         /** Reads message lines up to the lone dot, removing dot-stuffing; null if the client hung up first. */
         private byte[] readMessage() throws IOException {
             ByteArrayOutputStream content = new ByteArrayOutputStream();
@@ -754,6 +820,7 @@ public final class TestSmtpServer implements AutoCloseable {
         private void clearTransaction() {
             mailFrom = null;
             recipients.clear();
+            chunks.reset();
         }
 
         private void attachStreams() throws IOException {
@@ -818,6 +885,12 @@ public final class TestSmtpServer implements AutoCloseable {
 
         LineReader(InputStream in) {
             this.in = new BufferedInputStream(in);
+        }
+
+        /** Exactly {@code n} octets, or null when the stream ends first. */
+        byte[] readExactly(int n) throws IOException {
+            byte[] b = in.readNBytes(n);
+            return b.length == n ? b : null;
         }
 
         /** The next line with its terminator, the partial last line at end of stream, or null at end of stream. */

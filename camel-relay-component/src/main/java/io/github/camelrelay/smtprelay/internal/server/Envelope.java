@@ -3,6 +3,7 @@ package io.github.camelrelay.smtprelay.internal.server;
 import java.net.InetSocketAddress;
 import java.util.List;
 
+import io.github.camelrelay.smtprelay.dsn.DsnRequest;
 import io.github.camelrelay.smtprelay.mail.Domain;
 import io.github.camelrelay.smtprelay.mail.MailAddress;
 
@@ -19,20 +20,28 @@ import io.github.camelrelay.smtprelay.mail.MailAddress;
  * @param tlsDescription    protocol and cipher when encrypted, else null
  * @param submission        whether the client may relay (it authenticated or is in the relay networks): mail this
  *                          relay vouches for, to be enriched and signed, unlike mail that only arrived for a local domain
+ * @param dsn               the DSN parameters of MAIL FROM and RCPT TO (RFC 3461)
+ * @param body              BODY of MAIL FROM as declared (7BIT or 8BITMIME), or null
+ * @param smtpUtf8          whether MAIL FROM declared SMTPUTF8 (RFC 6531)
  */
 public record Envelope(MailAddress sender, List<MailAddress> recipients, InetSocketAddress client, String helo,
-        String authenticatedUser, boolean tls, boolean esmtp, String tlsDescription, boolean submission) {
+        String authenticatedUser, boolean tls, boolean esmtp, String tlsDescription, boolean submission,
+        DsnRequest dsn, String body, boolean smtpUtf8) {
 
     public Envelope {
         recipients = List.copyOf(recipients);
+        dsn = dsn == null ? DsnRequest.NONE : dsn;
     }
 
-    /** The protocol for the Received header, as RFC 3848 names it: ESMTP, ESMTPS, ESMTPA, ESMTPSA, or SMTP after HELO. */
+    /**
+     * The protocol for the Received header, as RFC 3848 names it: ESMTP, ESMTPS, ESMTPA, ESMTPSA, or SMTP after HELO;
+     * with UTF8 in front after SMTPUTF8 (RFC 6531 3.7.3).
+     */
     public String protocol() {
         if (!esmtp) {
             return "SMTP";
         }
-        return "ESMTP" + (tls ? "S" : "") + (authenticatedUser != null ? "A" : "");
+        return (smtpUtf8 ? "UTF8" : "") + "ESMTP" + (tls ? "S" : "") + (authenticatedUser != null ? "A" : "");
     }
 
     /**

@@ -6,7 +6,8 @@ import java.util.regex.Pattern;
 
 /**
  * EHLO and HELO. EHLO offers STARTTLS before TLS and AUTH only where it may be used (after TLS unless
- * allowAuthWithoutTls); neither CHUNKING nor SMTPUTF8 is advertised, as this listener supports neither.
+ * allowAuthWithoutTls); DSN (RFC 3461) and SMTPUTF8 (RFC 6531), whose parameters travel with the message; CHUNKING is not advertised, as
+ * this listener does not take BDAT.
  */
 final class GreetingCommand implements SmtpCommand {
 
@@ -34,6 +35,8 @@ final class GreetingCommand implements SmtpCommand {
         lines.add("PIPELINING");
         lines.add("SIZE " + settings.maxMessageSize);
         lines.add("8BITMIME");
+        lines.add("DSN");
+        lines.add("SMTPUTF8");
         if (settings.startTlsOffered() && !state.tls()) {
             lines.add("STARTTLS");
         }

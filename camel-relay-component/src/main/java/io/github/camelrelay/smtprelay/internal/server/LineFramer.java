@@ -32,9 +32,25 @@ final class LineFramer {
      */
     record Line(byte[] bytes, long length, boolean auth, boolean badEnding, boolean endless) {
 
-        /** The line without its CRLF, as ISO-8859-1 text (so every octet survives for the echo in a reply). */
+        /**
+         * The line without its CRLF as UTF-8 text (RFC 6531: a UTF-8 address after SMTPUTF8). Octets that are not
+         * UTF-8 become NUL, a control character that no address, parameter or name accepts, so a malformed line is
+         * refused with its reason rather than taken for other characters.
+         */
         String text() {
-            return new String(bytes, 0, Math.max(0, bytes.length - 2), StandardCharsets.ISO_8859_1);
+            int length = Math.max(0, bytes.length - 2);
+            try {
+                return StandardCharsets.UTF_8.newDecoder()
+                        .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+                        .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
+                        .decode(java.nio.ByteBuffer.wrap(bytes, 0, length)).toString();
+            } catch (java.nio.charset.CharacterCodingException e) {
+                char[] chars = new char[length];
+                for (int i = 0; i < length; i++) {
+                    chars[i] = bytes[i] < 0 ? '\0' : (char) bytes[i];
+                }
+                return new String(chars);
+            }
         }
     }
 
