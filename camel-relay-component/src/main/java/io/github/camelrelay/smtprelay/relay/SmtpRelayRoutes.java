@@ -576,7 +576,7 @@ public class SmtpRelayRoutes extends RouteBuilder {
                 // an unreadable address cannot be named in a report
             }
         }
-        return returned.isEmpty() ? "sender not notified: no undelivered recipient to report on" : bounce(exchange, returned, false);
+        return returned.isEmpty() ? "sender not notified: no undelivered recipient to report on" : bounce(exchange, returned, Notify.FAILURE);
     }
 
     private static String display(String destination) {
@@ -1132,7 +1132,7 @@ public class SmtpRelayRoutes extends RouteBuilder {
         Map<String, Object> traced = new java.util.HashMap<>();
         RelayTracing.Span attempt = exchange.getProperty(SPAN, RelayTracing.Span.NONE, RelayTracing.Span.class);
         RelayTracing.Span span = span(() -> tracing.bounce(attempt, traced, sender.domain().name(),
-                delayWarning ? "delay" : "failure"));
+                kind == Notify.DELAY ? "delay" : kind == Notify.SUCCESS ? "relayed" : "failure"));
         try {
             send(settings.queueUri(), e -> {
                 e.getMessage().getHeaders().putAll(traced);
