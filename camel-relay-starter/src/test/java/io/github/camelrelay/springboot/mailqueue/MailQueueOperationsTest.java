@@ -1,9 +1,6 @@
 package io.github.camelrelay.springboot.mailqueue;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -72,7 +69,7 @@ class MailQueueOperationsTest {
     static final TestSmtpServer RELAY_HOST = TestSmtpServer.start("127.0.0.1", 0)
             .rcptReply(MailQueueOperationsTest::rcptReply)
             .dataReply(n -> dataReply.apply(n));
-    static final int SMTP_PORT = freePort();
+    static final int SMTP_PORT = TestSmtpServer.freePortOnAll("127.0.0.1");
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     @LocalServerPort
@@ -308,13 +305,6 @@ class MailQueueOperationsTest {
         Transport.send(message);
     }
 
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 
     @SpringBootConfiguration
     @EnableAutoConfiguration
