@@ -181,8 +181,9 @@ class MailQueueOperationsTest {
 
     @Test
     void aRequeuedDeadLetterIsDeliveredWithItsDeliveredRecipientLeftAlone() throws Exception {
-        send("requeue-sender@example.com", "kept@example.net", "refused@example.net");
+        // accepted before the message is sent: set afterwards, the first attempt could already have deferred it
         ACCEPTED.add("kept@example.net");
+        send("requeue-sender@example.com", "kept@example.net", "refused@example.net");
         JsonObject dead = awaitEntry("refused@example.net", "DEAD");
         assertThat(received("kept@example.net")).isEqualTo(1);
 
