@@ -30,15 +30,23 @@ public final class OperatorRecord {
         /** Drop it after returning its pending recipients to the sender. */
         DELETE_AND_BOUNCE,
         /** Keep it on the hold queue, undelivered, until released. */
-        HOLD;
+        HOLD,
+        /**
+         * Queue its retry due at once: given to an entry being delivered when the flush came, so the retry that attempt
+         * queues is not left waiting for its back-off. Obeyed once, then withdrawn.
+         */
+        FLUSH;
 
         String key() {
             return name().toLowerCase(Locale.ROOT).replace('_', '+');
         }
     }
 
-    /** Deletes first, then bounces, then holds: the order that ends an entry wins over the one that keeps it. */
-    private static final Order[] PRECEDENCE = { Order.DELETE_AND_BOUNCE, Order.DELETE, Order.BOUNCE, Order.HOLD };
+    /**
+     * Deletes first, then bounces, then holds, then flushes: the order that ends an entry wins over the one that keeps
+     * it.
+     */
+    private static final Order[] PRECEDENCE = { Order.DELETE_AND_BOUNCE, Order.DELETE, Order.BOUNCE, Order.HOLD, Order.FLUSH };
 
     private final IdempotentRepository repository;
 
@@ -52,7 +60,7 @@ public final class OperatorRecord {
         repository.add(key(queueId, destination, order));
     }
 
-    /** Withdraws the order (a release withdraws HOLD); nothing happens when there is none. */
+    /** Withdraws the order (a release withdraws HOLD, an obeyed flush FLUSH); nothing happens when there is none. */
     public void remove(String queueId, String destination, Order order) {
         repository.remove(key(queueId, destination, order));
     }

@@ -488,6 +488,11 @@ public class SmtpRelayRoutes extends RouteBuilder {
         if (order == null) {
             return false;
         }
+        if (order == OperatorRecord.Order.FLUSH) {
+            // taken now: the flush it asked for is this delivery
+            operators.remove(id, destination, order);
+            return false;
+        }
         var in = exchange.getMessage();
         if (in.getHeader(SmtpRelayConstants.ARRIVAL) == null) {
             in.setHeader(SmtpRelayConstants.ARRIVAL, clock.millis());
@@ -502,6 +507,7 @@ public class SmtpRelayRoutes extends RouteBuilder {
             }
             case DELETE -> LOG.info("{}: deleted by the mail administrator (destination {}), sender not notified", id,
                     display(destination));
+            case FLUSH -> throw new IllegalStateException("Expected a flush order to be obeyed by delivering, found it unhandled");
             case DELETE_AND_BOUNCE -> {
                 String told = returnToSender(exchange, "deleted by the mail administrator");
                 LOG.info("{}: deleted by the mail administrator (destination {}), {}", id, display(destination), told);
@@ -558,6 +564,13 @@ public class SmtpRelayRoutes extends RouteBuilder {
                 exchange.setProperty(NEXT, settings.deadLetterUri());
                 LOG.info("{}: returned to sender by the mail administrator after this attempt (destination {}), {}", id,
                         display(destination), told);
+            }
+            case FLUSH -> {
+                operators.remove(id, destination, order);
+                in.setHeader(SmtpRelayConstants.RETRY_DELAY, 0L);
+                exchange.setProperty(NEXT, retryUri(0));
+                LOG.info("{}: flushed by the mail administrator during this attempt (destination {}), retried at once", id,
+                        display(destination));
             }
         }
     }

@@ -35,6 +35,16 @@ class OperatorRecordTest {
     }
 
     @Test
+    void aFlushYieldsToEveryOrderThatKeepsOrEndsTheEntry() {
+        record.add("Q1", "example.net", Order.FLUSH);
+        assertThat(record.orderFor("Q1", "example.net")).isEqualTo(Order.FLUSH);
+        record.add("Q1", "example.net", Order.HOLD);
+        assertThat(record.orderFor("Q1", "example.net")).as("held, not retried at once").isEqualTo(Order.HOLD);
+        record.remove("Q1", "example.net", Order.HOLD);
+        assertThat(record.orderFor("Q1", "example.net")).isEqualTo(Order.FLUSH);
+    }
+
+    @Test
     void anOrderForAnEntryNotYetSplitGoesToEachOfItsParts() {
         record.add("Q1", "", Order.HOLD);
 

@@ -172,7 +172,14 @@ public final class MailQueueOperations {
             // one request for the lot; what was being delivered is then made due below
             queue.invoke(queue.queue(), "deliverScheduledMessages", "");
         }
-        // an entry being delivered is being tried now: if that attempt defers it, its retry is made due too
+        // an entry being delivered is being tried now: if that attempt defers it, its retry is made due too, by the
+        // routes when they queue it (the order), and here once the attempt has ended (the broker's schedule)
+        OperatorRecord operators = record == null ? null : record.get();
+        if (operators != null) {
+            for (Located l : targets.stream().filter(Located::delivering).toList()) {
+                operators.add(queueId(l.entry()), l.entry().destination(), Order.FLUSH);
+            }
+        }
         List<Located> delivering = carryOut(selection.all() ? targets.stream().filter(Located::delivering).toList() : targets);
         return result(Action.FLUSH, by, targets, delivering, null);
     }

@@ -221,6 +221,33 @@ class MailQueueOperationsTest {
     }
 
     @Test
+    void aFlushThatDoesNotWaitIsObeyedByTheRetryTheDeliveryQueues() throws Exception {
+        CountDownLatch inDelivery = new CountDownLatch(1);
+        CountDownLatch gate = new CountDownLatch(1);
+        AtomicBoolean first = new AtomicBoolean(true);
+        dataReply = n -> {
+            inDelivery.countDown();
+            pass(gate);
+            return first.getAndSet(false) ? "451 4.3.0 try again later" : "250 2.0.0 ok";
+        };
+        ACCEPTED.add("impatient-flush@example.net");
+        send("race-sender@example.com", "impatient-flush@example.net");
+        await().atMost(Duration.ofSeconds(30)).until(() -> inDelivery.getCount() == 0);
+        String id = entry("impatient-flush@example.net").get("queueId").toString();
+        // no wait: only the order the routes read when they queue the retry can make it due before its hour
+        MailQueueOperations impatient = new MailQueueOperations(mailQueue, routes::operatorRecord, Duration.ZERO, Clock.systemUTC());
+
+        MailQueueOperations.Result flushed = impatient.perform(MailQueueOperations.Action.FLUSH,
+                new MailQueueOperations.Selection(id, null, null), false, "test");
+        gate.countDown();
+
+        assertThat(flushed.inDelivery()).containsExactly(id);
+        await().atMost(Duration.ofSeconds(30)).until(() -> received("impatient-flush@example.net") == 1);
+        await().atMost(Duration.ofSeconds(30)).until(() -> entry("impatient-flush@example.net") == null);
+        assertThat(received("impatient-flush@example.net")).as("delivered once").isEqualTo(1);
+    }
+
+    @Test
     void aDeleteRacingWithADeliveryDropsTheRetryTheDeliveryWouldQueue() throws Exception {
         CountDownLatch inDelivery = new CountDownLatch(1);
         CountDownLatch gate = new CountDownLatch(1);
