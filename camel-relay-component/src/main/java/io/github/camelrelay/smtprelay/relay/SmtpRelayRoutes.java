@@ -497,6 +497,7 @@ public class SmtpRelayRoutes extends RouteBuilder {
         if (in.getHeader(SmtpRelayConstants.ARRIVAL) == null) {
             in.setHeader(SmtpRelayConstants.ARRIVAL, clock.millis());
         }
+        orderEvents(exchange, order);
         in.removeHeader(SmtpRelayConstants.RETRY_DELAY);
         // the broker's schedule of the entry travels as a property: sent on as it is, the copy would wait for it again
         in.removeHeader(ARTEMIS_SCHEDULED);
@@ -537,6 +538,7 @@ public class SmtpRelayRoutes extends RouteBuilder {
         if (order == null) {
             return;
         }
+        orderEvents(exchange, order);
         var in = exchange.getMessage();
         switch (order) {
             case HOLD -> {
@@ -577,19 +579,48 @@ public class SmtpRelayRoutes extends RouteBuilder {
 
     /** Bounces the entry's recipients not yet delivered (the settled record says which) with the reason. */
     private String returnToSender(Exchange exchange, String reason) throws Exception {
+        List<RecipientStatus> returned = pending(exchange, Outcome.FAILED, "5.0.0", reason);
+        return returned.isEmpty() ? "sender not notified: no undelivered recipient to report on" : bounce(exchange, returned, Notify.FAILURE);
+    }
+
+    /** The entry's recipients the settled record does not name, each with the relay's own verdict. */
+    private List<RecipientStatus> pending(Exchange exchange, Outcome outcome, String status, String text) {
         String key = queueId(exchange);
-        List<RecipientStatus> returned = new ArrayList<>();
+        List<RecipientStatus> pending = new ArrayList<>();
         for (String r : recipientsOf(exchange)) {
             try {
                 MailAddress address = MailAddress.of(r);
                 if (!settled.contains(io.github.camelrelay.smtprelay.SmtpRelayProducer.recordKey(key, address))) {
-                    returned.add(RecipientStatus.local(address, Outcome.FAILED, "5.0.0", reason));
+                    pending.add(RecipientStatus.local(address, outcome, status, text));
                 }
             } catch (IllegalArgumentException bad) {
                 // an unreadable address cannot be named in a report
             }
         }
-        return returned.isEmpty() ? "sender not notified: no undelivered recipient to report on" : bounce(exchange, returned, Notify.FAILURE);
+        return pending;
+    }
+
+    /**
+     * The events of an operator's order for the entry's pending recipients: held, deleted, or bounced; in the
+     * transaction that carries the order out, so an event is there exactly when the order took effect.
+     */
+    private void orderEvents(Exchange exchange, OperatorRecord.Order order) throws Exception {
+        if (eventsUri == null) {
+            return;
+        }
+        switch (order) {
+            case HOLD -> events(exchange, pending(exchange, Outcome.DEFERRED, "4.0.0", "held by the mail administrator"),
+                    DeliveryEvent.Type.HELD, null);
+            case DELETE, DELETE_AND_BOUNCE -> events(exchange,
+                    pending(exchange, Outcome.DEFERRED, "5.0.0", "deleted by the mail administrator"),
+                    DeliveryEvent.Type.DELETED, null);
+            case BOUNCE -> events(exchange,
+                    pending(exchange, Outcome.FAILED, "5.0.0", "returned to sender by the mail administrator"),
+                    DeliveryEvent.Type.BOUNCED, null);
+            case FLUSH -> {
+                // a flush is a delivery attempt, which has events of its own
+            }
+        }
     }
 
     private static String display(String destination) {
