@@ -119,7 +119,7 @@ public class SmtpRelayRoutes extends RouteBuilder {
             SmtpRelayConstants.REPORT_TEXT, SmtpRelayConstants.QUEUE_ID, SmtpRelayConstants.TRACED, DESTINATION, SIZE, REQUEUED,
             SmtpRelayConstants.SUBMISSION, SmtpRelayConstants.AUTHENTICATED_USER, TRACEPARENT, SmtpRelayConstants.DSN_RET,
             SmtpRelayConstants.DSN_ENVID, SmtpRelayConstants.DSN_NOTIFY, SmtpRelayConstants.DSN_RECIPIENTS,
-            SmtpRelayConstants.BODY, SmtpRelayConstants.SMTPUTF8, DIGEST);
+            SmtpRelayConstants.BODY, SmtpRelayConstants.SMTPUTF8, SmtpRelayConstants.REQUIRE_TLS, DIGEST);
     private static final int QUEUE_PREFIX_CUT = "Camel".length();
     /** Artemis's property of a scheduled message: when it is due. */
     private static final String ARTEMIS_SCHEDULED = "_AMQ_SCHED_DELIVERY";
