@@ -47,6 +47,8 @@ public class SmtpRelayComponentConfigurer extends PropertyConfigurerSupport impl
         case "authFailureDelay": getOrCreateServer(target).setAuthFailureDelay(property(camelContext, int.class, value)); return true;
         case "authlockouttime":
         case "authLockoutTime": getOrCreateServer(target).setAuthLockoutTime(property(camelContext, int.class, value)); return true;
+        case "authmechanism":
+        case "authMechanism": getOrCreateConfiguration(target).setAuthMechanism(property(camelContext, io.github.camelrelay.smtprelay.AuthMechanism.class, value)); return true;
         case "authenticator": getOrCreateServer(target).setAuthenticator(property(camelContext, io.github.camelrelay.smtprelay.auth.SmtpRelayAuthenticator.class, value)); return true;
         case "autowiredenabled":
         case "autowiredEnabled": target.setAutowiredEnabled(property(camelContext, boolean.class, value)); return true;
@@ -168,6 +170,8 @@ public class SmtpRelayComponentConfigurer extends PropertyConfigurerSupport impl
         case "starttlsTimeout": getOrCreateConfiguration(target).setStarttlsTimeout(property(camelContext, int.class, value)); return true;
         case "synchronous": getOrCreateConfiguration(target).setSynchronous(property(camelContext, boolean.class, value)); return true;
         case "tls": getOrCreateConfiguration(target).setTls(property(camelContext, io.github.camelrelay.smtprelay.TlsMode.class, value)); return true;
+        case "tokenprovider":
+        case "tokenProvider": getOrCreateConfiguration(target).setTokenProvider(property(camelContext, io.github.camelrelay.smtprelay.auth.SmtpRelayTokenProvider.class, value)); return true;
         case "trafficshaping":
         case "trafficShaping": getOrCreateConfiguration(target).setTrafficShaping(property(camelContext, java.lang.String.class, value)); return true;
         case "useehlo":
@@ -200,6 +204,8 @@ public class SmtpRelayComponentConfigurer extends PropertyConfigurerSupport impl
         case "authFailureDelay": return int.class;
         case "authlockouttime":
         case "authLockoutTime": return int.class;
+        case "authmechanism":
+        case "authMechanism": return io.github.camelrelay.smtprelay.AuthMechanism.class;
         case "authenticator": return io.github.camelrelay.smtprelay.auth.SmtpRelayAuthenticator.class;
         case "autowiredenabled":
         case "autowiredEnabled": return boolean.class;
@@ -321,6 +327,8 @@ public class SmtpRelayComponentConfigurer extends PropertyConfigurerSupport impl
         case "starttlsTimeout": return int.class;
         case "synchronous": return boolean.class;
         case "tls": return io.github.camelrelay.smtprelay.TlsMode.class;
+        case "tokenprovider":
+        case "tokenProvider": return io.github.camelrelay.smtprelay.auth.SmtpRelayTokenProvider.class;
         case "trafficshaping":
         case "trafficShaping": return java.lang.String.class;
         case "useehlo":
@@ -349,6 +357,8 @@ public class SmtpRelayComponentConfigurer extends PropertyConfigurerSupport impl
         case "authFailureDelay": return getOrCreateServer(target).getAuthFailureDelay();
         case "authlockouttime":
         case "authLockoutTime": return getOrCreateServer(target).getAuthLockoutTime();
+        case "authmechanism":
+        case "authMechanism": return getOrCreateConfiguration(target).getAuthMechanism();
         case "authenticator": return getOrCreateServer(target).getAuthenticator();
         case "autowiredenabled":
         case "autowiredEnabled": return target.isAutowiredEnabled();
@@ -470,6 +480,8 @@ public class SmtpRelayComponentConfigurer extends PropertyConfigurerSupport impl
         case "starttlsTimeout": return getOrCreateConfiguration(target).getStarttlsTimeout();
         case "synchronous": return getOrCreateConfiguration(target).isSynchronous();
         case "tls": return getOrCreateConfiguration(target).getTls();
+        case "tokenprovider":
+        case "tokenProvider": return getOrCreateConfiguration(target).getTokenProvider();
         case "trafficshaping":
         case "trafficShaping": return getOrCreateConfiguration(target).getTrafficShaping();
         case "useehlo":

@@ -7,8 +7,10 @@ import java.util.Properties;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocketFactory;
 
+import io.github.camelrelay.smtprelay.AuthMechanism;
 import io.github.camelrelay.smtprelay.SmtpRelayListener;
 import io.github.camelrelay.smtprelay.TlsMode;
+import io.github.camelrelay.smtprelay.auth.SmtpRelayTokenProvider;
 import jakarta.mail.Authenticator;
 import jakarta.mail.PasswordAuthentication;
 import jakarta.mail.Session;
@@ -42,6 +44,10 @@ public final class SessionSettings {
     /** Credentials are configured: AUTH is sent after EHLO (and STARTTLS). */
     final boolean authenticates;
     final boolean allowAuthWithoutVerifiedTls;
+    final String username;
+    final AuthMechanism mechanism;
+    /** The tokens for AUTH XOAUTH2 or OAUTHBEARER, or null when AUTH (if any) is with the password, by Angus. */
+    final TokenCache tokens;
 
     private SessionSettings(Builder b) {
         this.tls = Objects.requireNonNull(b.tls, "tls");
@@ -55,10 +61,24 @@ public final class SessionSettings {
         this.listener = b.listener;
         this.authenticates = b.username != null;
         this.allowAuthWithoutVerifiedTls = b.allowAuthWithoutVerifiedTls;
+        this.username = b.username;
+        this.mechanism = Objects.requireNonNull(b.mechanism, "authMechanism");
+        if (b.tokenProvider != null && b.username == null) {
+            throw new IllegalArgumentException("Expected a username for the token provider's AUTH but found none");
+        }
+        if (mechanism.bearer() != (b.tokenProvider != null) && mechanism != AuthMechanism.AUTO) {
+            throw new IllegalArgumentException("Expected a token provider with authMechanism XOAUTH2 or OAUTHBEARER and"
+                                               + " none with PLAIN or LOGIN but found authMechanism=" + mechanism + " and "
+                                               + (b.tokenProvider == null ? "none" : "one"));
+        }
+        this.tokens = b.tokenProvider == null ? null
+                : new TokenCache(b.tokenProvider, b.username, Objects.requireNonNull(b.clock, "clock"));
         SSLSocketFactory factory = tls == TlsMode.VERIFY ? b.verifyingContext.getSocketFactory() : trustAll();
         this.implicitTlsFactory = factory;
-        this.session = session(tls, factory, b.heloName, b.useEhlo, b.username, b.password);
-        this.plainSession = session(TlsMode.NONE, factory, b.heloName, b.useEhlo, b.username, b.password);
+        // with a token provider Angus does no AUTH: SmtpSession sends it after EHLO (and STARTTLS)
+        String angusUser = tokens == null ? b.username : null;
+        this.session = session(tls, factory, b.heloName, b.useEhlo, angusUser, b.password, mechanism);
+        this.plainSession = session(TlsMode.NONE, factory, b.heloName, b.useEhlo, angusUser, b.password, mechanism);
     }
 
     public static Builder builder() {
@@ -82,12 +102,13 @@ public final class SessionSettings {
                    + " allowAuthWithoutVerifiedTls=true on a trusted network";
         }
         String why = handshakeFailed ? "the TLS handshake failed" : "the server did not offer STARTTLS";
-        return "AUTH not sent in plain text: " + why + " (tls=" + tls + "), so the password would travel unencrypted;"
+        return "AUTH not sent in plain text: " + why + " (tls=" + tls + "), so the " + (tokens == null ? "password" : "token")
+               + " would travel unencrypted;"
                + " the recipients wait for a connection with TLS";
     }
 
     private static Session session(TlsMode tls, SSLSocketFactory factory, String heloName, boolean useEhlo,
-                                   String username, String password) {
+                                   String username, String password, AuthMechanism mechanism) {
         Properties p = new Properties();
         p.put("mail.smtp.localhost", heloName);
         p.put("mail.smtp.ehlo", String.valueOf(useEhlo));
@@ -99,7 +120,8 @@ public final class SessionSettings {
         p.put("mail.smtp.quitwait", "false");
         // commands as UTF-8 rather than '?' for a UTF-8 address; only sent with SMTPUTF8 (DeliveryEngine.negotiate)
         p.put("mail.mime.allowutf8", "true");
-        p.put("mail.smtp.auth.mechanisms", "PLAIN LOGIN");
+        p.put("mail.smtp.auth.mechanisms", mechanism == AuthMechanism.PLAIN || mechanism == AuthMechanism.LOGIN
+                ? mechanism.name() : "PLAIN LOGIN");
         Authenticator authenticator = null;
         if (username != null) {
             p.put("mail.smtp.auth", "true");
@@ -137,6 +159,9 @@ public final class SessionSettings {
         private int chunkSize = 1024 * 1024;
         private String username;
         private String password;
+        private SmtpRelayTokenProvider tokenProvider;
+        private AuthMechanism mechanism = AuthMechanism.AUTO;
+        private java.time.Clock clock = java.time.Clock.systemUTC();
         private boolean allowAuthWithoutVerifiedTls;
         private Timeouts timeouts;
         private SmtpRelayListener listener;
@@ -189,6 +214,23 @@ public final class SessionSettings {
         public Builder credentials(String user, String pass) {
             username = user;
             password = pass;
+            return this;
+        }
+
+        /** AUTH XOAUTH2 or OAUTHBEARER with this provider's tokens, for the credentials' username, instead of a password. */
+        public Builder tokenProvider(SmtpRelayTokenProvider v) {
+            tokenProvider = v;
+            return this;
+        }
+
+        public Builder authMechanism(AuthMechanism v) {
+            mechanism = v;
+            return this;
+        }
+
+        /** The clock that tells when a token has expired. */
+        public Builder clock(java.time.Clock v) {
+            clock = v;
             return this;
         }
 
