@@ -121,7 +121,7 @@ public final class DeliveryEngine implements AutoCloseable {
                 if (listener != null) {
                     listener.mxResolved(e.getKey(), hostNames);
                 }
-                List<TlsPlanner.Candidate> candidates = tls.mx(e.getKey(), resolution, hosts, mxPort);
+                Iterable<TlsPlanner.Candidate> candidates = tls.mx(e.getKey(), resolution, hosts, mxPort);
                 ShapingRule rule = shaper == null ? null : shaper.ruleFor(e.getKey(), hostNames);
                 deliverToRoute(mail, forms, candidates, e.getValue(), result, rule);
             }
@@ -180,7 +180,7 @@ public final class DeliveryEngine implements AutoCloseable {
         }
     }
 
-    private void deliverToRoute(OutgoingMail mail, Forms forms, List<TlsPlanner.Candidate> candidates,
+    private void deliverToRoute(OutgoingMail mail, Forms forms, Iterable<TlsPlanner.Candidate> candidates,
                                 List<MailAddress> recipients, Map<MailAddress, RecipientStatus> result, ShapingRule rule) {
         Deque<MailAddress> pending = new ArrayDeque<>();
         for (MailAddress r : recipients) {
@@ -188,7 +188,7 @@ public final class DeliveryEngine implements AutoCloseable {
                 pending.add(r);
             }
         }
-        if (pending.isEmpty() || candidates.isEmpty()) {
+        if (pending.isEmpty() || !candidates.iterator().hasNext()) {
             deliverToRoute(mail, forms, candidates, pending, result, rule, TrafficShaper.UNSHAPED);
             return;
         }
@@ -220,14 +220,13 @@ public final class DeliveryEngine implements AutoCloseable {
      */
     public static final String SHAPED = "4.4.5";
 
-    private void deliverToRoute(OutgoingMail mail, Forms forms, List<TlsPlanner.Candidate> candidates,
+    private void deliverToRoute(OutgoingMail mail, Forms forms, Iterable<TlsPlanner.Candidate> candidates,
                                 Deque<MailAddress> pending, Map<MailAddress, RecipientStatus> result, ShapingRule rule,
                                 TrafficShaper.Slot slot) {
         SessionFailure last = null;
-        for (TlsPlanner.Candidate c : candidates) {
-            if (pending.isEmpty()) {
-                return;
-            }
+        // pending first: the next host's policy is worked out (TLSA, MTA-STS) only when it is needed
+        for (java.util.Iterator<TlsPlanner.Candidate> it = candidates.iterator(); !pending.isEmpty() && it.hasNext(); ) {
+            TlsPlanner.Candidate c = it.next();
             if (c.refusal() != null) {
                 // kept out by its TLS policy: as a host that could not be reached, the next one is tried
                 DeliveryLog.connectFailed(mail, c.refusal());

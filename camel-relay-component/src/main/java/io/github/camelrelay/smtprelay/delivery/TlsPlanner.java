@@ -66,57 +66,98 @@ final class TlsPlanner {
         return out;
     }
 
-    /** The addresses of a domain's MX hosts, in order, each with its TLS requirement or the refusal of its policy. */
-    List<Candidate> mx(Domain domain, MxResolution resolution, List<MxHost> hosts, int port) {
+    /**
+     * The addresses of a domain's MX hosts, in order, each with its TLS requirement or the refusal of its policy.
+     * Worked out host by host as the delivery gets to them, so the TLSA and MTA-STS look-ups of backup hosts are
+     * made only when the better ones failed.
+     */
+    Iterable<Candidate> mx(Domain domain, MxResolution resolution, List<MxHost> hosts, int port) {
         String policyDomain = domain.name();
         TlsPolicy explicit = table.forDomain(domain).orElse(null);
         TlsPolicy.Level level = explicit == null ? null : explicit.level();
-        List<Candidate> out = new ArrayList<>();
-        if (level != null && level != TlsPolicy.Level.DANE && level != TlsPolicy.Level.DANE_ONLY) {
-            for (MxHost host : hosts) {
+        Supplier<MtaStsPolicies.Resolution> sts = lazily(() -> sts(domain));
+        return new Lazy(hosts, host -> {
+            List<Candidate> out = new ArrayList<>();
+            if (level != null && level != TlsPolicy.Level.DANE && level != TlsPolicy.Level.DANE_ONLY) {
                 addAll(out, host, port, TlsRequirement.fixed(explicit, host.name(), policyDomain));
-            }
-            return out;
-        }
-        if (level == null && defaultMode == TlsMode.NONE) {
-            for (MxHost host : hosts) {
+            } else if (level == null && defaultMode == TlsMode.NONE) {
                 addAll(out, host, port, TlsRequirement.standard(defaultMode, host.name(), policyDomain));
+            } else {
+                automatic(out, resolution, host, port, level, sts, policyDomain);
             }
             return out;
-        }
+        });
+    }
+
+    /** DANE for the host if it has it, else MTA-STS, else the fallback. */
+    private void automatic(List<Candidate> out, MxResolution resolution, MxHost host, int port, TlsPolicy.Level level,
+                           Supplier<MtaStsPolicies.Resolution> sts, String policyDomain) {
         // without DANE a DANE entry is opportunistic, as Postfix's dane level
         TlsMode fallback = level == null ? defaultMode : TlsMode.OPPORTUNISTIC;
-        Supplier<MtaStsPolicies.Resolution> sts = lazily(() -> sts(domain));
-        for (MxHost host : hosts) {
-            TlsaLookup.Result t = tlsa != null && resolution.secure() && host.secure() ? tlsa.lookup(host.name(), port) : null;
-            TlsaLookup.Status status = t == null ? TlsaLookup.Status.NONE : t.status();
-            switch (status) {
-                case USABLE -> addAll(out, host, port, TlsRequirement.dane(host.name(), t.records(), policyDomain));
-                case BOGUS -> refuse(out, host, port, policyDomain, TlsResult.PolicyType.TLSA, List.of(),
-                        TlsResult.Failure.DNSSEC_INVALID, "dane-fail (TLSA look-up not validated)", t.detail());
-                case UNUSABLE -> {
-                    if (level == TlsPolicy.Level.DANE_ONLY) {
-                        refuse(out, host, port, policyDomain, TlsResult.PolicyType.TLSA, t.strings(),
-                                TlsResult.Failure.TLSA_INVALID, "dane-fail (no usable TLSA record)", t.detail());
-                    } else {
-                        addAll(out, host, port, TlsRequirement.daneEncrypt(host.name(), t.records(), policyDomain));
-                    }
+        TlsaLookup.Result t = tlsa != null && resolution.secure() && host.secure() ? tlsa.lookup(host.name(), port) : null;
+        TlsaLookup.Status status = t == null ? TlsaLookup.Status.NONE : t.status();
+        switch (status) {
+            case USABLE -> addAll(out, host, port, TlsRequirement.dane(host.name(), t.records(), policyDomain));
+            case BOGUS -> refuse(out, host, port, policyDomain, TlsResult.PolicyType.TLSA, List.of(),
+                    TlsResult.Failure.DNSSEC_INVALID, "dane-fail (TLSA look-up not validated)", t.detail());
+            case UNUSABLE -> {
+                if (level == TlsPolicy.Level.DANE_ONLY) {
+                    refuse(out, host, port, policyDomain, TlsResult.PolicyType.TLSA, t.strings(),
+                            TlsResult.Failure.TLSA_INVALID, "dane-fail (no usable TLSA record)", t.detail());
+                } else {
+                    addAll(out, host, port, TlsRequirement.daneEncrypt(host.name(), t.records(), policyDomain));
                 }
-                default -> {
-                    if (level == TlsPolicy.Level.DANE_ONLY) {
-                        String why = tlsa == null ? "DNSSEC is off" : !resolution.secure() ? "the MX records are not signed"
-                                : !host.secure() ? "the address records of " + host.name() + " are not signed"
-                                : t.detail();
-                        refuse(out, host, port, policyDomain, TlsResult.PolicyType.NO_POLICY_FOUND, List.of(),
-                                TlsResult.Failure.DANE_REQUIRED, "dane-fail (no TLSA records: " + why + ")",
-                                "DANE_ONLY for " + policyDomain + " but " + why);
-                    } else {
-                        addAll(out, host, port, withoutDane(sts.get(), host, port, fallback, policyDomain, out));
-                    }
+            }
+            default -> {
+                if (level == TlsPolicy.Level.DANE_ONLY) {
+                    String why = tlsa == null ? "DNSSEC is off" : !resolution.secure() ? "the MX records are not signed"
+                            : !host.secure() ? "the address records of " + host.name() + " are not signed"
+                            : t.detail();
+                    refuse(out, host, port, policyDomain, TlsResult.PolicyType.NO_POLICY_FOUND, List.of(),
+                            TlsResult.Failure.DANE_REQUIRED, "dane-fail (no TLSA records: " + why + ")",
+                            "DANE_ONLY for " + policyDomain + " but " + why);
+                } else {
+                    addAll(out, host, port, withoutDane(sts.get(), host, port, fallback, policyDomain, out));
                 }
             }
         }
-        return out;
+    }
+
+    /** The candidates of hosts worked out on first use and kept, so iterating twice asks DNS once. */
+    private static final class Lazy implements Iterable<Candidate> {
+
+        private final List<MxHost> hosts;
+        private final java.util.function.Function<MxHost, List<Candidate>> plan;
+        private final List<Candidate> planned = new ArrayList<>();
+        private int next;
+
+        Lazy(List<MxHost> hosts, java.util.function.Function<MxHost, List<Candidate>> plan) {
+            this.hosts = hosts;
+            this.plan = plan;
+        }
+
+        @Override
+        public java.util.Iterator<Candidate> iterator() {
+            return new java.util.Iterator<>() {
+                private int i;
+
+                @Override
+                public boolean hasNext() {
+                    while (i >= planned.size() && next < hosts.size()) {
+                        planned.addAll(plan.apply(hosts.get(next++)));
+                    }
+                    return i < planned.size();
+                }
+
+                @Override
+                public Candidate next() {
+                    if (!hasNext()) {
+                        throw new java.util.NoSuchElementException();
+                    }
+                    return planned.get(i++);
+                }
+            };
+        }
     }
 
     /** MTA-STS for a host without DANE; null when the policy keeps the host out (the refusal is added). */
