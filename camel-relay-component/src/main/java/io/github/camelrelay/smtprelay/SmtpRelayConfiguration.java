@@ -332,8 +332,9 @@ public class SmtpRelayConfiguration implements Cloneable {
     }
 
     /**
-     * Camel's TLS settings. The producer uses its trust store for VERIFY and implicit TLS (JVM defaults when unset);
-     * the SMTP listener needs its key store (the server certificate) to offer STARTTLS or implicit TLS.
+     * Camel's TLS settings. The producer uses its trust store for VERIFY (the tls option and tlsPolicies entries),
+     * for the MX certificates MTA-STS checks, and for implicit TLS (JVM defaults when unset); the SMTP listener needs
+     * its key store (the server certificate) to offer STARTTLS or implicit TLS.
      */
     public void setSslContextParameters(SSLContextParameters sslContextParameters) {
         this.sslContextParameters = sslContextParameters;

@@ -401,9 +401,10 @@ public class SmtpRelayComponentConfiguration extends ComponentConfigurationPrope
      */
     private String senderLoginsFile;
     /**
-     * Camel's TLS settings. The producer uses its trust store for VERIFY and implicit TLS (JVM defaults when
-     * unset); the SMTP listener needs its key store (the server certificate) to offer STARTTLS or implicit
-     * TLS. The option is a org.apache.camel.support.jsse.SSLContextParameters type.
+     * Camel's TLS settings. The producer uses its trust store for VERIFY (the tls option and tlsPolicies
+     * entries), for the MX certificates MTA-STS checks, and for implicit TLS (JVM defaults when unset); the
+     * SMTP listener needs its key store (the server certificate) to offer STARTTLS or implicit TLS. The
+     * option is a org.apache.camel.support.jsse.SSLContextParameters type.
      */
     private SSLContextParameters sslContextParameters;
     /**

@@ -39,7 +39,7 @@ final class TlsRequirement {
     }
 
     /** What sessions to the same address may be shared by: the mode, the check and what it checks against. */
-    private record Key(TlsMode mode, Check check, String host, List<TlsaRecord> tlsa, List<String> pins) {
+    private record Key(TlsMode mode, Check check, String host, List<TlsaRecord> tlsa, List<String> pins, String testing) {
     }
 
     private final Key key;
@@ -66,8 +66,9 @@ final class TlsRequirement {
 
     /** The endpoint's tls option, as it always was; {@code host} only matters to VERIFY, which is bound to the name. */
     static TlsRequirement standard(TlsMode mode, String host, String policyDomain) {
-        return new TlsRequirement(new Key(mode, Check.NONE, mode == TlsMode.VERIFY ? lower(host) : null, List.of(), List.of()),
-                mode.name().toLowerCase(Locale.ROOT), false, null, policyDomain, TlsResult.PolicyType.NO_POLICY_FOUND, List.of());
+        return new TlsRequirement(new Key(mode, Check.NONE, mode == TlsMode.VERIFY ? lower(host) : null, List.of(), List.of(),
+                null), mode.name().toLowerCase(Locale.ROOT), false, null, policyDomain, TlsResult.PolicyType.NO_POLICY_FOUND,
+                List.of());
     }
 
     /** An entry of the tlsPolicies table other than DANE. */
@@ -81,31 +82,32 @@ final class TlsRequirement {
         boolean pinned = !policy.pins().isEmpty();
         Check check = verify ? Check.PKIX : Check.NONE;
         String name = verify ? (pinned ? "verify+pin" : "verify") : pinned ? "pin" : mode.name().toLowerCase(Locale.ROOT);
-        return new TlsRequirement(new Key(mode, check, verify || pinned ? lower(host) : null, List.of(), policy.pins()), name,
+        return new TlsRequirement(new Key(mode, check, verify || pinned ? lower(host) : null, List.of(), policy.pins(), null), name,
                 true, null, policyDomain, TlsResult.PolicyType.NO_POLICY_FOUND, List.of());
     }
 
     /** DANE: TLS mandatory, the chain must match one of the usable TLSA records. */
     static TlsRequirement dane(String host, List<TlsaRecord> records, String policyDomain) {
-        return new TlsRequirement(new Key(TlsMode.REQUIRED, Check.DANE, lower(host), List.copyOf(records), List.of()), "dane",
+        return new TlsRequirement(new Key(TlsMode.REQUIRED, Check.DANE, lower(host), List.copyOf(records), List.of(), null), "dane",
                 true, null, policyDomain, TlsResult.PolicyType.TLSA, records.stream().map(TlsaRecord::toString).toList());
     }
 
     /** TLSA records, none usable: TLS mandatory, not authenticated (RFC 7672 section 3.1.3, Postfix's "encrypt"). */
     static TlsRequirement daneEncrypt(String host, List<TlsaRecord> records, String policyDomain) {
-        return new TlsRequirement(new Key(TlsMode.REQUIRED, Check.NONE, null, List.of(), List.of()), "dane-encrypt", true,
+        return new TlsRequirement(new Key(TlsMode.REQUIRED, Check.NONE, null, List.of(), List.of(), null), "dane-encrypt", true,
                 null, policyDomain, TlsResult.PolicyType.TLSA, records.stream().map(TlsaRecord::toString).toList());
     }
 
     /** MTA-STS enforce: TLS mandatory, the certificate verified and naming the MX host (RFC 8461 section 4.2). */
     static TlsRequirement mtaSts(String host, MtaStsPolicy policy, String policyDomain) {
-        return new TlsRequirement(new Key(TlsMode.REQUIRED, Check.PKIX, lower(host), List.of(), List.of()), "mta-sts", true,
+        return new TlsRequirement(new Key(TlsMode.REQUIRED, Check.PKIX, lower(host), List.of(), List.of(), null), "mta-sts", true,
                 null, policyDomain, TlsResult.PolicyType.STS, policyStrings(policy));
     }
 
     /** MTA-STS testing: delivered as under the mode, the certificate judged as enforce would and the verdict reported. */
     static TlsRequirement testing(TlsMode mode, String host, MtaStsPolicy policy, String policyDomain) {
-        return new TlsRequirement(new Key(mode, Check.NONE, mode == TlsMode.VERIFY ? lower(host) : null, List.of(), List.of()),
+        // a session judged for one domain's policy says so in its log lines: it carries no other domain's mail
+        return new TlsRequirement(new Key(mode, Check.NONE, lower(host), List.of(), List.of(), policyDomain),
                 mode.name().toLowerCase(Locale.ROOT), false, policy, policyDomain, TlsResult.PolicyType.STS,
                 policyStrings(policy));
     }
@@ -160,16 +162,6 @@ final class TlsRequirement {
 
     List<String> policyStrings() {
         return policyStrings;
-    }
-
-    /** What the log says of a session under this requirement that was left without TLS. */
-    String plainLabel() {
-        return "no";
-    }
-
-    /** What the log says of a session that ended with TLS but without a chain check. */
-    String tlsLabel() {
-        return name;
     }
 
     /** The word for a failure of this requirement: {@code dane-fail (no TLSA match)}. */
