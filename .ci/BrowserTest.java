@@ -135,8 +135,13 @@ public class BrowserTest {
         }
     }
 
+    /** Clicks Refresh and waits until the page rendered the answer, so what is read next is the new table. */
     private static void refresh(WebDriver page) {
+        String before = page.findElement(By.tagName("body")).getAttribute("data-renders");
         page.findElement(By.id("refresh")).click();
+        new WebDriverWait(page, Duration.ofSeconds(20), Duration.ofMillis(50))
+                .withMessage("waiting for the page to render the refreshed queue")
+                .until(d -> !java.util.Objects.equals(before, d.findElement(By.tagName("body")).getAttribute("data-renders")));
     }
 
     /** The entry row whose recipients include the address, or null. */

@@ -32,6 +32,8 @@ public final class DocSnippets {
                     "org.springframework.boot.actuate.endpoint.annotation.Endpoint"),
             Map.entry("org.springframework.boot:spring-boot-starter-artemis",
                     "org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory"),
+            Map.entry("org.springframework.boot:spring-boot-starter-security-oauth2-client",
+                    "org.springframework.security.oauth2.client.registration.ClientRegistrationRepository"),
             Map.entry("org.apache.artemis:artemis-jakarta-server",
                     "org.apache.activemq.artemis.core.server.embedded.EmbeddedActiveMQ"));
 

@@ -15,8 +15,13 @@ log() { printf '%s browser-test: %s\n' "$(date -u +%H:%M:%S)" "$*"; }
 
 if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
     log "installing chromium and chromium-driver"
-    apt-get update -qq >/dev/null
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null
+    sudo=""
+    if [ "$(id -u)" != 0 ]; then
+        command -v sudo >/dev/null || { log "need root or sudo to install chromium and chromium-driver"; exit 1; }
+        sudo="sudo -n"
+    fi
+    $sudo apt-get update -qq >/dev/null
+    $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null
 fi
 log "$(chromium --version 2>/dev/null || echo chromium), $(chromedriver --version | head -n 1)"
 

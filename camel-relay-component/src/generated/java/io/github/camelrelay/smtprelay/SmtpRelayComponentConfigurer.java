@@ -47,6 +47,8 @@ public class SmtpRelayComponentConfigurer extends PropertyConfigurerSupport impl
         case "authFailureDelay": getOrCreateServer(target).setAuthFailureDelay(property(camelContext, int.class, value)); return true;
         case "authlockouttime":
         case "authLockoutTime": getOrCreateServer(target).setAuthLockoutTime(property(camelContext, int.class, value)); return true;
+        case "authmechanism":
+        case "authMechanism": getOrCreateConfiguration(target).setAuthMechanism(property(camelContext, io.github.camelrelay.smtprelay.AuthMechanism.class, value)); return true;
         case "authenticator": getOrCreateServer(target).setAuthenticator(property(camelContext, io.github.camelrelay.smtprelay.auth.SmtpRelayAuthenticator.class, value)); return true;
         case "autowiredenabled":
         case "autowiredEnabled": target.setAutowiredEnabled(property(camelContext, boolean.class, value)); return true;
@@ -182,6 +184,8 @@ public class SmtpRelayComponentConfigurer extends PropertyConfigurerSupport impl
         case "tls": getOrCreateConfiguration(target).setTls(property(camelContext, io.github.camelrelay.smtprelay.TlsMode.class, value)); return true;
         case "tlspolicies":
         case "tlsPolicies": getOrCreateConfiguration(target).setTlsPolicies(property(camelContext, java.lang.String.class, value)); return true;
+        case "tokenprovider":
+        case "tokenProvider": getOrCreateConfiguration(target).setTokenProvider(property(camelContext, io.github.camelrelay.smtprelay.auth.SmtpRelayTokenProvider.class, value)); return true;
         case "trafficshaping":
         case "trafficShaping": getOrCreateConfiguration(target).setTrafficShaping(property(camelContext, java.lang.String.class, value)); return true;
         case "useehlo":
@@ -214,6 +218,8 @@ public class SmtpRelayComponentConfigurer extends PropertyConfigurerSupport impl
         case "authFailureDelay": return int.class;
         case "authlockouttime":
         case "authLockoutTime": return int.class;
+        case "authmechanism":
+        case "authMechanism": return io.github.camelrelay.smtprelay.AuthMechanism.class;
         case "authenticator": return io.github.camelrelay.smtprelay.auth.SmtpRelayAuthenticator.class;
         case "autowiredenabled":
         case "autowiredEnabled": return boolean.class;
@@ -349,6 +355,8 @@ public class SmtpRelayComponentConfigurer extends PropertyConfigurerSupport impl
         case "tls": return io.github.camelrelay.smtprelay.TlsMode.class;
         case "tlspolicies":
         case "tlsPolicies": return java.lang.String.class;
+        case "tokenprovider":
+        case "tokenProvider": return io.github.camelrelay.smtprelay.auth.SmtpRelayTokenProvider.class;
         case "trafficshaping":
         case "trafficShaping": return java.lang.String.class;
         case "useehlo":
@@ -377,6 +385,8 @@ public class SmtpRelayComponentConfigurer extends PropertyConfigurerSupport impl
         case "authFailureDelay": return getOrCreateServer(target).getAuthFailureDelay();
         case "authlockouttime":
         case "authLockoutTime": return getOrCreateServer(target).getAuthLockoutTime();
+        case "authmechanism":
+        case "authMechanism": return getOrCreateConfiguration(target).getAuthMechanism();
         case "authenticator": return getOrCreateServer(target).getAuthenticator();
         case "autowiredenabled":
         case "autowiredEnabled": return target.isAutowiredEnabled();
@@ -512,6 +522,8 @@ public class SmtpRelayComponentConfigurer extends PropertyConfigurerSupport impl
         case "tls": return getOrCreateConfiguration(target).getTls();
         case "tlspolicies":
         case "tlsPolicies": return getOrCreateConfiguration(target).getTlsPolicies();
+        case "tokenprovider":
+        case "tokenProvider": return getOrCreateConfiguration(target).getTokenProvider();
         case "trafficshaping":
         case "trafficShaping": return getOrCreateConfiguration(target).getTrafficShaping();
         case "useehlo":

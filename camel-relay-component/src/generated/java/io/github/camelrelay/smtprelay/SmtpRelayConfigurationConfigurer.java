@@ -27,6 +27,8 @@ public class SmtpRelayConfigurationConfigurer extends org.apache.camel.support.c
         case "addReceivedHeader": target.setAddReceivedHeader(property(camelContext, boolean.class, value)); return true;
         case "allowauthwithoutverifiedtls":
         case "allowAuthWithoutVerifiedTls": target.setAllowAuthWithoutVerifiedTls(property(camelContext, boolean.class, value)); return true;
+        case "authmechanism":
+        case "authMechanism": target.setAuthMechanism(property(camelContext, io.github.camelrelay.smtprelay.AuthMechanism.class, value)); return true;
         case "batchsize":
         case "batchSize": target.setBatchSize(property(camelContext, int.class, value)); return true;
         case "chunking": target.setChunking(property(camelContext, boolean.class, value)); return true;
@@ -107,6 +109,8 @@ public class SmtpRelayConfigurationConfigurer extends org.apache.camel.support.c
         case "tls": target.setTls(property(camelContext, io.github.camelrelay.smtprelay.TlsMode.class, value)); return true;
         case "tlspolicies":
         case "tlsPolicies": target.setTlsPolicies(property(camelContext, java.lang.String.class, value)); return true;
+        case "tokenprovider":
+        case "tokenProvider": target.setTokenProvider(property(camelContext, io.github.camelrelay.smtprelay.auth.SmtpRelayTokenProvider.class, value)); return true;
         case "trafficshaping":
         case "trafficShaping": target.setTrafficShaping(property(camelContext, java.lang.String.class, value)); return true;
         case "useehlo":
@@ -123,6 +127,8 @@ public class SmtpRelayConfigurationConfigurer extends org.apache.camel.support.c
         case "addReceivedHeader": return boolean.class;
         case "allowauthwithoutverifiedtls":
         case "allowAuthWithoutVerifiedTls": return boolean.class;
+        case "authmechanism":
+        case "authMechanism": return io.github.camelrelay.smtprelay.AuthMechanism.class;
         case "batchsize":
         case "batchSize": return int.class;
         case "chunking": return boolean.class;
@@ -203,6 +209,8 @@ public class SmtpRelayConfigurationConfigurer extends org.apache.camel.support.c
         case "tls": return io.github.camelrelay.smtprelay.TlsMode.class;
         case "tlspolicies":
         case "tlsPolicies": return java.lang.String.class;
+        case "tokenprovider":
+        case "tokenProvider": return io.github.camelrelay.smtprelay.auth.SmtpRelayTokenProvider.class;
         case "trafficshaping":
         case "trafficShaping": return java.lang.String.class;
         case "useehlo":
@@ -220,6 +228,8 @@ public class SmtpRelayConfigurationConfigurer extends org.apache.camel.support.c
         case "addReceivedHeader": return target.isAddReceivedHeader();
         case "allowauthwithoutverifiedtls":
         case "allowAuthWithoutVerifiedTls": return target.isAllowAuthWithoutVerifiedTls();
+        case "authmechanism":
+        case "authMechanism": return target.getAuthMechanism();
         case "batchsize":
         case "batchSize": return target.getBatchSize();
         case "chunking": return target.isChunking();
@@ -300,6 +310,8 @@ public class SmtpRelayConfigurationConfigurer extends org.apache.camel.support.c
         case "tls": return target.getTls();
         case "tlspolicies":
         case "tlsPolicies": return target.getTlsPolicies();
+        case "tokenprovider":
+        case "tokenProvider": return target.getTokenProvider();
         case "trafficshaping":
         case "trafficShaping": return target.getTrafficShaping();
         case "useehlo":

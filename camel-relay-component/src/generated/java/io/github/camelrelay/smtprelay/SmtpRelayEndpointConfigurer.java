@@ -33,6 +33,8 @@ public class SmtpRelayEndpointConfigurer extends PropertyConfigurerSupport imple
         case "authFailureDelay": target.getServer().setAuthFailureDelay(property(camelContext, int.class, value)); return true;
         case "authlockouttime":
         case "authLockoutTime": target.getServer().setAuthLockoutTime(property(camelContext, int.class, value)); return true;
+        case "authmechanism":
+        case "authMechanism": target.getConfiguration().setAuthMechanism(property(camelContext, io.github.camelrelay.smtprelay.AuthMechanism.class, value)); return true;
         case "authenticator": target.getServer().setAuthenticator(property(camelContext, io.github.camelrelay.smtprelay.auth.SmtpRelayAuthenticator.class, value)); return true;
         case "batchsize":
         case "batchSize": target.getConfiguration().setBatchSize(property(camelContext, int.class, value)); return true;
@@ -163,6 +165,8 @@ public class SmtpRelayEndpointConfigurer extends PropertyConfigurerSupport imple
         case "tls": target.getConfiguration().setTls(property(camelContext, io.github.camelrelay.smtprelay.TlsMode.class, value)); return true;
         case "tlspolicies":
         case "tlsPolicies": target.getConfiguration().setTlsPolicies(property(camelContext, java.lang.String.class, value)); return true;
+        case "tokenprovider":
+        case "tokenProvider": target.getConfiguration().setTokenProvider(property(camelContext, io.github.camelrelay.smtprelay.auth.SmtpRelayTokenProvider.class, value)); return true;
         case "trafficshaping":
         case "trafficShaping": target.getConfiguration().setTrafficShaping(property(camelContext, java.lang.String.class, value)); return true;
         case "useehlo":
@@ -195,6 +199,8 @@ public class SmtpRelayEndpointConfigurer extends PropertyConfigurerSupport imple
         case "authFailureDelay": return int.class;
         case "authlockouttime":
         case "authLockoutTime": return int.class;
+        case "authmechanism":
+        case "authMechanism": return io.github.camelrelay.smtprelay.AuthMechanism.class;
         case "authenticator": return io.github.camelrelay.smtprelay.auth.SmtpRelayAuthenticator.class;
         case "batchsize":
         case "batchSize": return int.class;
@@ -325,6 +331,8 @@ public class SmtpRelayEndpointConfigurer extends PropertyConfigurerSupport imple
         case "tls": return io.github.camelrelay.smtprelay.TlsMode.class;
         case "tlspolicies":
         case "tlsPolicies": return java.lang.String.class;
+        case "tokenprovider":
+        case "tokenProvider": return io.github.camelrelay.smtprelay.auth.SmtpRelayTokenProvider.class;
         case "trafficshaping":
         case "trafficShaping": return java.lang.String.class;
         case "useehlo":
@@ -353,6 +361,8 @@ public class SmtpRelayEndpointConfigurer extends PropertyConfigurerSupport imple
         case "authFailureDelay": return target.getServer().getAuthFailureDelay();
         case "authlockouttime":
         case "authLockoutTime": return target.getServer().getAuthLockoutTime();
+        case "authmechanism":
+        case "authMechanism": return target.getConfiguration().getAuthMechanism();
         case "authenticator": return target.getServer().getAuthenticator();
         case "batchsize":
         case "batchSize": return target.getConfiguration().getBatchSize();
@@ -483,6 +493,8 @@ public class SmtpRelayEndpointConfigurer extends PropertyConfigurerSupport imple
         case "tls": return target.getConfiguration().getTls();
         case "tlspolicies":
         case "tlsPolicies": return target.getConfiguration().getTlsPolicies();
+        case "tokenprovider":
+        case "tokenProvider": return target.getConfiguration().getTokenProvider();
         case "trafficshaping":
         case "trafficShaping": return target.getConfiguration().getTrafficShaping();
         case "useehlo":

@@ -23,12 +23,13 @@ public class SmtpRelayEndpointUriFactory extends org.apache.camel.support.compon
     private static final Set<String> SECRET_PROPERTY_NAMES;
     private static final Map<String, String> MULTI_VALUE_PREFIXES;
     static {
-        Set<String> props = new HashSet<>(82);
+        Set<String> props = new HashSet<>(84);
         props.add("addReceivedHeader");
         props.add("allowAuthWithoutTls");
         props.add("allowAuthWithoutVerifiedTls");
         props.add("authFailureDelay");
         props.add("authLockoutTime");
+        props.add("authMechanism");
         props.add("authenticator");
         props.add("batchSize");
         props.add("bindAddress");
@@ -100,6 +101,7 @@ public class SmtpRelayEndpointUriFactory extends org.apache.camel.support.compon
         props.add("synchronous");
         props.add("tls");
         props.add("tlsPolicies");
+        props.add("tokenProvider");
         props.add("trafficShaping");
         props.add("useEhlo");
         props.add("username");

@@ -24,8 +24,9 @@ public class SmtpRelayComponent extends HealthCheckComponent {
     @Metadata(label = "advanced", description = "SMTP listener options shared by all consumer endpoints of this component.")
     private SmtpRelayServerConfiguration server = new SmtpRelayServerConfiguration();
 
-    @Metadata(label = "advanced", description = "The clock that dates what the component writes: Received headers and "
-                                                + "delivery status notifications. The system clock in the JVM's time zone by default.")
+    @Metadata(label = "advanced", description = "The clock that dates what the component writes (Received headers and "
+                                                + "delivery status notifications) and tells when OAuth2 tokens expire. The "
+                                                + "system clock in the JVM's time zone by default.")
     private Clock clock = Clock.systemDefaultZone();
 
     /** Where this component's SMTP listeners accept now: an MX host there is this relay itself. */
@@ -81,8 +82,8 @@ public class SmtpRelayComponent extends HealthCheckComponent {
     }
 
     /**
-     * The clock that dates what the component writes: Received headers and delivery status notifications. The
-     * system clock in the JVM's time zone by default.
+     * The clock that dates what the component writes (Received headers and delivery status notifications) and tells
+     * when OAuth2 tokens expire. The system clock in the JVM's time zone by default.
      */
     public void setClock(Clock clock) {
         this.clock = java.util.Objects.requireNonNull(clock, "clock");

@@ -1,5 +1,6 @@
 package io.github.camelrelay.smtprelay;
 
+import io.github.camelrelay.smtprelay.auth.SmtpRelayTokenProvider;
 import org.apache.camel.RuntimeCamelException;
 import org.apache.camel.spi.Configurer;
 import org.apache.camel.spi.IdempotentRepository;
@@ -21,6 +22,10 @@ public class SmtpRelayConfiguration implements Cloneable {
     private String username;
     @UriParam(label = "producer,security", secret = true)
     private String password;
+    @UriParam(label = "producer,security")
+    private SmtpRelayTokenProvider tokenProvider;
+    @UriParam(label = "producer,security", defaultValue = "AUTO")
+    private AuthMechanism authMechanism = AuthMechanism.AUTO;
     @UriParam(label = "producer,security")
     private boolean allowAuthWithoutVerifiedTls;
     @UriParam(label = "security")
@@ -185,8 +190,9 @@ public class SmtpRelayConfiguration implements Cloneable {
         if (username != null && !isRelayMode()) {
             throw new IllegalArgumentException("Option username is set but relayHost is not: AUTH is only used with a relay host");
         }
+        validateAuthMechanism();
         if (username != null && effectiveTls() != TlsMode.VERIFY && !allowAuthWithoutVerifiedTls) {
-            throw new IllegalArgumentException("Options username and tls: AUTH sends the password, so it goes only over TLS"
+            throw new IllegalArgumentException("Options username and tls: AUTH sends the password or token, so it goes only over TLS"
                                                + " with the relay host's certificate verified: expected tls=VERIFY (the default"
                                                + " with a username; with STARTTLS or implicitTls=true) but found tls=" + tls
                                                + ". Set tls=VERIFY, with sslContextParameters trusting the relay host's"
@@ -200,6 +206,33 @@ public class SmtpRelayConfiguration implements Cloneable {
         }
         if (dnsServers != null && !dnsServers.isBlank()) {
             io.github.camelrelay.smtprelay.dns.MxResolver.resolverFor(dnsServers, java.time.Duration.ofMillis(dnsTimeout));
+        }
+    }
+
+    /** The token provider and the mechanism against the password and the username. */
+    private void validateAuthMechanism() {
+        if (tokenProvider != null && password != null) {
+            throw new IllegalArgumentException("Options password and tokenProvider are both set: expected one of them (a token"
+                                               + " provider authenticates with XOAUTH2 or OAUTHBEARER instead of a password)");
+        }
+        if (tokenProvider != null && username == null) {
+            throw new IllegalArgumentException("Option tokenProvider is set but username is not: XOAUTH2 and OAUTHBEARER name"
+                                               + " the user the token is for; set username to the mailbox that sends");
+        }
+        if (authMechanism == null || authMechanism == AuthMechanism.AUTO) {
+            return;
+        }
+        if (username == null) {
+            throw new IllegalArgumentException("Option authMechanism=" + authMechanism + " is set but username is not:"
+                                               + " expected username with " + (authMechanism.bearer() ? "tokenProvider" : "password"));
+        }
+        if (authMechanism.bearer() && tokenProvider == null) {
+            throw new IllegalArgumentException("Option authMechanism=" + authMechanism + " sends an OAuth2 token: expected a"
+                                               + " tokenProvider but found none");
+        }
+        if (!authMechanism.bearer() && tokenProvider != null) {
+            throw new IllegalArgumentException("Option authMechanism=" + authMechanism + " sends a password but tokenProvider"
+                                               + " is set: expected AUTO, XOAUTH2 or OAUTHBEARER with a token provider");
         }
     }
 
@@ -273,8 +306,9 @@ public class SmtpRelayConfiguration implements Cloneable {
     }
 
     /**
-     * User name for SMTP AUTH (PLAIN or LOGIN) at the relay host. AUTH goes only over TLS with the relay host's
-     * certificate verified (tls=VERIFY, the default with a username), unless allowAuthWithoutVerifiedTls is set.
+     * User name for SMTP AUTH at the relay host: PLAIN or LOGIN with the password, or XOAUTH2 or OAUTHBEARER with a
+     * token from the tokenProvider. AUTH goes only over TLS with the relay host's certificate verified (tls=VERIFY,
+     * the default with a username), unless allowAuthWithoutVerifiedTls is set.
      */
     public void setUsername(String username) {
         this.username = blankToNull(username);
@@ -287,6 +321,34 @@ public class SmtpRelayConfiguration implements Cloneable {
     /** Password for SMTP AUTH at the relay host. It is never logged. */
     public void setPassword(String password) {
         this.password = blankToNull(password);
+    }
+
+    public SmtpRelayTokenProvider getTokenProvider() {
+        return tokenProvider;
+    }
+
+    /**
+     * Gives OAuth 2.0 access tokens for SMTP AUTH XOAUTH2 or OAUTHBEARER (RFC 7628) at the relay host, in place of a
+     * password, for the user named by username: a bean reference such as #myTokenProvider. The token is kept until
+     * it expires; a connection authenticated with a token that has expired is closed rather than reused; when the
+     * relay host refuses a token, the provider is asked for a fresh one and the connection made once more. The
+     * Spring Boot starter has a provider for the OAuth 2.0 client-credentials grant (Office 365).
+     */
+    public void setTokenProvider(SmtpRelayTokenProvider tokenProvider) {
+        this.tokenProvider = tokenProvider;
+    }
+
+    public AuthMechanism getAuthMechanism() {
+        return authMechanism;
+    }
+
+    /**
+     * The SASL mechanism for AUTH at the relay host. AUTO: with a password PLAIN, else LOGIN; with a tokenProvider
+     * OAUTHBEARER, else XOAUTH2; whichever the server offers. PLAIN and LOGIN need the password, XOAUTH2 and
+     * OAUTHBEARER the tokenProvider.
+     */
+    public void setAuthMechanism(AuthMechanism authMechanism) {
+        this.authMechanism = authMechanism == null ? AuthMechanism.AUTO : authMechanism;
     }
 
     public boolean isAllowAuthWithoutVerifiedTls() {

@@ -143,6 +143,13 @@ public final class SmtpRelayConstants {
               javaType = "Boolean")
     public static final String SMTPUTF8 = "CamelSmtpRelaySmtpUtf8";
 
+    @Metadata(label = "common",
+              description = "True when the client declared REQUIRETLS on MAIL FROM (RFC 8689), which the listener accepts "
+                            + "only on a TLS session: the message may be relayed only over TLS verified by DANE, MTA-STS "
+                            + "or VERIFY, to servers that offer REQUIRETLS, else its recipients fail with 5.7.30.",
+              javaType = "Boolean")
+    public static final String REQUIRE_TLS = "CamelSmtpRelayRequireTls";
+
     private SmtpRelayConstants() {
     }
 }

@@ -477,5 +477,10 @@ public class SmtpRelayConsumer extends DefaultConsumer implements MessageSink {
         } else {
             message.removeHeader(SmtpRelayConstants.SMTPUTF8);
         }
+        if (envelope.requireTls()) {
+            message.setHeader(SmtpRelayConstants.REQUIRE_TLS, true);
+        } else {
+            message.removeHeader(SmtpRelayConstants.REQUIRE_TLS);
+        }
     }
 }

@@ -166,6 +166,7 @@ public class SmtpRelayEndpoint extends DefaultEndpoint implements AsyncEndpoint 
                     .heloName(getHeloName()).useEhlo(c.isUseEhlo()).pipelining(c.isPipelining())
                     .chunking(c.isChunking(), 1024 * 1024)
                     .credentials(c.getUsername(), c.getPassword())
+                    .tokenProvider(c.getTokenProvider()).authMechanism(c.getAuthMechanism()).clock(getComponent().getClock())
                     .allowAuthWithoutVerifiedTls(c.isAllowAuthWithoutVerifiedTls())
                     .timeouts(Timeouts.of(c)).listener(listener()).build();
             DeliveryEngine.Builder b = DeliveryEngine.builder().settings(settings).mxPort(c.getMxPort())

@@ -1,11 +1,13 @@
 package io.github.camelrelay.springboot;
 
+import io.github.camelrelay.smtprelay.AuthMechanism;
 import io.github.camelrelay.smtprelay.IpVersion;
 import io.github.camelrelay.smtprelay.SmtpRelayConfiguration;
 import io.github.camelrelay.smtprelay.SmtpRelayListener;
 import io.github.camelrelay.smtprelay.SmtpRelayServerConfiguration;
 import io.github.camelrelay.smtprelay.TlsMode;
 import io.github.camelrelay.smtprelay.auth.SmtpRelayAuthenticator;
+import io.github.camelrelay.smtprelay.auth.SmtpRelayTokenProvider;
 import io.github.camelrelay.smtprelay.recipient.RecipientValidator;
 import java.time.Clock;
 import java.time.Duration;
@@ -233,8 +235,9 @@ public class SmtpRelayComponentConfiguration extends ComponentConfigurationPrope
      */
     private Boolean autowiredEnabled = true;
     /**
-     * The clock that dates what the component writes: Received headers and delivery status notifications. The
-     * system clock in the JVM's time zone by default. The option is a java.time.Clock type.
+     * The clock that dates what the component writes (Received headers and delivery status notifications) and
+     * tells when OAuth2 tokens expire. The system clock in the JVM's time zone by default. The option is a
+     * java.time.Clock type.
      */
     private Clock clock;
     /**
@@ -293,6 +296,12 @@ public class SmtpRelayComponentConfiguration extends ComponentConfigurationPrope
      * its failures are forgotten after the same time. Default 15 minutes.
      */
     private Duration authLockoutTime = Duration.ofMillis(900000);
+    /**
+     * The SASL mechanism for AUTH at the relay host. AUTO: with a password PLAIN, else LOGIN; with a
+     * tokenProvider OAUTHBEARER, else XOAUTH2; whichever the server offers. PLAIN and LOGIN need the
+     * password, XOAUTH2 and OAUTHBEARER the tokenProvider.
+     */
+    private AuthMechanism authMechanism = AuthMechanism.AUTO;
     /**
      * The per-client limits (maxConnectionsPerClient, maxAuthFailuresPerClient) count IPv4 clients by their
      * network of this prefix length. Default 32: each address on its own.
@@ -432,9 +441,18 @@ public class SmtpRelayComponentConfiguration extends ComponentConfigurationPrope
      */
     private Map<String, String> tlsPolicies;
     /**
-     * User name for SMTP AUTH (PLAIN or LOGIN) at the relay host. AUTH goes only over TLS with the relay
-     * host's certificate verified (tls=VERIFY, the default with a username), unless
-     * allowAuthWithoutVerifiedTls is set.
+     * Gives OAuth 2.0 access tokens for SMTP AUTH XOAUTH2 or OAUTHBEARER (RFC 7628) at the relay host, in
+     * place of a password, for the user named by username: a bean reference such as #myTokenProvider. The
+     * token is kept until it expires; a connection authenticated with a token that has expired is closed
+     * rather than reused; when the relay host refuses a token, the provider is asked for a fresh one and the
+     * connection made once more. The Spring Boot starter has a provider for the OAuth 2.0 client-credentials
+     * grant (Office 365). The option is a io.github.camelrelay.smtprelay.auth.SmtpRelayTokenProvider type.
+     */
+    private SmtpRelayTokenProvider tokenProvider;
+    /**
+     * User name for SMTP AUTH at the relay host: PLAIN or LOGIN with the password, or XOAUTH2 or OAUTHBEARER
+     * with a token from the tokenProvider. AUTH goes only over TLS with the relay host's certificate verified
+     * (tls=VERIFY, the default with a username), unless allowAuthWithoutVerifiedTls is set.
      */
     private String username;
     /**
@@ -901,6 +919,14 @@ public class SmtpRelayComponentConfiguration extends ComponentConfigurationPrope
         this.authLockoutTime = authLockoutTime;
     }
 
+    public AuthMechanism getAuthMechanism() {
+        return authMechanism;
+    }
+
+    public void setAuthMechanism(AuthMechanism authMechanism) {
+        this.authMechanism = authMechanism;
+    }
+
     public Integer getClientIpv4PrefixLength() {
         return clientIpv4PrefixLength;
     }
@@ -1059,6 +1085,14 @@ public class SmtpRelayComponentConfiguration extends ComponentConfigurationPrope
 
     public void setTlsPolicies(Map<String, String> tlsPolicies) {
         this.tlsPolicies = tlsPolicies;
+    }
+
+    public SmtpRelayTokenProvider getTokenProvider() {
+        return tokenProvider;
+    }
+
+    public void setTokenProvider(SmtpRelayTokenProvider tokenProvider) {
+        this.tokenProvider = tokenProvider;
     }
 
     public String getUsername() {

@@ -8,6 +8,7 @@ import java.util.Set;
 import io.github.camelrelay.smtprelay.SmtpRelayConfiguration;
 import io.github.camelrelay.smtprelay.SmtpRelayListener;
 import io.github.camelrelay.smtprelay.SmtpRelayServerConfiguration;
+import io.github.camelrelay.smtprelay.auth.SmtpRelayTokenProvider;
 import org.apache.camel.support.jsse.SSLContextParameters;
 import org.springframework.boot.context.properties.ConfigurationPropertiesBinding;
 import org.springframework.context.ApplicationContext;
@@ -31,7 +32,7 @@ public class SmtpRelayComponentConverter implements GenericConverter {
     static {
         for (Class<?> type : new Class<?>[] {
                 SSLContextParameters.class, SmtpRelayListener.class, SmtpRelayConfiguration.class,
-                SmtpRelayServerConfiguration.class }) {
+                SmtpRelayServerConfiguration.class, SmtpRelayTokenProvider.class }) {
             BEAN_TYPES.put(type.getName(), type);
         }
     }

@@ -113,7 +113,8 @@ public class SmtpRelayRoutesAutoConfiguration {
     @ConditionalOnMissingBean
     public SmtpRelayRoutes smtpRelayRoutes(RelayRouteSettings settings, SmtpRelayRoutesProperties properties,
                                            ObjectProvider<RelayTracing> tracing) {
-        SmtpRelayRoutes routes = new SmtpRelayRoutes(settings).tracing(tracing.getIfAvailable());
+        SmtpRelayRoutes routes = new SmtpRelayRoutes(settings).tracing(tracing.getIfAvailable())
+                .resendWindow(properties.getIngress().getResendWindow());
         SmtpRelayRoutesProperties.Events events = properties.getEvents();
         if (isSet(events.getUri())) {
             routes.events(properties.getQueue().getComponent() + ":queue:" + required(events.getQueue(), "events.queue"));

@@ -15,7 +15,8 @@ import org.apache.commons.pool2.impl.GenericKeyedObjectPoolConfig;
  * Open sessions kept per remote address and port with commons-pool2, whatever MX names lead there: at most
  * maxConnectionsPerHost per address (several MX names of one provider often share one) and maxTotalConnections in all (at the total, commons-pool closes the longest idle sessions of other
  * destinations to make room, and waits when none is idle), RSET when a session comes back with a transaction left
- * open, closed when idle too long or after maxMessagesPerConnection.
+ * open, closed when idle too long, after maxMessagesPerConnection, or once the OAuth2 token it authenticated with has
+ * expired.
  */
 final class ConnectionPool implements AutoCloseable {
 
@@ -56,7 +57,7 @@ final class ConnectionPool implements AutoCloseable {
     /**
      * A session to the destination: an idle one to its address when there is one, else a new one, else waits for a
      * free slot of the address. A session opened under another TLS requirement (another policy, or a certificate
-     * checked for another MX name) does not serve this one.
+     * checked for another MX name) does not serve this one, nor one whose OAuth2 token has expired.
      */
     SmtpSession borrow(Destination destination, TlsRequirement tls) throws SessionFailure {
         InetSocketAddress key = destination.socketAddress();
@@ -64,7 +65,8 @@ final class ConnectionPool implements AutoCloseable {
         try {
             while (true) {
                 SmtpSession session = pool.borrowObject(key);
-                if (session.requirement().sharedWith(tls)) {
+                // the server might still take mail on a login whose token has expired since; it is closed all the same
+                if (session.requirement().sharedWith(tls) && session.authValid()) {
                     session.use(destination);
                     return session;
                 }
@@ -136,7 +138,7 @@ final class ConnectionPool implements AutoCloseable {
         @Override
         public boolean validateObject(InetSocketAddress key, PooledObject<SmtpSession> p) {
             SmtpSession s = p.getObject();
-            return !s.closed() && s.messages() < maxMessages && (!s.dirty() || s.reset());
+            return !s.closed() && s.messages() < maxMessages && s.authValid() && (!s.dirty() || s.reset());
         }
 
         @Override

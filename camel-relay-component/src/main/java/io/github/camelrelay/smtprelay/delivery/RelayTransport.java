@@ -39,6 +39,8 @@ final class RelayTransport extends SMTPTransport {
     private java.util.function.Supplier<String> authRefusal = () -> null;
     private volatile String authRefused;
     private TlsCheck afterStartTls;
+    /** The command being sent carries a secret: the listener sees it masked. */
+    private boolean secret;
 
     RelayTransport(Session session, SmtpRelayListener listener, String host) {
         super(session, new URLName("smtp", null, -1, null, null, null));
@@ -111,6 +113,41 @@ final class RelayTransport extends SMTPTransport {
     synchronized SmtpReply command(String command) throws MessagingException {
         int code = simpleCommand(command);
         return SmtpReply.parse(code, getLastServerResponse());
+    }
+
+    /**
+     * A command line that carries a credential (an AUTH line with its initial response, or a response to a
+     * challenge): the listener sees it masked, and Angus's protocol trace, when on, is suspended for it as Angus does
+     * for its own AUTH (mail.debug.auth).
+     */
+    synchronized SmtpReply secretCommand(String command) throws MessagingException {
+        secret = true;
+        boolean suspended = trace("suspendTracing");
+        try {
+            return command(command);
+        } finally {
+            secret = false;
+            if (suspended) {
+                trace("resumeTracing");
+            }
+        }
+    }
+
+    /** Calls Angus's private trace switch; false when it cannot, as its trace is off unless asked for. */
+    private boolean trace(String method) {
+        try {
+            java.lang.reflect.Method m = SMTPTransport.class.getDeclaredMethod(method);
+            m.setAccessible(true);
+            m.invoke(this);
+            return true;
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    /** Whether the server's EHLO offers this SASL mechanism with AUTH. */
+    synchronized boolean offersAuth(String mechanism) {
+        return supportsAuthentication(mechanism);
     }
 
     /** Sends a command without waiting for its reply; the next reply read answers the oldest such command first. */
@@ -251,7 +288,7 @@ final class RelayTransport extends SMTPTransport {
         }
         onCommand.accept(cmd);
         if (listener != null) {
-            listener.commandSent(host, cmd.regionMatches(true, 0, "AUTH", 0, 4) ? maskAuth(cmd) : cmd);
+            listener.commandSent(host, cmd.regionMatches(true, 0, "AUTH", 0, 4) ? maskAuth(cmd) : secret ? "****" : cmd);
         }
         super.sendCommand(cmd);
     }

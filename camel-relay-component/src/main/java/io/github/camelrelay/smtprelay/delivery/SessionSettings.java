@@ -7,8 +7,10 @@ import java.util.Properties;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocketFactory;
 
+import io.github.camelrelay.smtprelay.AuthMechanism;
 import io.github.camelrelay.smtprelay.SmtpRelayListener;
 import io.github.camelrelay.smtprelay.TlsMode;
+import io.github.camelrelay.smtprelay.auth.SmtpRelayTokenProvider;
 import jakarta.mail.Authenticator;
 import jakarta.mail.PasswordAuthentication;
 import jakarta.mail.Session;
@@ -48,6 +50,10 @@ public final class SessionSettings {
     /** Credentials are configured: AUTH is sent after EHLO (and STARTTLS). */
     final boolean authenticates;
     final boolean allowAuthWithoutVerifiedTls;
+    final String username;
+    final AuthMechanism mechanism;
+    /** The tokens for AUTH XOAUTH2 or OAUTHBEARER, or null when AUTH (if any) is with the password, by Angus. */
+    final TokenCache tokens;
 
     private SessionSettings(Builder b) {
         this.tls = Objects.requireNonNull(b.tls, "tls");
@@ -61,15 +67,29 @@ public final class SessionSettings {
         this.listener = b.listener;
         this.authenticates = b.username != null;
         this.allowAuthWithoutVerifiedTls = b.allowAuthWithoutVerifiedTls;
+        this.username = b.username;
+        this.mechanism = Objects.requireNonNull(b.mechanism, "authMechanism");
+        if (b.tokenProvider != null && b.username == null) {
+            throw new IllegalArgumentException("Expected a username for the token provider's AUTH but found none");
+        }
+        if (mechanism.bearer() != (b.tokenProvider != null) && mechanism != AuthMechanism.AUTO) {
+            throw new IllegalArgumentException("Expected a token provider with authMechanism XOAUTH2 or OAUTHBEARER and"
+                                               + " none with PLAIN or LOGIN but found authMechanism=" + mechanism + " and "
+                                               + (b.tokenProvider == null ? "none" : "one"));
+        }
+        this.tokens = b.tokenProvider == null ? null
+                : new TokenCache(b.tokenProvider, b.username, Objects.requireNonNull(b.clock, "clock"));
         this.trustAllFactory = trustAll();
         this.verifyingFactory = b.verifyingContext == null ? null : b.verifyingContext.getSocketFactory();
         this.verifyingTrust = b.verifyingTrust;
         SSLSocketFactory factory = tls == TlsMode.VERIFY ? verifyingFactory : trustAllFactory;
         this.implicitTlsFactory = factory;
+        // with a token provider Angus does no AUTH: SmtpSession sends it after EHLO (and STARTTLS)
+        String angusUser = tokens == null ? b.username : null;
         for (TlsMode mode : TlsMode.values()) {
             if (mode != TlsMode.VERIFY || verifyingFactory != null) {
                 sessions.put(mode, session(mode, mode == TlsMode.VERIFY ? verifyingFactory : trustAllFactory, b.heloName,
-                        b.useEhlo, b.username, b.password));
+                        b.useEhlo, angusUser, b.password, mechanism));
             }
         }
         this.session = sessions.get(tls);
@@ -119,12 +139,13 @@ public final class SessionSettings {
                    + " allowAuthWithoutVerifiedTls=true on a trusted network";
         }
         String why = handshakeFailed ? "the TLS handshake failed" : "the server did not offer STARTTLS";
-        return "AUTH not sent in plain text: " + why + " (tls=" + tls + "), so the password would travel unencrypted;"
+        return "AUTH not sent in plain text: " + why + " (tls=" + tls + "), so the " + (tokens == null ? "password" : "token")
+               + " would travel unencrypted;"
                + " the recipients wait for a connection with TLS";
     }
 
     private static Session session(TlsMode tls, SSLSocketFactory factory, String heloName, boolean useEhlo,
-                                   String username, String password) {
+                                   String username, String password, AuthMechanism mechanism) {
         Properties p = new Properties();
         p.put("mail.smtp.localhost", heloName);
         p.put("mail.smtp.ehlo", String.valueOf(useEhlo));
@@ -136,7 +157,8 @@ public final class SessionSettings {
         p.put("mail.smtp.quitwait", "false");
         // commands as UTF-8 rather than '?' for a UTF-8 address; only sent with SMTPUTF8 (DeliveryEngine.negotiate)
         p.put("mail.mime.allowutf8", "true");
-        p.put("mail.smtp.auth.mechanisms", "PLAIN LOGIN");
+        p.put("mail.smtp.auth.mechanisms", mechanism == AuthMechanism.PLAIN || mechanism == AuthMechanism.LOGIN
+                ? mechanism.name() : "PLAIN LOGIN");
         Authenticator authenticator = null;
         if (username != null) {
             p.put("mail.smtp.auth", "true");
@@ -175,6 +197,9 @@ public final class SessionSettings {
         private int chunkSize = 1024 * 1024;
         private String username;
         private String password;
+        private SmtpRelayTokenProvider tokenProvider;
+        private AuthMechanism mechanism = AuthMechanism.AUTO;
+        private java.time.Clock clock = java.time.Clock.systemUTC();
         private boolean allowAuthWithoutVerifiedTls;
         private Timeouts timeouts;
         private SmtpRelayListener listener;
@@ -233,6 +258,23 @@ public final class SessionSettings {
         public Builder credentials(String user, String pass) {
             username = user;
             password = pass;
+            return this;
+        }
+
+        /** AUTH XOAUTH2 or OAUTHBEARER with this provider's tokens, for the credentials' username, instead of a password. */
+        public Builder tokenProvider(SmtpRelayTokenProvider v) {
+            tokenProvider = v;
+            return this;
+        }
+
+        public Builder authMechanism(AuthMechanism v) {
+            mechanism = v;
+            return this;
+        }
+
+        /** The clock that tells when a token has expired. */
+        public Builder clock(java.time.Clock v) {
+            clock = v;
             return this;
         }
 

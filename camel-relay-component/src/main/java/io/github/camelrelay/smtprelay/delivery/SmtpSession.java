@@ -13,7 +13,9 @@ import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 
+import io.github.camelrelay.smtprelay.AuthMechanism;
 import io.github.camelrelay.smtprelay.TlsMode;
+import io.github.camelrelay.smtprelay.auth.SmtpRelayToken;
 import io.github.camelrelay.smtprelay.dsn.DsnRequest;
 import io.github.camelrelay.smtprelay.mail.MailAddress;
 import io.github.camelrelay.smtprelay.timeout.Deadline;
@@ -56,10 +58,13 @@ final class SmtpSession {
     private boolean finalDotSent;
     /** The current transaction sends its message with BDAT (RFC 3030). */
     private boolean bdat;
+    /** The OAuth2 token this connection authenticated with, or null. */
+    private final SmtpRelayToken token;
 
     private SmtpSession(Destination destination, SessionSettings settings, TlsRequirement requirement, String tlsLabel,
-                        Socket socket, RelayTransport transport, Watchdog watchdog, Deadline deadline) {
+                        Socket socket, RelayTransport transport, Watchdog watchdog, Deadline deadline, SmtpRelayToken token) {
         this.opened = destination;
+        this.token = token;
         this.destination = destination;
         this.requirement = requirement;
         this.tlsLabel = tlsLabel;
@@ -81,7 +86,7 @@ final class SmtpSession {
     static SmtpSession open(Destination destination, SessionSettings settings, TlsRequirement tls, Watchdog watchdog)
             throws SessionFailure {
         try {
-            return open(destination, settings, tls, false, watchdog);
+            return authenticated(destination, settings, tls, false, watchdog);
         } catch (SessionFailure f) {
             // as Postfix does: a failed opportunistic handshake is retried in plain text rather than deferred
             if (tls.mode() == TlsMode.OPPORTUNISTIC && !settings.implicitTls && causedBy(f, SSLException.class)) {
@@ -91,7 +96,7 @@ final class SmtpSession {
                     throw new SessionFailure(destination, 0, SessionSettings.AUTH_NEEDS_TLS,
                             refusal + " (" + f.getReplyText() + ")", f);
                 }
-                return open(destination, settings, tls, true, watchdog);
+                return authenticated(destination, settings, tls, true, watchdog);
             }
             throw f;
         }
@@ -126,8 +131,34 @@ final class SmtpSession {
         }
     }
 
+    /**
+     * A session; with a token provider, authenticated with the endpoint's token, and when the server refuses it, once
+     * more on a new connection with a fresh token from the provider.
+     */
+    private static SmtpSession authenticated(Destination destination, SessionSettings settings, TlsRequirement tls,
+                                             boolean plain, Watchdog watchdog) throws SessionFailure {
+        try {
+            return open(destination, settings, tls, plain, watchdog, null);
+        } catch (TokenRefused refused) {
+            SmtpRelayToken fresh = settings.tokens.refused(destination, refused.token,
+                    refused.getReplyCode() + " " + refused.getReplyText());
+            return open(destination, settings, tls, plain, watchdog, fresh);
+        }
+    }
+
+    /** The server refused the token the connection authenticated with. */
+    private static final class TokenRefused extends SessionFailure {
+        private final transient SmtpRelayToken token;
+
+        TokenRefused(Destination destination, int code, String text, SmtpRelayToken token) {
+            super(destination, code, text, null);
+            this.token = token;
+        }
+    }
+
+    /** Opens a connection; with a token provider, AUTH with {@code fresh}, or the endpoint's token when null. */
     private static SmtpSession open(Destination destination, SessionSettings settings, TlsRequirement tls, boolean plain,
-                                    Watchdog watchdog) throws SessionFailure {
+                                    Watchdog watchdog, SmtpRelayToken fresh) throws SessionFailure {
         Socket socket = new Socket();
         Deadline deadline = new Deadline(socket::close);
         TlsState state = new TlsState();
@@ -154,9 +185,20 @@ final class SmtpSession {
                 transport.connect(settings.implicitTls ? implicitTls(socket, destination, settings, tls, state) : socket);
                 return null;
             });
+            SmtpRelayToken token = null;
+            if (settings.tokens != null) {
+                try {
+                    token = bearerAuth(destination, settings, tls, state, plain, transport, deadline, fresh);
+                } catch (SessionFailure f) {
+                    watchdog.forget(deadline);
+                    closeQuietly(socket);
+                    throw f;
+                }
+            }
             transport.onCommand(command -> { });
             String label = !transport.isSSL() ? "no" : state.verdict != null ? state.verdict.label() : tls.name();
-            SmtpSession session = new SmtpSession(destination, settings, tls, label, socket, transport, watchdog, deadline);
+            SmtpSession session = new SmtpSession(destination, settings, tls, label, socket, transport, watchdog, deadline,
+                    token);
             if (!plain) {
                 report(settings, tls, destination, transport.isSSL() ? state.verdict : new TlsRequirement.Verdict(false, "no",
                         io.github.camelrelay.smtprelay.tlspolicy.TlsResult.Failure.STARTTLS_NOT_SUPPORTED, "STARTTLS not offered"));
@@ -241,6 +283,42 @@ final class SmtpSession {
         io.github.camelrelay.smtprelay.tlspolicy.TlsResult.Failure failure = verdict == null ? null : verdict.failure();
         settings.listener.tlsResult(new io.github.camelrelay.smtprelay.tlspolicy.TlsResult(tls.policyDomain(), tls.policyType(),
                 tls.policyStrings(), d.host(), d.ip(), failure, verdict == null ? "encrypted" : verdict.detail()));
+    }
+
+    /**
+     * AUTH XOAUTH2 or OAUTHBEARER after EHLO and STARTTLS with {@code fresh}, or the endpoint's token when null, under
+     * the rule for passwords: only over TLS whose certificate was verified, unless allowAuthWithoutVerifiedTls; no
+     * token is asked for before that is known. Returns the token it authenticated with.
+     */
+    private static SmtpRelayToken bearerAuth(Destination destination, SessionSettings settings, TlsRequirement tls,
+                                             TlsState state, boolean plain, RelayTransport transport, Deadline deadline,
+                                             SmtpRelayToken fresh) throws SessionFailure, MessagingException, IOException {
+        String refusal = settings.authRefusal(transport.isSSL(), state.verified(transport.isSSL(), tls), plain, tls.mode());
+        if (refusal != null) {
+            throw new SessionFailure(destination, 0, SessionSettings.AUTH_NEEDS_TLS, refusal, null);
+        }
+        AuthMechanism mechanism = BearerAuth.choose(settings.mechanism, transport);
+        if (mechanism == null) {
+            String offered = transport.getExtensionParameter("AUTH");
+            throw new SessionFailure(destination, 0, BearerAuth.NO_BEARER_AUTH, "AUTH not sent: the server offers no"
+                    + " OAUTHBEARER or XOAUTH2 for the token provider's token but "
+                    + (offered == null ? "no AUTH at all" : "AUTH " + offered), null);
+        }
+        SmtpRelayToken token = fresh != null ? fresh : settings.tokens.current(destination);
+        String response = BearerAuth.response(mechanism, settings.username, destination, token);
+        BearerAuth.Outcome outcome = bounded(deadline, settings.commandTimeout,
+                () -> BearerAuth.authenticate(transport, mechanism, response));
+        if (outcome.authenticated()) {
+            return token;
+        }
+        String text = outcome.text(mechanism);
+        throw outcome.tokenRefused() ? new TokenRefused(destination, outcome.reply().code(), text, token)
+                : new SessionFailure(destination, outcome.reply().code(), text, null);
+    }
+
+    /** Whether this connection may carry more mail: not once the token it authenticated with has expired. */
+    boolean authValid() {
+        return settings.tokens == null || settings.tokens.usable(token);
     }
 
     private static SSLSocket implicitTls(Socket socket, Destination destination, SessionSettings settings, TlsRequirement tls,

@@ -32,6 +32,7 @@ import org.apache.camel.Processor;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.StreamCache;
 import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.spi.BrowsableEndpoint;
 import org.apache.camel.spi.IdempotentRepository;
 import org.apache.camel.support.SynchronizationAdapter;
 import org.apache.camel.support.processor.idempotent.MemoryIdempotentRepository;
@@ -104,13 +105,21 @@ public class SmtpRelayRoutes extends RouteBuilder {
      */
     public static final String REQUEUED = "CamelSmtpRelayRequeued";
 
+    /**
+     * The digest of a submission's envelope and content, on the queue as SmtpRelayDigest: how a client's resend of a
+     * message queued just before a crash is recognised after the restart (see {@link ResendGuard}).
+     */
+    static final String DIGEST = "CamelSmtpRelayDigest";
+    /** The most queue entries read on start for their digests: the memory the browse may take stays bounded. */
+    static final int RESEND_BROWSE_LIMIT = 1_000;
+
     /** The headers that travel with a message on the queue, named there without the "Camel" prefix. */
     private static final List<String> QUEUE_HEADERS = List.of(SmtpRelayConstants.ENVELOPE_FROM, SmtpRelayConstants.RECIPIENTS,
             SmtpRelayConstants.ATTEMPTS, SmtpRelayConstants.ARRIVAL, SmtpRelayConstants.WARNED, SmtpRelayConstants.ENRICHED,
             SmtpRelayConstants.REPORT_TEXT, SmtpRelayConstants.QUEUE_ID, SmtpRelayConstants.TRACED, DESTINATION, SIZE, REQUEUED,
             SmtpRelayConstants.SUBMISSION, SmtpRelayConstants.AUTHENTICATED_USER, TRACEPARENT, SmtpRelayConstants.DSN_RET,
             SmtpRelayConstants.DSN_ENVID, SmtpRelayConstants.DSN_NOTIFY, SmtpRelayConstants.DSN_RECIPIENTS,
-            SmtpRelayConstants.BODY, SmtpRelayConstants.SMTPUTF8);
+            SmtpRelayConstants.BODY, SmtpRelayConstants.SMTPUTF8, SmtpRelayConstants.REQUIRE_TLS, DIGEST);
     private static final int QUEUE_PREFIX_CUT = "Camel".length();
     /** Artemis's property of a scheduled message: when it is due. */
     private static final String ARTEMIS_SCHEDULED = "_AMQ_SCHED_DELIVERY";
@@ -136,6 +145,8 @@ public class SmtpRelayRoutes extends RouteBuilder {
     private volatile RelayTracing tracing = RelayTracing.NONE;
     /** Where each recipient's {@link DeliveryEvent} goes, in the delivery's transaction; null for no events. */
     private volatile String eventsUri;
+    private volatile Duration resendWindow = Duration.ofMinutes(30);
+    private volatile ResendGuard resendGuard;
 
     public SmtpRelayRoutes(RelayRouteSettings settings) {
         this.settings = settings;
@@ -173,6 +184,16 @@ public class SmtpRelayRoutes extends RouteBuilder {
      */
     public SmtpRelayRoutes events(String uri) {
         this.eventsUri = uri;
+        return this;
+    }
+
+    /**
+     * How long after a start a submission identical (envelope and content) to an entry found on the queue is taken
+     * as its client's resend and answered 250 without being queued again: the client sent it before a crash and
+     * never read the 250. Zero turns this off. Default 30 minutes. Set before the routes are configured.
+     */
+    public SmtpRelayRoutes resendWindow(Duration window) {
+        this.resendWindow = java.util.Objects.requireNonNull(window, "window");
         return this;
     }
 
@@ -230,6 +251,11 @@ public class SmtpRelayRoutes extends RouteBuilder {
         }
         scheduler = new DestinationScheduler(settings.queueManager(), clock);
         tracker = new QueueTracker(clock);
+        resendGuard = new ResendGuard(resendWindow, clock);
+        if (settings.ingressUri() != null && resendGuard.enabled()) {
+            // called once the routes are warmed up and before any consumer, the listener's or the deliveries', starts
+            getContext().addStartupListener((context, alreadyStarted) -> recoverDigests());
+        }
         // the record's lifecycle (a file repository loads its file on start) is the context's
         getContext().addService(settled, true);
         String repositoryName = "smtpRelaySettled-" + Integer.toHexString(System.identityHashCode(this));
@@ -242,6 +268,8 @@ public class SmtpRelayRoutes extends RouteBuilder {
             var ingress = from(settings.ingressUri()).routeId("smtprelay-ingress")
                     .process(this::startSubmission)
                     .process(this::checkAtIngress)
+                    // a resend of a message queued before a crash ends here: the client gets its 250 for the copy queued
+                    .process(this::guardResend)
                     .process(this::toQueueFormat);
             // the SMTP client gets its 250 only when this send returned, i.e. the broker has the message
             if (settings.largeMessageOptions() == null) {
@@ -497,6 +525,7 @@ public class SmtpRelayRoutes extends RouteBuilder {
         if (in.getHeader(SmtpRelayConstants.ARRIVAL) == null) {
             in.setHeader(SmtpRelayConstants.ARRIVAL, clock.millis());
         }
+        orderEvents(exchange, order);
         in.removeHeader(SmtpRelayConstants.RETRY_DELAY);
         // the broker's schedule of the entry travels as a property: sent on as it is, the copy would wait for it again
         in.removeHeader(ARTEMIS_SCHEDULED);
@@ -537,6 +566,7 @@ public class SmtpRelayRoutes extends RouteBuilder {
         if (order == null) {
             return;
         }
+        orderEvents(exchange, order);
         var in = exchange.getMessage();
         switch (order) {
             case HOLD -> {
@@ -577,19 +607,48 @@ public class SmtpRelayRoutes extends RouteBuilder {
 
     /** Bounces the entry's recipients not yet delivered (the settled record says which) with the reason. */
     private String returnToSender(Exchange exchange, String reason) throws Exception {
+        List<RecipientStatus> returned = pending(exchange, Outcome.FAILED, "5.0.0", reason);
+        return returned.isEmpty() ? "sender not notified: no undelivered recipient to report on" : bounce(exchange, returned, Notify.FAILURE);
+    }
+
+    /** The entry's recipients the settled record does not name, each with the relay's own verdict. */
+    private List<RecipientStatus> pending(Exchange exchange, Outcome outcome, String status, String text) {
         String key = queueId(exchange);
-        List<RecipientStatus> returned = new ArrayList<>();
+        List<RecipientStatus> pending = new ArrayList<>();
         for (String r : recipientsOf(exchange)) {
             try {
                 MailAddress address = MailAddress.of(r);
                 if (!settled.contains(io.github.camelrelay.smtprelay.SmtpRelayProducer.recordKey(key, address))) {
-                    returned.add(RecipientStatus.local(address, Outcome.FAILED, "5.0.0", reason));
+                    pending.add(RecipientStatus.local(address, outcome, status, text));
                 }
             } catch (IllegalArgumentException bad) {
                 // an unreadable address cannot be named in a report
             }
         }
-        return returned.isEmpty() ? "sender not notified: no undelivered recipient to report on" : bounce(exchange, returned, Notify.FAILURE);
+        return pending;
+    }
+
+    /**
+     * The events of an operator's order for the entry's pending recipients: held, deleted, or bounced; in the
+     * transaction that carries the order out, so an event is there exactly when the order took effect.
+     */
+    private void orderEvents(Exchange exchange, OperatorRecord.Order order) throws Exception {
+        if (eventsUri == null) {
+            return;
+        }
+        switch (order) {
+            case HOLD -> events(exchange, pending(exchange, Outcome.DEFERRED, "4.0.0", "held by the mail administrator"),
+                    DeliveryEvent.Type.HELD, null);
+            case DELETE, DELETE_AND_BOUNCE -> events(exchange,
+                    pending(exchange, Outcome.DEFERRED, "5.0.0", "deleted by the mail administrator"),
+                    DeliveryEvent.Type.DELETED, null);
+            case BOUNCE -> events(exchange,
+                    pending(exchange, Outcome.FAILED, "5.0.0", "returned to sender by the mail administrator"),
+                    DeliveryEvent.Type.BOUNCED, null);
+            case FLUSH -> {
+                // a flush is a delivery attempt, which has events of its own
+            }
+        }
     }
 
     private static String display(String destination) {
@@ -959,6 +1018,46 @@ public class SmtpRelayRoutes extends RouteBuilder {
                 }
             }
         }
+    }
+
+    /** Reads the digests of the entries on the queue, for {@link #guardResend}. */
+    private void recoverDigests() {
+        Endpoint queue = getContext().getEndpoint(settings.queueUri());
+        if (!(queue instanceof BrowsableEndpoint browsable)) {
+            LOG.info("Resends of messages queued before a crash are not recognised: {} cannot be browsed", settings.queueUri());
+            return;
+        }
+        try {
+            int found = resendGuard.recover(browsable, DIGEST.substring(QUEUE_PREFIX_CUT),
+                    SmtpRelayConstants.QUEUE_ID.substring(QUEUE_PREFIX_CUT), RESEND_BROWSE_LIMIT);
+            if (found > 0) {
+                LOG.info("{} queue entries found on start: a client's resend of one of them within {} is not queued again",
+                        found, resendWindow);
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("Cannot browse {} for the entries queued before this start ({}): their clients' resends are queued again",
+                    settings.queueUri(), e.toString());
+        }
+    }
+
+    /** Ends the ingress of a submission that repeats an entry found on the queue on start: that entry is the message. */
+    private void guardResend(Exchange exchange) throws Exception {
+        if (resendGuard == null || !resendGuard.enabled()) {
+            return;
+        }
+        var in = exchange.getMessage();
+        Object recipients = in.getHeader(SmtpRelayConstants.RECIPIENTS);
+        List<String> list = recipients instanceof Collection<?> c ? c.stream().map(String::valueOf).toList()
+                : recipients == null ? List.of() : List.of(String.valueOf(recipients));
+        String digest = ResendGuard.digest(exchange, in.getHeader(SmtpRelayConstants.ENVELOPE_FROM, String.class), list);
+        String original = resendGuard.originalOf(digest);
+        if (original != null) {
+            LOG.info("{}: not queued: a resend of {}, queued before the restart with the same envelope and content", queueId(exchange),
+                    original);
+            exchange.setRouteStop(true);
+            return;
+        }
+        in.setHeader(DIGEST, digest);
     }
 
     /** Some recipients are deferred: bounce the ones that failed, then retry later or give up. */

@@ -64,6 +64,18 @@ class AuthTest extends ProducerTestSupport {
     }
 
     @Test
+    void authMechanismLoginIsUsedWhenAskedAndItsAnswersAreMasked() {
+        Exchange exchange = send(verifiedAuthUri(PASSWORD) + "&authMechanism=LOGIN", RAW);
+
+        assertThat(exchange.getException()).isNull();
+        assertThat(mx2.awaitMessage(WAIT).authUser()).isEqualTo(USER);
+        assertThat(listener.startingWith("command 127.0.0.3 AUTH")).containsExactly("command 127.0.0.3 AUTH LOGIN");
+        for (String secret : secretsOf(PASSWORD)) {
+            assertThat(listener.events).noneSatisfy(e -> assertThat(e).contains(secret));
+        }
+    }
+
+    @Test
     void aStrippedStartTlsDefersTheRecipientsWithoutSendingThePassword() {
         // a man in the middle removed STARTTLS from the EHLO reply and offers AUTH in plain text
         mx2.requireAuth(USER, PASSWORD);

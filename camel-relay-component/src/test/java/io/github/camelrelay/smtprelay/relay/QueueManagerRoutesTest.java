@@ -383,6 +383,53 @@ class QueueManagerRoutesTest {
         assertThat(healthy.messages()).hasSize(1);
     }
 
+    @Test
+    void aClientsResendOfAMessageQueuedBeforeACrashIsAnswered250AndNotQueuedAgain() throws Exception {
+        int ingressPort = TestSmtpServer.freePortOnAll("127.0.0.1");
+        String ingress = "smtprelay:in?port=" + ingressPort + "&bindAddress=127.0.0.1";
+        // the instance that died: its listener had the message on the queue, its deliveries had not taken it yet
+        DefaultCamelContext died = relay(new RelayRouteSettings(ingress, "jms:queue:parked", null, delivery(), DEAD,
+                "relay.example.test", FAST, List.of(), "jms:queue:smtprelay.outbound"));
+        assertThat(smtp(ingressPort, message("queued before the crash"))).startsWith("250 ");
+        died.stop();
+        contexts.remove(died);
+        RelayRouteSettings s = new RelayRouteSettings(ingress, QUEUE, null, delivery(), DEAD, "relay.example.test", FAST, List.of());
+
+        relay(s);
+        // the client never read that 250 and sends the same message again; then another one
+        String resent = smtp(ingressPort, message("queued before the crash"));
+        String other = smtp(ingressPort, message("sent after the restart"));
+
+        assertThat(resent).as("answered as accepted: the copy on the queue is the message").startsWith("250 ");
+        assertThat(other).startsWith("250 ");
+        await().atMost(Duration.ofSeconds(20)).until(() -> healthy.messages().size() >= 2);
+        await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(5)).until(() -> healthy.messages().size() == 2);
+        assertThat(healthy.messages()).extracting(QueueManagerRoutesTest::subjectOf)
+                .containsExactlyInAnyOrder("queued before the crash", "sent after the restart");
+    }
+
+    @Test
+    void withoutTheResendWindowTheResendIsQueuedAgain() throws Exception {
+        int ingressPort = TestSmtpServer.freePortOnAll("127.0.0.1");
+        String ingress = "smtprelay:in?port=" + ingressPort + "&bindAddress=127.0.0.1";
+        DefaultCamelContext died = relay(new RelayRouteSettings(ingress, "jms:queue:parked", null, delivery(), DEAD,
+                "relay.example.test", FAST, List.of(), "jms:queue:smtprelay.outbound"));
+        assertThat(smtp(ingressPort, message("twice"))).startsWith("250 ");
+        died.stop();
+        contexts.remove(died);
+        DefaultCamelContext ctx = new DefaultCamelContext();
+        ctx.addComponent("jms", JmsComponent.jmsComponent(broker.connectionFactory()));
+        ctx.addRoutes(new SmtpRelayRoutes(new RelayRouteSettings(ingress, QUEUE, null, delivery(), DEAD, "relay.example.test",
+                FAST, List.of())).resendWindow(Duration.ZERO));
+        ctx.start();
+        contexts.add(ctx);
+
+        assertThat(smtp(ingressPort, message("twice"))).startsWith("250 ");
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> healthy.messages().size() == 2);
+        assertThat(healthy.messages()).extracting(QueueManagerRoutesTest::subjectOf).containsExactly("twice", "twice");
+    }
+
     /** One SMTP transaction to the ingress over a socket: the reply to the final dot. */
     private static String smtp(int port, String message) throws Exception {
         try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {

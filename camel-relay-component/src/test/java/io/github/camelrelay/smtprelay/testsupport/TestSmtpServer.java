@@ -28,6 +28,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Function;
+import java.util.function.Predicate;
 
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
@@ -125,6 +126,9 @@ public final class TestSmtpServer implements AutoCloseable {
     private volatile SSLContext startTls;
     private volatile SSLContext implicitTls;
     private volatile String[] credentials;
+    private volatile String bearerUser;
+    private volatile Predicate<String> bearerAccepted;
+    private final List<String> bearerTokens = new CopyOnWriteArrayList<>();
     private volatile boolean authBeforeTls;
     private volatile String mailFromReply;
     private volatile Function<String, String> rcptReply = address -> "250 2.1.5 OK";
@@ -242,6 +246,18 @@ public final class TestSmtpServer implements AutoCloseable {
     /** Requires AUTH (PLAIN or LOGIN) with exactly these credentials before MAIL FROM. */
     public TestSmtpServer requireAuth(String user, String password) {
         this.credentials = new String[] {user, password};
+        return this;
+    }
+
+    /**
+     * Requires AUTH XOAUTH2 or OAUTHBEARER (RFC 7628), both offered, as {@code user} with a token that
+     * {@code accepted} takes, before MAIL FROM. A refused token gets the 334 error challenge with a JSON status, and
+     * after the client's answer to it (an empty line for XOAUTH2, %x01 for OAUTHBEARER) 535; an AUTH line longer than
+     * the 512 octets of RFC 5321 gets 500, as Dovecot answers. Every token presented is in {@link #bearerTokens()}.
+     */
+    public TestSmtpServer requireBearer(String user, Predicate<String> accepted) {
+        this.bearerUser = Objects.requireNonNull(user, "user");
+        this.bearerAccepted = Objects.requireNonNull(accepted, "accepted");
         return this;
     }
 
@@ -392,6 +408,11 @@ public final class TestSmtpServer implements AutoCloseable {
         return mostOpen.get();
     }
 
+    /** The bearer tokens AUTH XOAUTH2 and OAUTHBEARER presented, in order, refused ones too. */
+    public List<String> bearerTokens() {
+        return List.copyOf(bearerTokens);
+    }
+
     /** Every command line received, in order, with AUTH lines logged as "AUTH ***". */
     public List<String> commands() {
         return List.copyOf(commands);
@@ -402,11 +423,12 @@ public final class TestSmtpServer implements AutoCloseable {
         return rsets.get();
     }
 
-    /** Clears recorded messages, commands and the RSET count; behaviour switches and connection numbers stay. */
+    /** Clears recorded messages, commands, bearer tokens and the RSET count; behaviour switches and connection numbers stay. */
     public void reset() {
         messages.clear();
         arrivals.clear();
         commands.clear();
+        bearerTokens.clear();
         rsets.set(0);
     }
 
@@ -506,7 +528,7 @@ public final class TestSmtpServer implements AutoCloseable {
                 case "EHLO" -> ehlo(argument(line));
                 case "HELO" -> helo(argument(line));
                 case "STARTTLS" -> startTls();
-                case "AUTH" -> auth(argument(line));
+                case "AUTH" -> auth(argument(line), line);
                 case "MAIL" -> mail(line);
                 case "RCPT" -> rcpt(line);
                 case "DATA" -> {
@@ -548,7 +570,8 @@ public final class TestSmtpServer implements AutoCloseable {
                 lines.add("STARTTLS");
             }
             if (authOffered()) {
-                lines.add("AUTH PLAIN LOGIN");
+                String mechanisms = (credentials != null ? " PLAIN LOGIN" : "") + (bearerUser != null ? " XOAUTH2 OAUTHBEARER" : "");
+                lines.add("AUTH" + mechanisms);
             }
             StringBuilder reply = new StringBuilder();
             for (int i = 0; i < lines.size(); i++) {
@@ -578,7 +601,7 @@ public final class TestSmtpServer implements AutoCloseable {
 
         /** AUTH is offered when required and either TLS is active or the server offers no TLS at all. */
         private boolean authOffered() {
-            return credentials != null && (tls || authBeforeTls || (startTls == null && implicitTls == null));
+            return (credentials != null || bearerUser != null) && (tls || authBeforeTls || (startTls == null && implicitTls == null));
         }
 
         private void startTls() throws IOException {
@@ -602,9 +625,9 @@ public final class TestSmtpServer implements AutoCloseable {
             attachStreams();
         }
 
-        private void auth(String argument) throws IOException {
+        private void auth(String argument, String line) throws IOException {
             String[] expected = credentials;
-            if (expected == null || !authOffered()) {
+            if (!authOffered()) {
                 reply("503 5.5.1 AUTH not available");
                 return;
             }
@@ -615,7 +638,11 @@ public final class TestSmtpServer implements AutoCloseable {
             String[] parts = argument.split(" ", 2);
             String mechanism = parts[0].toUpperCase(Locale.ROOT);
             String initial = parts.length > 1 ? parts[1].trim() : null;
-            if (!mechanism.equals("PLAIN") && !mechanism.equals("LOGIN")) {
+            if (bearerUser != null && (mechanism.equals("XOAUTH2") || mechanism.equals("OAUTHBEARER"))) {
+                bearer(mechanism, initial, line);
+                return;
+            }
+            if (expected == null || !mechanism.equals("PLAIN") && !mechanism.equals("LOGIN")) {
                 reply("504 5.5.4 Unrecognized authentication type");
                 return;
             }
@@ -634,6 +661,75 @@ public final class TestSmtpServer implements AutoCloseable {
             } else {
                 reply("535 5.7.8 Authentication credentials invalid");
             }
+        }
+
+        /** XOAUTH2 or OAUTHBEARER: the token checked, and a refusal as Gmail gives it, error challenge and all. */
+        private void bearer(String mechanism, String initial, String line) throws IOException {
+            if (line.getBytes(StandardCharsets.UTF_8).length + 2 > 512) {
+                reply("500 5.5.2 Line too long");
+                return;
+            }
+            String response = initial != null ? initial : challenge("");
+            if (response == null) {
+                reply("501 5.7.0 Authentication cancelled");
+                return;
+            }
+            String[] given;
+            try {
+                given = mechanism.equals("XOAUTH2") ? xoauth2(decode(response)) : oauthBearer(decode(response));
+            } catch (IllegalArgumentException e) {
+                reply("501 5.5.2 Malformed " + mechanism + " response: " + e.getMessage());
+                return;
+            }
+            bearerTokens.add(given[1]);
+            if (given[0].equals(bearerUser) && bearerAccepted.test(given[1])) {
+                authUser = given[0];
+                reply("235 2.7.0 Accepted");
+                return;
+            }
+            String status = "{\"status\":\"401\",\"schemes\":\"bearer\",\"scope\":\"https://mail.test/\"}";
+            reply("334 " + Base64.getEncoder().encodeToString(status.getBytes(StandardCharsets.UTF_8)));
+            byte[] raw = in.readLine();
+            if (raw == null) {
+                throw new SocketException("client closed during AUTH");
+            }
+            // RFC 7628 3.2.3: the client answers the error with %x01; Google's XOAUTH2 with an empty line
+            String expected = mechanism.equals("XOAUTH2") ? "" : "AQ==";
+            String answer = stripEol(raw);
+            reply(answer.equals(expected) ? "535 5.7.8 Username and Password not accepted"
+                    : "501 5.5.2 Expected '" + expected + "' after the error challenge but found '" + answer + "'");
+        }
+
+        /** {user, token} of user=U^Aauth=Bearer T^A^A. */
+        private static String[] xoauth2(String decoded) {
+            String[] f = decoded.split("\u0001", -1);
+            if (f.length != 4 || !f[0].startsWith("user=") || !f[1].startsWith("auth=Bearer ") || !f[2].isEmpty()
+                || !f[3].isEmpty()) {
+                throw new IllegalArgumentException("expected user=U^Aauth=Bearer T^A^A");
+            }
+            return new String[] {f[0].substring(5), f[1].substring(12)};
+        }
+
+        /** {user, token} of n,a=U,^A*(key=value^A)^A with an auth=Bearer T pair (RFC 7628 3.1). */
+        private static String[] oauthBearer(String decoded) {
+            String[] f = decoded.split("\u0001", -1);
+            java.util.regex.Matcher gs2 = java.util.regex.Pattern.compile("n,a=([^,]+),").matcher(f[0]);
+            if (f.length < 4 || !gs2.matches() || !f[f.length - 1].isEmpty() || !f[f.length - 2].isEmpty()) {
+                throw new IllegalArgumentException("expected n,a=U,^A key=value pairs ^A^A");
+            }
+            String token = null;
+            for (int i = 1; i < f.length - 2; i++) {
+                if (!f[i].matches("[A-Za-z]+=.*")) {
+                    throw new IllegalArgumentException("expected key=value but found a pair without");
+                }
+                if (f[i].startsWith("auth=Bearer ")) {
+                    token = f[i].substring(12);
+                }
+            }
+            if (token == null) {
+                throw new IllegalArgumentException("expected an auth=Bearer pair");
+            }
+            return new String[] {gs2.group(1).replace("=2C", ",").replace("=3D", "="), token};
         }
 
         /** Returns {user, password}, or null if the client cancelled. */
@@ -676,7 +772,7 @@ public final class TestSmtpServer implements AutoCloseable {
                 reply("501 5.5.4 Syntax: MAIL FROM:<address>");
             } else if (helo == null) {
                 reply("503 5.5.1 Send EHLO/HELO first");
-            } else if (credentials != null && authUser == null) {
+            } else if ((credentials != null || bearerUser != null) && authUser == null) {
                 reply("530 5.7.0 Authentication required");
             } else if (mailFrom != null) {
                 reply("503 5.5.1 Nested MAIL command");

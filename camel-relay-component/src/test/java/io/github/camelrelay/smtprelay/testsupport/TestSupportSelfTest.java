@@ -303,6 +303,33 @@ class TestSupportSelfTest {
     }
 
     @Test
+    void smtpBearerAuthWithARawClient() throws Exception {
+        smtp = TestSmtpServer.start("127.0.0.2", 0).requireBearer("user@example.test", "good-token"::equals);
+
+        try (RawClient client = RawClient.connect(smtp)) {
+            client.reply();
+            assertThat(client.send("EHLO c")).contains("250 AUTH XOAUTH2 OAUTHBEARER");
+            assertThat(client.send("AUTH PLAIN " + base64("\0user\0secret"))).startsWith("504");
+            assertThat(client.send("AUTH XOAUTH2 " + base64("user=user@example.test\u0001auth=Bearer bad-token\u0001\u0001")))
+                    .startsWith("334 ").satisfies(r -> assertThat(new String(Base64.getDecoder().decode(r.substring(4)),
+                            StandardCharsets.UTF_8)).contains("\"status\":\"401\""));
+            assertThat(client.send("")).isEqualTo("535 5.7.8 Username and Password not accepted");
+            assertThat(client.send("AUTH OAUTHBEARER " + base64("n,a=user@example.test,\u0001auth=Bearer bad-token\u0001\u0001")))
+                    .startsWith("334 ");
+            assertThat(client.send("")).as("OAUTHBEARER's error is answered with %x01").startsWith("501 5.5.2 Expected 'AQ=='");
+            assertThat(client.send("AUTH XOAUTH2 " + "A".repeat(500))).isEqualTo("500 5.5.2 Line too long");
+            assertThat(client.send("MAIL FROM:<a@b.test>")).startsWith("530");
+            assertThat(client.send("AUTH OAUTHBEARER")).isEqualTo("334 ");
+            assertThat(client.send(base64("n,a=user@example.test,\u0001host=mx.test\u0001port=25\u0001auth=Bearer good-token"
+                                          + "\u0001\u0001"))).startsWith("235");
+            assertThat(client.send("MAIL FROM:<a@b.test>")).startsWith("250");
+        }
+
+        assertThat(smtp.bearerTokens()).containsExactly("bad-token", "bad-token", "good-token");
+        assertThat(smtp.commands()).noneMatch(line -> line.contains("token"));
+    }
+
+    @Test
     void smtpStartTlsAndAuthWorkWithAngusMail() throws Exception {
         smtp = TestSmtpServer.start("127.0.0.2", 0).advertiseStartTls(TestCertificates.serverContext())
                 .requireAuth("user", "secret");

@@ -1,10 +1,14 @@
 package io.github.camelrelay.springboot.mailqueue;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -13,11 +17,13 @@ import java.util.List;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 
+import com.sun.net.httpserver.HttpServer;
 import io.github.camelrelay.smtprelay.relay.SmtpRelayRoutes;
 import io.github.camelrelay.smtprelay.testsupport.TestSmtpServer;
 import jakarta.mail.Message;
@@ -45,7 +51,8 @@ import static org.awaitility.Awaitility.await;
 /**
  * The operator's actions through POST /actuator/mailqueue, over real HTTP, on a real embedded Artemis with mail
  * deferred by a real SMTP relay host: hold and release, flush, delete with a bounce, bounce now, requeue from the dead
- * letters with the delivered recipient left alone, and a flush and a delete that race with a delivery in progress.
+ * letters with the delivered recipient left alone, and a flush and a delete that race with a delivery in progress; the
+ * held, deleted and bounced events reach a webhook.
  */
 @SpringBootTest(classes = MailQueueOperationsTest.App.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
                 properties = {
@@ -56,6 +63,7 @@ import static org.awaitility.Awaitility.await;
                         "camel.smtprelay.relay.ingress.bind-address=127.0.0.1",
                         "camel.smtprelay.relay.ingress.relay-networks=127.0.0.0/8",
                         "camel.smtprelay.relay.retry.initial-delay=1h",
+                        "camel.smtprelay.relay.events.batch-wait=200ms",
                         "camel.component.smtprelay.helo-name=relay.example.test",
                         "camel.component.smtprelay.relay-host=127.0.0.1",
                         "camel.component.smtprelay.tls=NONE",
@@ -70,6 +78,9 @@ class MailQueueOperationsTest {
             .rcptReply(MailQueueOperationsTest::rcptReply)
             .dataReply(n -> dataReply.apply(n));
     static final int SMTP_PORT = TestSmtpServer.freePortOnAll("127.0.0.1");
+    /** The delivery events webhook: every event's type and recipient, as "held x@example.net". */
+    static final List<String> EVENTS = new CopyOnWriteArrayList<>();
+    static final HttpServer WEBHOOK = webhook();
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     @LocalServerPort
@@ -91,6 +102,31 @@ class MailQueueOperationsTest {
         registry.add("camel.smtprelay.relay.settled.file", () -> data.resolve("settled.txt").toString());
         registry.add("camel.smtprelay.relay.ingress.port", () -> SMTP_PORT);
         registry.add("camel.component.smtprelay.relay-port", RELAY_HOST::port);
+        registry.add("camel.smtprelay.relay.events.uri", () -> "http://127.0.0.1:" + WEBHOOK.getAddress().getPort() + "/hook");
+    }
+
+    private static HttpServer webhook() {
+        try {
+            HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0), 0);
+            server.createContext("/hook", exchange -> {
+                String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+                int status = 204;
+                try {
+                    for (Object o : (JsonArray) Jsoner.deserialize(body)) {
+                        JsonObject event = (JsonObject) o;
+                        EVENTS.add(event.get("type") + " " + event.get("recipient"));
+                    }
+                } catch (Exception e) {
+                    status = 400;
+                }
+                exchange.sendResponseHeaders(status, -1);
+                exchange.close();
+            });
+            server.start();
+            return server;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private static String rcptReply(String rcpt) {
@@ -111,6 +147,7 @@ class MailQueueOperationsTest {
     @AfterAll
     static void stopRelayHost() {
         RELAY_HOST.close();
+        WEBHOOK.stop(0);
     }
 
     @Test
@@ -123,6 +160,7 @@ class MailQueueOperationsTest {
         assertThat(held.get("by")).isEqualTo("anonymous");
         assertThat((JsonArray) held.get("ids")).containsExactly(deferred.get("queueId"));
         awaitEntry("held@example.net", "HELD");
+        await().atMost(Duration.ofSeconds(30)).until(() -> EVENTS.contains("held held@example.net"));
 
         ACCEPTED.add("held@example.net");
         JsonObject flushed = post("{\"action\":\"flush\",\"id\":\"" + deferred.get("queueId") + "\"}");
@@ -134,6 +172,7 @@ class MailQueueOperationsTest {
         assertThat(count(released)).isEqualTo(1);
         await().atMost(Duration.ofSeconds(30)).until(() -> received("held@example.net") == 1);
         await().atMost(Duration.ofSeconds(30)).until(() -> entry("held@example.net") == null);
+        await().atMost(Duration.ofSeconds(30)).until(() -> EVENTS.contains("delivered held@example.net"));
     }
 
     @Test
@@ -163,6 +202,7 @@ class MailQueueOperationsTest {
         assertThat(bounce.mailFrom()).isEmpty();
         assertThat(bounce.text()).contains("gone@example.net").contains("deleted by the mail administrator");
         assertThat(received("gone@example.net")).isZero();
+        await().atMost(Duration.ofSeconds(30)).until(() -> EVENTS.contains("deleted gone@example.net"));
     }
 
     @Test
@@ -177,6 +217,7 @@ class MailQueueOperationsTest {
         TestSmtpServer.Received bounce = await().atMost(Duration.ofSeconds(30)).until(
                 () -> firstTo("bounce-sender@example.com"), r -> r != null);
         assertThat(bounce.text()).contains("returned@example.net");
+        await().atMost(Duration.ofSeconds(30)).until(() -> EVENTS.contains("bounced returned@example.net"));
     }
 
     @Test
@@ -272,6 +313,7 @@ class MailQueueOperationsTest {
                 && entry("racing-delete@example.net") == null);
         await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(3)).until(() -> entry("racing-delete@example.net") == null);
         assertThat(received("racing-delete@example.net")).isZero();
+        await().atMost(Duration.ofSeconds(30)).until(() -> EVENTS.contains("deleted racing-delete@example.net"));
     }
 
     // ---------------------------------------------------------------- helpers

@@ -38,7 +38,7 @@ final class DataCommand implements SmtpCommand {
         boolean submission = session.settings().relayPolicy.mayRelay(session.clientAddress(), state.authenticatedUser() != null);
         Envelope envelope = new Envelope(transaction.sender(), transaction.recipients(), state.client(), state.helo(),
                 state.authenticatedUser(), state.tls(), state.esmtp(), state.tlsDescription(), submission, transaction.dsn(),
-                transaction.body(), transaction.smtpUtf8());
+                transaction.body(), transaction.smtpUtf8(), transaction.requireTls());
         state.endTransaction();
         session.reply("354 End data with <CR><LF>.<CR><LF>");
         MessageSink.Delivery delivery;

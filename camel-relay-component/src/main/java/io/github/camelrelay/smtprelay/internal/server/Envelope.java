@@ -23,10 +23,19 @@ import io.github.camelrelay.smtprelay.mail.MailAddress;
  * @param dsn               the DSN parameters of MAIL FROM and RCPT TO (RFC 3461)
  * @param body              BODY of MAIL FROM as declared (7BIT or 8BITMIME), or null
  * @param smtpUtf8          whether MAIL FROM declared SMTPUTF8 (RFC 6531)
+ * @param requireTls        whether MAIL FROM declared REQUIRETLS (RFC 8689): relay only over verified TLS
  */
 public record Envelope(MailAddress sender, List<MailAddress> recipients, InetSocketAddress client, String helo,
         String authenticatedUser, boolean tls, boolean esmtp, String tlsDescription, boolean submission,
-        DsnRequest dsn, String body, boolean smtpUtf8) {
+        DsnRequest dsn, String body, boolean smtpUtf8, boolean requireTls) {
+
+    /** An envelope without REQUIRETLS. */
+    public Envelope(MailAddress sender, List<MailAddress> recipients, InetSocketAddress client, String helo,
+                    String authenticatedUser, boolean tls, boolean esmtp, String tlsDescription, boolean submission,
+                    DsnRequest dsn, String body, boolean smtpUtf8) {
+        this(sender, recipients, client, helo, authenticatedUser, tls, esmtp, tlsDescription, submission, dsn, body, smtpUtf8,
+                false);
+    }
 
     public Envelope {
         recipients = List.copyOf(recipients);

@@ -6,8 +6,8 @@ import java.util.regex.Pattern;
 
 /**
  * EHLO and HELO. EHLO offers STARTTLS before TLS and AUTH only where it may be used (after TLS unless
- * allowAuthWithoutTls); DSN (RFC 3461) and SMTPUTF8 (RFC 6531), whose parameters travel with the message; CHUNKING is not advertised, as
- * this listener does not take BDAT.
+ * allowAuthWithoutTls); DSN (RFC 3461), SMTPUTF8 (RFC 6531) and, on a TLS session, REQUIRETLS (RFC 8689), whose
+ * parameters travel with the message; CHUNKING is not advertised, as this listener does not take BDAT.
  */
 final class GreetingCommand implements SmtpCommand {
 
@@ -37,6 +37,10 @@ final class GreetingCommand implements SmtpCommand {
         lines.add("8BITMIME");
         lines.add("DSN");
         lines.add("SMTPUTF8");
+        if (state.tls()) {
+            // RFC 8689 2: a message can ask for TLS all the way only when its first hop had it
+            lines.add("REQUIRETLS");
+        }
         if (settings.startTlsOffered() && !state.tls()) {
             lines.add("STARTTLS");
         }

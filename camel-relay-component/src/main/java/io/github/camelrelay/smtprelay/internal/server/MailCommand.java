@@ -6,13 +6,12 @@ import java.util.Set;
 
 import io.github.camelrelay.smtprelay.dsn.DsnRequest;
 import io.github.camelrelay.smtprelay.dsn.Ret;
-
 import io.github.camelrelay.smtprelay.mail.MailAddress;
 
 /**
  * MAIL FROM: only after EHLO or HELO, one transaction at a time; the sender is a plain address or {@code <>}, SIZE
  * is checked against the limit (RFC 1870), RET and ENVID (RFC 3461) are validated (501 5.5.4) and kept for the
- * transaction, and any parameter not advertised is refused (555), one given twice too (501); an authenticated user
+ * transaction, REQUIRETLS (RFC 8689) only on a TLS session (530 5.7.10), and any parameter not advertised is refused (555), one given twice too (501); an authenticated user
  * may use only the senders the {@link SenderLoginCheck} allows it (553 5.7.1).
  */
 final class MailCommand implements SmtpCommand {
@@ -34,7 +33,7 @@ final class MailCommand implements SmtpCommand {
         Transaction transaction = new Transaction(sender);
         Set<String> seen = new HashSet<>();
         for (String parameter : argument.parameters()) {
-            checkParameter(parameter, session.settings().maxMessageSize, transaction, seen);
+            checkParameter(parameter, session.settings().maxMessageSize, transaction, seen, state.tls());
         }
         if (!sender.isAscii() && !transaction.smtpUtf8()) {
             throw new RejectException(553, "5.6.7 <" + Replies.printable(sender.address())
@@ -45,7 +44,7 @@ final class MailCommand implements SmtpCommand {
         session.reply("250 2.1.0 Ok");
     }
 
-    private static void checkParameter(String parameter, long max, Transaction transaction, Set<String> seen)
+    private static void checkParameter(String parameter, long max, Transaction transaction, Set<String> seen, boolean tls)
             throws RejectException {
         int eq = parameter.indexOf('=');
         String key = (eq < 0 ? parameter : parameter.substring(0, eq)).toUpperCase(Locale.ROOT);
@@ -92,11 +91,22 @@ final class MailCommand implements SmtpCommand {
                 }
                 transaction.smtpUtf8(true);
             }
+            case "REQUIRETLS" -> {
+                if (value != null) {
+                    throw new RejectException(501, "5.5.4 Syntax: REQUIRETLS takes no value, found '"
+                                                   + Replies.printable(parameter) + "'");
+                }
+                if (!tls) {
+                    // RFC 8689 2: offered only on a TLS session, since the message's first hop must be one too
+                    throw new RejectException(530, "5.7.10 REQUIRETLS needs a TLS session: STARTTLS first");
+                }
+                transaction.requireTls(true);
+            }
             case "AUTH" -> {
                 // RFC 4954 5: the sender's identity asserted by a trusted relay; accepted and not used
             }
             default -> throw new RejectException(555, "5.5.4 Unsupported MAIL parameter '" + Replies.printable(parameter)
-                                                      + "', expected SIZE, BODY, SMTPUTF8, RET, ENVID or AUTH");
+                                                      + "', expected SIZE, BODY, SMTPUTF8, REQUIRETLS, RET, ENVID or AUTH");
         }
     }
 }

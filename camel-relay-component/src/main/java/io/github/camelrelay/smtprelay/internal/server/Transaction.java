@@ -25,6 +25,7 @@ final class Transaction {
     private String envid;
     private String body;
     private boolean smtpUtf8;
+    private boolean requireTls;
 
     Transaction(MailAddress sender) {
         this.sender = sender;
@@ -53,6 +54,15 @@ final class Transaction {
 
     void smtpUtf8(boolean value) {
         smtpUtf8 = value;
+    }
+
+    void requireTls(boolean value) {
+        requireTls = value;
+    }
+
+    /** Whether MAIL FROM declared REQUIRETLS (RFC 8689): the message may be relayed only over verified TLS. */
+    boolean requireTls() {
+        return requireTls;
     }
 
     /** Whether MAIL FROM declared SMTPUTF8: UTF-8 addresses and header fields are allowed (RFC 6531). */

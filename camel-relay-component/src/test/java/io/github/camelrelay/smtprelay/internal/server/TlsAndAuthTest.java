@@ -59,6 +59,32 @@ class TlsAndAuthTest {
     }
 
     @Test
+    void requireTlsIsOfferedAndAcceptedOnlyOnATlsSessionAndReachesTheRoute() {
+        relay = RelayFixture.start("sslContextParameters=#ssl&relayNetworks=127.0.0.0/8");
+        try (SmtpTestClient c = SmtpTestClient.connect(relay.port())) {
+            assertThat(c.ehlo("client.test").offers("REQUIRETLS")).as("RFC 8689 2: not before STARTTLS").isFalse();
+            assertThat(c.send("MAIL FROM:<a@client.test> REQUIRETLS").text())
+                    .isEqualTo("530 5.7.10 REQUIRETLS needs a TLS session: STARTTLS first");
+            c.startTls();
+            assertThat(c.ehlo("client.test").offers("REQUIRETLS")).isTrue();
+            assertThat(c.send("MAIL FROM:<a@client.test> REQUIRETLS=yes").text())
+                    .startsWith("501 5.5.4 Syntax: REQUIRETLS takes no value");
+            assertThat(c.send("MAIL FROM:<a@client.test> REQUIRETLS").code()).isEqualTo(250);
+            assertThat(c.send("RCPT TO:<bob@example.net>").code()).isEqualTo(250);
+            assertThat(c.send("DATA").code()).isEqualTo(354);
+            c.write("Subject: secret\r\n\r\nx\r\n.\r\n");
+            assertThat(c.reply().code()).isEqualTo(250);
+            assertThat(c.send("MAIL FROM:<a@client.test>").code()).isEqualTo(250);
+            assertThat(c.send("RCPT TO:<bob@example.net>").code()).isEqualTo(250);
+            assertThat(c.send("DATA").code()).isEqualTo(354);
+            c.write("Subject: plain\r\n\r\nx\r\n.\r\n");
+            assertThat(c.reply().code()).isEqualTo(250);
+        }
+        assertThat(relay.next().headers().get(SmtpRelayConstants.REQUIRE_TLS)).isEqualTo(true);
+        assertThat(relay.next().headers()).doesNotContainKey(SmtpRelayConstants.REQUIRE_TLS);
+    }
+
+    @Test
     void allowAuthWithoutTlsOffersAuthInClearText() {
         relay = RelayFixture.start("allowAuthWithoutTls=true&users=alice:" + HASH);
         try (SmtpTestClient c = SmtpTestClient.connect(relay.port())) {

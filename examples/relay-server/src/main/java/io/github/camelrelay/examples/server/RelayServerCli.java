@@ -12,16 +12,15 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
+import io.github.camelrelay.springboot.mailqueue.MailqListing;
+import io.github.camelrelay.springboot.mailqueue.QueueEntry;
 import org.apache.camel.util.json.DeserializationException;
 import org.apache.camel.util.json.JsonArray;
 import org.apache.camel.util.json.JsonObject;
@@ -49,11 +48,6 @@ public final class RelayServerCli {
             Options: --url URL (default $RELAY_SERVER_URL, else http://127.0.0.1:$MANAGEMENT_PORT, port 8025)
                      --user NAME:PASSWORD (HTTP basic authentication; default $RELAY_SERVER_USER)
             """;
-
-    /** A recipient's status line of a delivery report, after the recipient and outcome: relay and reply text. */
-    private static final Pattern STATUS = Pattern.compile("dsn=\\S+ relay=(\\S+)(?: tls=\\S+)? \\((.*)\\)");
-
-    private static final DateTimeFormatter ARRIVAL = DateTimeFormatter.ofPattern("EEE MMM ppd HH:mm:ss", Locale.ENGLISH);
 
     private final PrintStream out;
     private final PrintStream err;
@@ -209,89 +203,36 @@ public final class RelayServerCli {
         return sb.toString();
     }
 
-    /**
-     * The listing in Postfix's mailq format: per message its queue id (with {@code *} when active, {@code !} when
-     * held, {@code #} when a dead letter), size, arrival and sender, then each pending recipient under the reason
-     * of its last attempt; and the total.
-     */
+    /** The listing in Postfix's mailq format, from the endpoint's JSON. */
     static String listing(JsonObject listing, ZoneId zone) {
         JsonArray entries = (JsonArray) listing.get("entries");
-        if (entries == null || entries.isEmpty()) {
-            return "Mail queue is empty" + System.lineSeparator();
-        }
-        // the routes keep one entry per destination; Postfix shows one message with all its recipients
-        Map<String, List<JsonObject>> messages = new LinkedHashMap<>();
-        for (Object o : entries) {
-            JsonObject e = (JsonObject) o;
-            String id = e.get("queueId") != null ? e.get("queueId").toString() : String.valueOf(e.get("brokerId"));
-            messages.computeIfAbsent(id, k -> new ArrayList<>()).add(e);
-        }
-        String nl = System.lineSeparator();
-        StringBuilder sb = new StringBuilder("-Queue ID-  --Size-- ----Arrival Time---- -Sender/Recipient-------").append(nl);
-        long octets = 0;
-        for (Map.Entry<String, List<JsonObject>> m : messages.entrySet()) {
-            JsonObject first = m.getValue().get(0);
-            long size = first.get("size") instanceof Number n ? n.longValue() : 0;
-            octets += Math.max(size, 0);
-            String arrival = first.get("arrival") == null ? "" : ARRIVAL.format(Instant.parse(first.get("arrival").toString()).atZone(zone));
-            String sender = first.get("sender") == null || first.get("sender").toString().isEmpty() ? "MAILER-DAEMON"
-                    : first.get("sender").toString();
-            sb.append(String.format(Locale.ROOT, "%-11s %8d %20s  %s", m.getKey() + mark(m.getValue()), size, arrival, sender)).append(nl);
-            for (JsonObject e : m.getValue()) {
-                String lastReply = e.get("lastReply") == null ? null : e.get("lastReply").toString();
-                for (Object r : (JsonArray) e.get("recipients")) {
-                    String reason = reason(lastReply, r.toString());
-                    if (reason != null) {
-                        sb.append(" ".repeat(41)).append('(').append(reason).append(')').append(nl);
-                    }
-                    sb.append(" ".repeat(41)).append(r).append(nl);
-                }
+        List<QueueEntry> parsed = new ArrayList<>();
+        if (entries != null) {
+            for (Object o : entries) {
+                parsed.add(entry((JsonObject) o));
             }
-            sb.append(nl);
         }
-        int count = messages.size();
-        sb.append("-- ").append((octets + 1023) / 1024).append(" Kbytes in ").append(count)
-                .append(count == 1 ? " Request." : " Requests.").append(nl);
-        return sb.toString();
+        return MailqListing.format(parsed, zone);
     }
 
-    /** Postfix's marks: * active, ! held; and # for a dead letter, which Postfix does not have. */
-    private static String mark(List<JsonObject> entries) {
-        for (String state : List.of("ACTIVE", "HELD", "DEAD")) {
-            if (entries.stream().anyMatch(e -> state.equals(e.get("state")))) {
-                return switch (state) {
-                    case "ACTIVE" -> "*";
-                    case "HELD" -> "!";
-                    default -> "#";
-                };
-            }
+    /** One entry of the endpoint's JSON, as the starter's type. */
+    private static QueueEntry entry(JsonObject e) {
+        List<String> recipients = new ArrayList<>();
+        if (e.get("recipients") instanceof JsonArray a) {
+            a.forEach(r -> recipients.add(String.valueOf(r)));
         }
-        return "";
+        return new QueueEntry(text(e, "queueId"), String.valueOf(e.get("brokerId")), instant(e, "arrival"),
+                e.get("size") instanceof Number n ? n.longValue() : 0, text(e, "sender"), text(e, "destination"), recipients,
+                e.get("attempts") instanceof Number n ? n.intValue() : 0, instant(e, "nextAttempt"), text(e, "lastReply"),
+                QueueEntry.State.valueOf(String.valueOf(e.get("state")).toUpperCase(Locale.ROOT)));
     }
 
-    /**
-     * The reason the last attempt gave for the recipient: its line of the delivery report, without the outcome
-     * word; else the report's first line; null before the first attempt.
-     */
-    static String reason(String lastReply, String recipient) {
-        if (lastReply == null || lastReply.isBlank()) {
-            return null;
-        }
-        String[] lines = lastReply.split("\\R");
-        String tag = "<" + recipient + ">";
-        for (String line : lines) {
-            String l = line.strip();
-            if (l.regionMatches(true, 0, tag, 0, tag.length())) {
-                String rest = l.substring(tag.length()).strip().replaceFirst("^(DEFERRED|FAILED|DELIVERED) ", "");
-                Matcher status = STATUS.matcher(rest);
-                if (!status.matches()) {
-                    return rest;
-                }
-                // as Postfix words it: (host mx.example.net[192.0.2.1] said: 451 4.2.1 ...)
-                return status.group(1).equals("none") ? status.group(2) : "host " + status.group(1) + " said: " + status.group(2);
-            }
-        }
-        return lines[0].strip();
+    private static String text(JsonObject e, String key) {
+        return e.get(key) == null ? null : e.get(key).toString();
+    }
+
+    private static Instant instant(JsonObject e, String key) {
+        return e.get(key) == null ? null : Instant.parse(e.get(key).toString());
     }
 
     private HttpRequest.Builder request(String uri, String user) {

@@ -1,0 +1,136 @@
+package io.github.camelrelay.smtprelay.relay;
+
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import io.github.camelrelay.smtprelay.delivery.MessageContent;
+import org.apache.camel.Exchange;
+import org.apache.camel.spi.BrowsableEndpoint;
+
+/**
+ * Recognises a client's resend of a message the relay had already queued when it crashed. A SIGKILL keeps what the
+ * broker's journal had written, so a message can be on the queue although its client never read the 250 (RFC 1047's
+ * window, as wide as the journal's sync): the client sends it again after the restart. Each queued message carries a
+ * digest of its envelope and content; on start, before the listener or the deliveries run, the digests of the
+ * entries on the queue are read, and for a while a submission with one of them is answered 250 without being queued
+ * a second time. A digest missed (an entry already taken, a broker that cannot be browsed) only lets the duplicate
+ * through, as before; it never drops a message, since the one it matches is on the queue.
+ */
+final class ResendGuard {
+
+    private static final byte[] RECEIVED = "received:".getBytes(StandardCharsets.US_ASCII);
+
+    private final Duration window;
+    private final Clock clock;
+    /** Digest to the queue id of the entry recovered with it. */
+    private final Map<String, String> recovered = new ConcurrentHashMap<>();
+    private volatile Instant until = Instant.MIN;
+
+    ResendGuard(Duration window, Clock clock) {
+        this.window = window;
+        this.clock = clock;
+    }
+
+    boolean enabled() {
+        return !window.isZero() && !window.isNegative();
+    }
+
+    /**
+     * Reads the digests of the entries waiting on the queue (up to the limit, oldest first; those due now: a fresh submission is; a retry waiting
+     * for its time is not browsed, and no client resends it). Returns how many were found.
+     */
+    int recover(BrowsableEndpoint queue, String digestProperty, String queueIdProperty, int limit) {
+        java.util.function.Predicate<Exchange> withDigest = e -> e.getMessage().getHeader(digestProperty) != null;
+        @SuppressWarnings({ "unchecked", "rawtypes" })
+        List<Exchange> entries = queue.getExchanges(limit, (java.util.function.Predicate) withDigest);
+        for (Exchange e : entries) {
+            String digest = e.getMessage().getHeader(digestProperty, String.class);
+            if (digest != null) {
+                String id = e.getMessage().getHeader(queueIdProperty, String.class);
+                recovered.put(digest, id != null ? id : String.valueOf(e.getMessage().getHeader("JMSMessageID")));
+            }
+        }
+        until = clock.instant().plus(window);
+        return recovered.size();
+    }
+
+    /** The queue id of the recovered entry this submission repeats, or null. */
+    String originalOf(String digest) {
+        if (recovered.isEmpty()) {
+            return null;
+        }
+        if (clock.instant().isAfter(until)) {
+            recovered.clear();
+            return null;
+        }
+        return recovered.remove(digest);
+    }
+
+    /**
+     * SHA-256 over the envelope (sender, the recipients sorted) and the content, without a leading Received field,
+     * which the listener writes anew, with its own id and time, for each copy it receives.
+     */
+    static String digest(Exchange exchange, String sender, Collection<String> recipients) throws Exception {
+        MessageDigest sha;
+        try {
+            sha = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("Expected SHA-256 in every JVM but found none", e);
+        }
+        sha.update((sender == null ? "" : sender).getBytes(StandardCharsets.UTF_8));
+        List<String> sorted = new ArrayList<>(recipients);
+        sorted.sort(null);
+        for (String r : sorted) {
+            sha.update((byte) 0);
+            sha.update(r.getBytes(StandardCharsets.UTF_8));
+        }
+        sha.update((byte) 0);
+        try (InputStream in = new BufferedInputStream(MessageContent.of(exchange).open())) {
+            skipReceived(in);
+            byte[] buffer = new byte[8192];
+            for (int n; (n = in.read(buffer)) > 0;) {
+                sha.update(buffer, 0, n);
+            }
+        }
+        return HexFormat.of().formatHex(sha.digest());
+    }
+
+    /** Skips the first header field when it is a Received field, with its folded lines. */
+    private static void skipReceived(InputStream in) throws IOException {
+        in.mark(RECEIVED.length);
+        for (byte b : RECEIVED) {
+            int c = in.read();
+            if (c < 0 || Character.toLowerCase((char) c) != b) {
+                in.reset();
+                return;
+            }
+        }
+        while (true) {
+            int c = in.read();
+            if (c < 0) {
+                return;
+            }
+            if (c == '\n') {
+                in.mark(1);
+                int next = in.read();
+                if (next != ' ' && next != '\t') {
+                    in.reset();
+                    return;
+                }
+            }
+        }
+    }
+}
