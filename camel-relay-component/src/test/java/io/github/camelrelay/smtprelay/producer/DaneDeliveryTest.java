@@ -65,6 +65,7 @@ class DaneDeliveryTest extends ProducerTestSupport {
                 .a("mx1.dane.test", MX1_IP).a("mx2.dane.test", MX2_IP)
                 .mx("one.dane.test", 10, "mx1.dane.test")
                 .mx("two.dane.test", 10, "mx2.dane.test")
+                .mx("three.dane.test", 10, "mx3.dane.test").a("mx3.dane.test", MX1_IP)
                 .mx("plain.dane.test", 10, "mx.unsigned.test").a("mx.unsigned.test", MX1_IP)
                 .mx("unsigned.test", 10, "mx.unsigned.test")
                 .mx("forged.test", 10, "mx.forged.test").a("mx.forged.test", MX1_IP)
@@ -145,13 +146,20 @@ class DaneDeliveryTest extends ProducerTestSupport {
         byte[] anchor = spki(ca.certificate());
         dns.tlsa(tlsaName("mx1.dane.test"), 2, 1, 1, anchor).tlsa(tlsaName("mx2.dane.test"), 2, 1, 1, anchor);
 
+        // mx3.dane.test is mx1's address: a DANE-TA record of a key that is in no certificate of its chain
+        dns.tlsa(tlsaName("mx3.dane.test"), 2, 1, 1, spki(TestCertificates.certificate()));
+
         Exchange matching = sendTo(daneUri(""), "bob@one.dane.test");
         // the same certificate from mx2.dane.test: it chains to the anchor but names mx1.dane.test only
         Exchange otherName = sendTo(daneUri(""), "bob@two.dane.test");
+        Exchange otherAnchor = sendTo(daneUri(""), "bob@three.dane.test");
 
         assertThat(matching.getException()).isNull();
         assertThat(only(matching).tlsPolicy()).isEqualTo("dane-ta");
         assertDeferredByPolicy(otherName, "dane-fail (the certificate names none of [mx2.dane.test])");
+        assertDeferredByPolicy(otherAnchor, "dane-fail (no TLSA match)");
+        assertThat(mx1.awaitMessage(WAIT).recipients()).containsExactly("bob@one.dane.test");
+        assertThat(mx1.messages()).as("none for three.dane.test").hasSize(1);
         assertThat(mx2.messages()).isEmpty();
     }
 
