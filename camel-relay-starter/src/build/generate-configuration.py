@@ -17,13 +17,21 @@ ROOT = pathlib.Path(__file__).resolve().parents[3]
 CATALOG = ROOT / "camel-relay-component/src/generated/resources/META-INF/io/github/camelrelay/smtprelay/smtprelay.json"
 TARGET = ROOT / "camel-relay-starter/src/main/java/io/github/camelrelay/springboot/SmtpRelayComponentConfiguration.java"
 
+# options whose starter property has another type than the component's, so that application properties can give them
+# as a map or list; the customizer (SmtpRelayComponentAutoConfiguration) turns them into the component's text form
+STARTER_TYPES = {
+    "tlsPolicies": ("java.util.Map<String, String>",
+                    "In application properties a map of selector to policy, tls-policies[example.com]=VERIFY, or a list"
+                    " of entries, tls-policies[0]=[smtp.example.net]:587: VERIFY (keys 0, 1, ...)."),
+}
+
 BOXED = {"boolean": "Boolean", "int": "Integer", "long": "Long", "double": "Double", "float": "Float",
          "short": "Short", "byte": "Byte", "char": "Character"}
 JAVA_LANG = {"String", "Boolean", "Integer", "Long", "Double", "Float", "Short", "Byte", "Character", "Object"}
 
 
 def javadoc(text, indent="    "):
-    lines = textwrap.wrap(" ".join(text.split()), width=110 - len(indent) - 3)
+    lines = textwrap.wrap(" ".join(text.split()), width=110 - len(indent) - 3, break_on_hyphens=False)
     return "\n".join([indent + "/**"] + [indent + " * " + l for l in lines] + [indent + " */"])
 
 
@@ -37,10 +45,16 @@ def main():
         if option["type"] == "duration":
             # as Spring Boot binds durations: 30s, 5m, PT30S, or plain milliseconds
             java_type = "java.time.Duration"
-        simple = BOXED.get(java_type, java_type.rsplit(".", 1)[-1])
-        if java_type not in BOXED and simple not in JAVA_LANG:
-            imports.add(java_type)
         description = option["description"].strip()
+        if name in STARTER_TYPES:
+            java_type, note = STARTER_TYPES[name]
+            description += " " + note
+            imports.add("java.util.Map")
+            simple = java_type.replace("java.util.", "")
+        else:
+            simple = BOXED.get(java_type, java_type.rsplit(".", 1)[-1])
+        if java_type not in BOXED and simple not in JAVA_LANG and name not in STARTER_TYPES:
+            imports.add(java_type)
         if option["type"] == "object":
             # as in Camel's starters: a bean option is given as #bean:name in application properties
             description += " The option is a " + java_type + " type."

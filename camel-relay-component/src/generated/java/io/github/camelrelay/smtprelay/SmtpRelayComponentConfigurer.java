@@ -73,6 +73,7 @@ public class SmtpRelayComponentConfigurer extends PropertyConfigurerSupport impl
         case "connectTimeout": getOrCreateConfiguration(target).setConnectTimeout(property(camelContext, int.class, value)); return true;
         case "connectionidletimeout":
         case "connectionIdleTimeout": getOrCreateConfiguration(target).setConnectionIdleTimeout(property(camelContext, int.class, value)); return true;
+        case "dane": getOrCreateConfiguration(target).setDane(property(camelContext, boolean.class, value)); return true;
         case "datadonetimeout":
         case "dataDoneTimeout": getOrCreateConfiguration(target).setDataDoneTimeout(property(camelContext, int.class, value)); return true;
         case "datainittimeout":
@@ -87,6 +88,9 @@ public class SmtpRelayComponentConfigurer extends PropertyConfigurerSupport impl
         case "dnsServers": getOrCreateConfiguration(target).setDnsServers(property(camelContext, java.lang.String.class, value)); return true;
         case "dnstimeout":
         case "dnsTimeout": getOrCreateConfiguration(target).setDnsTimeout(property(camelContext, int.class, value)); return true;
+        case "dnssec": getOrCreateConfiguration(target).setDnssec(property(camelContext, boolean.class, value)); return true;
+        case "dnssectrustanchors":
+        case "dnssecTrustAnchors": getOrCreateConfiguration(target).setDnssecTrustAnchors(property(camelContext, java.lang.String.class, value)); return true;
         case "ehlotimeout":
         case "ehloTimeout": getOrCreateConfiguration(target).setEhloTimeout(property(camelContext, int.class, value)); return true;
         case "greetingtimeout":
@@ -136,6 +140,14 @@ public class SmtpRelayComponentConfigurer extends PropertyConfigurerSupport impl
         case "maxTotalConnections": getOrCreateConfiguration(target).setMaxTotalConnections(property(camelContext, int.class, value)); return true;
         case "mindatarate":
         case "minDataRate": getOrCreateServer(target).setMinDataRate(property(camelContext, int.class, value)); return true;
+        case "mtasts":
+        case "mtaSts": getOrCreateConfiguration(target).setMtaSts(property(camelContext, boolean.class, value)); return true;
+        case "mtastscachedirectory":
+        case "mtaStsCacheDirectory": getOrCreateConfiguration(target).setMtaStsCacheDirectory(property(camelContext, java.lang.String.class, value)); return true;
+        case "mtastsport":
+        case "mtaStsPort": getOrCreateConfiguration(target).setMtaStsPort(property(camelContext, int.class, value)); return true;
+        case "mtastssslcontextparameters":
+        case "mtaStsSslContextParameters": getOrCreateConfiguration(target).setMtaStsSslContextParameters(property(camelContext, org.apache.camel.support.jsse.SSLContextParameters.class, value)); return true;
         case "mxport":
         case "mxPort": getOrCreateConfiguration(target).setMxPort(property(camelContext, int.class, value)); return true;
         case "mxresolutiontimeout":
@@ -170,6 +182,8 @@ public class SmtpRelayComponentConfigurer extends PropertyConfigurerSupport impl
         case "starttlsTimeout": getOrCreateConfiguration(target).setStarttlsTimeout(property(camelContext, int.class, value)); return true;
         case "synchronous": getOrCreateConfiguration(target).setSynchronous(property(camelContext, boolean.class, value)); return true;
         case "tls": getOrCreateConfiguration(target).setTls(property(camelContext, io.github.camelrelay.smtprelay.TlsMode.class, value)); return true;
+        case "tlspolicies":
+        case "tlsPolicies": getOrCreateConfiguration(target).setTlsPolicies(property(camelContext, java.lang.String.class, value)); return true;
         case "tokenprovider":
         case "tokenProvider": getOrCreateConfiguration(target).setTokenProvider(property(camelContext, io.github.camelrelay.smtprelay.auth.SmtpRelayTokenProvider.class, value)); return true;
         case "trafficshaping":
@@ -230,6 +244,7 @@ public class SmtpRelayComponentConfigurer extends PropertyConfigurerSupport impl
         case "connectTimeout": return int.class;
         case "connectionidletimeout":
         case "connectionIdleTimeout": return int.class;
+        case "dane": return boolean.class;
         case "datadonetimeout":
         case "dataDoneTimeout": return int.class;
         case "datainittimeout":
@@ -244,6 +259,9 @@ public class SmtpRelayComponentConfigurer extends PropertyConfigurerSupport impl
         case "dnsServers": return java.lang.String.class;
         case "dnstimeout":
         case "dnsTimeout": return int.class;
+        case "dnssec": return boolean.class;
+        case "dnssectrustanchors":
+        case "dnssecTrustAnchors": return java.lang.String.class;
         case "ehlotimeout":
         case "ehloTimeout": return int.class;
         case "greetingtimeout":
@@ -293,6 +311,14 @@ public class SmtpRelayComponentConfigurer extends PropertyConfigurerSupport impl
         case "maxTotalConnections": return int.class;
         case "mindatarate":
         case "minDataRate": return int.class;
+        case "mtasts":
+        case "mtaSts": return boolean.class;
+        case "mtastscachedirectory":
+        case "mtaStsCacheDirectory": return java.lang.String.class;
+        case "mtastsport":
+        case "mtaStsPort": return int.class;
+        case "mtastssslcontextparameters":
+        case "mtaStsSslContextParameters": return org.apache.camel.support.jsse.SSLContextParameters.class;
         case "mxport":
         case "mxPort": return int.class;
         case "mxresolutiontimeout":
@@ -327,6 +353,8 @@ public class SmtpRelayComponentConfigurer extends PropertyConfigurerSupport impl
         case "starttlsTimeout": return int.class;
         case "synchronous": return boolean.class;
         case "tls": return io.github.camelrelay.smtprelay.TlsMode.class;
+        case "tlspolicies":
+        case "tlsPolicies": return java.lang.String.class;
         case "tokenprovider":
         case "tokenProvider": return io.github.camelrelay.smtprelay.auth.SmtpRelayTokenProvider.class;
         case "trafficshaping":
@@ -383,6 +411,7 @@ public class SmtpRelayComponentConfigurer extends PropertyConfigurerSupport impl
         case "connectTimeout": return getOrCreateConfiguration(target).getConnectTimeout();
         case "connectionidletimeout":
         case "connectionIdleTimeout": return getOrCreateConfiguration(target).getConnectionIdleTimeout();
+        case "dane": return getOrCreateConfiguration(target).isDane();
         case "datadonetimeout":
         case "dataDoneTimeout": return getOrCreateConfiguration(target).getDataDoneTimeout();
         case "datainittimeout":
@@ -397,6 +426,9 @@ public class SmtpRelayComponentConfigurer extends PropertyConfigurerSupport impl
         case "dnsServers": return getOrCreateConfiguration(target).getDnsServers();
         case "dnstimeout":
         case "dnsTimeout": return getOrCreateConfiguration(target).getDnsTimeout();
+        case "dnssec": return getOrCreateConfiguration(target).isDnssec();
+        case "dnssectrustanchors":
+        case "dnssecTrustAnchors": return getOrCreateConfiguration(target).getDnssecTrustAnchors();
         case "ehlotimeout":
         case "ehloTimeout": return getOrCreateConfiguration(target).getEhloTimeout();
         case "greetingtimeout":
@@ -446,6 +478,14 @@ public class SmtpRelayComponentConfigurer extends PropertyConfigurerSupport impl
         case "maxTotalConnections": return getOrCreateConfiguration(target).getMaxTotalConnections();
         case "mindatarate":
         case "minDataRate": return getOrCreateServer(target).getMinDataRate();
+        case "mtasts":
+        case "mtaSts": return getOrCreateConfiguration(target).isMtaSts();
+        case "mtastscachedirectory":
+        case "mtaStsCacheDirectory": return getOrCreateConfiguration(target).getMtaStsCacheDirectory();
+        case "mtastsport":
+        case "mtaStsPort": return getOrCreateConfiguration(target).getMtaStsPort();
+        case "mtastssslcontextparameters":
+        case "mtaStsSslContextParameters": return getOrCreateConfiguration(target).getMtaStsSslContextParameters();
         case "mxport":
         case "mxPort": return getOrCreateConfiguration(target).getMxPort();
         case "mxresolutiontimeout":
@@ -480,6 +520,8 @@ public class SmtpRelayComponentConfigurer extends PropertyConfigurerSupport impl
         case "starttlsTimeout": return getOrCreateConfiguration(target).getStarttlsTimeout();
         case "synchronous": return getOrCreateConfiguration(target).isSynchronous();
         case "tls": return getOrCreateConfiguration(target).getTls();
+        case "tlspolicies":
+        case "tlsPolicies": return getOrCreateConfiguration(target).getTlsPolicies();
         case "tokenprovider":
         case "tokenProvider": return getOrCreateConfiguration(target).getTokenProvider();
         case "trafficshaping":

@@ -38,6 +38,7 @@ public class SmtpRelayConfigurationConfigurer extends org.apache.camel.support.c
         case "connectTimeout": target.setConnectTimeout(property(camelContext, int.class, value)); return true;
         case "connectionidletimeout":
         case "connectionIdleTimeout": target.setConnectionIdleTimeout(property(camelContext, int.class, value)); return true;
+        case "dane": target.setDane(property(camelContext, boolean.class, value)); return true;
         case "datadonetimeout":
         case "dataDoneTimeout": target.setDataDoneTimeout(property(camelContext, int.class, value)); return true;
         case "datainittimeout":
@@ -52,6 +53,9 @@ public class SmtpRelayConfigurationConfigurer extends org.apache.camel.support.c
         case "dnsServers": target.setDnsServers(property(camelContext, java.lang.String.class, value)); return true;
         case "dnstimeout":
         case "dnsTimeout": target.setDnsTimeout(property(camelContext, int.class, value)); return true;
+        case "dnssec": target.setDnssec(property(camelContext, boolean.class, value)); return true;
+        case "dnssectrustanchors":
+        case "dnssecTrustAnchors": target.setDnssecTrustAnchors(property(camelContext, java.lang.String.class, value)); return true;
         case "ehlotimeout":
         case "ehloTimeout": target.setEhloTimeout(property(camelContext, int.class, value)); return true;
         case "greetingtimeout":
@@ -73,6 +77,14 @@ public class SmtpRelayConfigurationConfigurer extends org.apache.camel.support.c
         case "maxMxHosts": target.setMaxMxHosts(property(camelContext, int.class, value)); return true;
         case "maxtotalconnections":
         case "maxTotalConnections": target.setMaxTotalConnections(property(camelContext, int.class, value)); return true;
+        case "mtasts":
+        case "mtaSts": target.setMtaSts(property(camelContext, boolean.class, value)); return true;
+        case "mtastscachedirectory":
+        case "mtaStsCacheDirectory": target.setMtaStsCacheDirectory(property(camelContext, java.lang.String.class, value)); return true;
+        case "mtastsport":
+        case "mtaStsPort": target.setMtaStsPort(property(camelContext, int.class, value)); return true;
+        case "mtastssslcontextparameters":
+        case "mtaStsSslContextParameters": target.setMtaStsSslContextParameters(property(camelContext, org.apache.camel.support.jsse.SSLContextParameters.class, value)); return true;
         case "mxport":
         case "mxPort": target.setMxPort(property(camelContext, int.class, value)); return true;
         case "mxresolutiontimeout":
@@ -95,6 +107,8 @@ public class SmtpRelayConfigurationConfigurer extends org.apache.camel.support.c
         case "starttlsTimeout": target.setStarttlsTimeout(property(camelContext, int.class, value)); return true;
         case "synchronous": target.setSynchronous(property(camelContext, boolean.class, value)); return true;
         case "tls": target.setTls(property(camelContext, io.github.camelrelay.smtprelay.TlsMode.class, value)); return true;
+        case "tlspolicies":
+        case "tlsPolicies": target.setTlsPolicies(property(camelContext, java.lang.String.class, value)); return true;
         case "tokenprovider":
         case "tokenProvider": target.setTokenProvider(property(camelContext, io.github.camelrelay.smtprelay.auth.SmtpRelayTokenProvider.class, value)); return true;
         case "trafficshaping":
@@ -124,6 +138,7 @@ public class SmtpRelayConfigurationConfigurer extends org.apache.camel.support.c
         case "connectTimeout": return int.class;
         case "connectionidletimeout":
         case "connectionIdleTimeout": return int.class;
+        case "dane": return boolean.class;
         case "datadonetimeout":
         case "dataDoneTimeout": return int.class;
         case "datainittimeout":
@@ -138,6 +153,9 @@ public class SmtpRelayConfigurationConfigurer extends org.apache.camel.support.c
         case "dnsServers": return java.lang.String.class;
         case "dnstimeout":
         case "dnsTimeout": return int.class;
+        case "dnssec": return boolean.class;
+        case "dnssectrustanchors":
+        case "dnssecTrustAnchors": return java.lang.String.class;
         case "ehlotimeout":
         case "ehloTimeout": return int.class;
         case "greetingtimeout":
@@ -159,6 +177,14 @@ public class SmtpRelayConfigurationConfigurer extends org.apache.camel.support.c
         case "maxMxHosts": return int.class;
         case "maxtotalconnections":
         case "maxTotalConnections": return int.class;
+        case "mtasts":
+        case "mtaSts": return boolean.class;
+        case "mtastscachedirectory":
+        case "mtaStsCacheDirectory": return java.lang.String.class;
+        case "mtastsport":
+        case "mtaStsPort": return int.class;
+        case "mtastssslcontextparameters":
+        case "mtaStsSslContextParameters": return org.apache.camel.support.jsse.SSLContextParameters.class;
         case "mxport":
         case "mxPort": return int.class;
         case "mxresolutiontimeout":
@@ -181,6 +207,8 @@ public class SmtpRelayConfigurationConfigurer extends org.apache.camel.support.c
         case "starttlsTimeout": return int.class;
         case "synchronous": return boolean.class;
         case "tls": return io.github.camelrelay.smtprelay.TlsMode.class;
+        case "tlspolicies":
+        case "tlsPolicies": return java.lang.String.class;
         case "tokenprovider":
         case "tokenProvider": return io.github.camelrelay.smtprelay.auth.SmtpRelayTokenProvider.class;
         case "trafficshaping":
@@ -211,6 +239,7 @@ public class SmtpRelayConfigurationConfigurer extends org.apache.camel.support.c
         case "connectTimeout": return target.getConnectTimeout();
         case "connectionidletimeout":
         case "connectionIdleTimeout": return target.getConnectionIdleTimeout();
+        case "dane": return target.isDane();
         case "datadonetimeout":
         case "dataDoneTimeout": return target.getDataDoneTimeout();
         case "datainittimeout":
@@ -225,6 +254,9 @@ public class SmtpRelayConfigurationConfigurer extends org.apache.camel.support.c
         case "dnsServers": return target.getDnsServers();
         case "dnstimeout":
         case "dnsTimeout": return target.getDnsTimeout();
+        case "dnssec": return target.isDnssec();
+        case "dnssectrustanchors":
+        case "dnssecTrustAnchors": return target.getDnssecTrustAnchors();
         case "ehlotimeout":
         case "ehloTimeout": return target.getEhloTimeout();
         case "greetingtimeout":
@@ -246,6 +278,14 @@ public class SmtpRelayConfigurationConfigurer extends org.apache.camel.support.c
         case "maxMxHosts": return target.getMaxMxHosts();
         case "maxtotalconnections":
         case "maxTotalConnections": return target.getMaxTotalConnections();
+        case "mtasts":
+        case "mtaSts": return target.isMtaSts();
+        case "mtastscachedirectory":
+        case "mtaStsCacheDirectory": return target.getMtaStsCacheDirectory();
+        case "mtastsport":
+        case "mtaStsPort": return target.getMtaStsPort();
+        case "mtastssslcontextparameters":
+        case "mtaStsSslContextParameters": return target.getMtaStsSslContextParameters();
         case "mxport":
         case "mxPort": return target.getMxPort();
         case "mxresolutiontimeout":
@@ -268,6 +308,8 @@ public class SmtpRelayConfigurationConfigurer extends org.apache.camel.support.c
         case "starttlsTimeout": return target.getStarttlsTimeout();
         case "synchronous": return target.isSynchronous();
         case "tls": return target.getTls();
+        case "tlspolicies":
+        case "tlsPolicies": return target.getTlsPolicies();
         case "tokenprovider":
         case "tokenProvider": return target.getTokenProvider();
         case "trafficshaping":

@@ -55,6 +55,7 @@ public class SmtpRelayEndpointConfigurer extends PropertyConfigurerSupport imple
         case "connectTimeout": target.getConfiguration().setConnectTimeout(property(camelContext, int.class, value)); return true;
         case "connectionidletimeout":
         case "connectionIdleTimeout": target.getConfiguration().setConnectionIdleTimeout(property(camelContext, int.class, value)); return true;
+        case "dane": target.getConfiguration().setDane(property(camelContext, boolean.class, value)); return true;
         case "datadonetimeout":
         case "dataDoneTimeout": target.getConfiguration().setDataDoneTimeout(property(camelContext, int.class, value)); return true;
         case "datainittimeout":
@@ -69,6 +70,9 @@ public class SmtpRelayEndpointConfigurer extends PropertyConfigurerSupport imple
         case "dnsServers": target.getConfiguration().setDnsServers(property(camelContext, java.lang.String.class, value)); return true;
         case "dnstimeout":
         case "dnsTimeout": target.getConfiguration().setDnsTimeout(property(camelContext, int.class, value)); return true;
+        case "dnssec": target.getConfiguration().setDnssec(property(camelContext, boolean.class, value)); return true;
+        case "dnssectrustanchors":
+        case "dnssecTrustAnchors": target.getConfiguration().setDnssecTrustAnchors(property(camelContext, java.lang.String.class, value)); return true;
         case "ehlotimeout":
         case "ehloTimeout": target.getConfiguration().setEhloTimeout(property(camelContext, int.class, value)); return true;
         case "exceptionhandler":
@@ -118,6 +122,14 @@ public class SmtpRelayEndpointConfigurer extends PropertyConfigurerSupport imple
         case "maxTotalConnections": target.getConfiguration().setMaxTotalConnections(property(camelContext, int.class, value)); return true;
         case "mindatarate":
         case "minDataRate": target.getServer().setMinDataRate(property(camelContext, int.class, value)); return true;
+        case "mtasts":
+        case "mtaSts": target.getConfiguration().setMtaSts(property(camelContext, boolean.class, value)); return true;
+        case "mtastscachedirectory":
+        case "mtaStsCacheDirectory": target.getConfiguration().setMtaStsCacheDirectory(property(camelContext, java.lang.String.class, value)); return true;
+        case "mtastsport":
+        case "mtaStsPort": target.getConfiguration().setMtaStsPort(property(camelContext, int.class, value)); return true;
+        case "mtastssslcontextparameters":
+        case "mtaStsSslContextParameters": target.getConfiguration().setMtaStsSslContextParameters(property(camelContext, org.apache.camel.support.jsse.SSLContextParameters.class, value)); return true;
         case "mxport":
         case "mxPort": target.getConfiguration().setMxPort(property(camelContext, int.class, value)); return true;
         case "mxresolutiontimeout":
@@ -151,6 +163,8 @@ public class SmtpRelayEndpointConfigurer extends PropertyConfigurerSupport imple
         case "starttlsTimeout": target.getConfiguration().setStarttlsTimeout(property(camelContext, int.class, value)); return true;
         case "synchronous": target.getConfiguration().setSynchronous(property(camelContext, boolean.class, value)); return true;
         case "tls": target.getConfiguration().setTls(property(camelContext, io.github.camelrelay.smtprelay.TlsMode.class, value)); return true;
+        case "tlspolicies":
+        case "tlsPolicies": target.getConfiguration().setTlsPolicies(property(camelContext, java.lang.String.class, value)); return true;
         case "tokenprovider":
         case "tokenProvider": target.getConfiguration().setTokenProvider(property(camelContext, io.github.camelrelay.smtprelay.auth.SmtpRelayTokenProvider.class, value)); return true;
         case "trafficshaping":
@@ -207,6 +221,7 @@ public class SmtpRelayEndpointConfigurer extends PropertyConfigurerSupport imple
         case "connectTimeout": return int.class;
         case "connectionidletimeout":
         case "connectionIdleTimeout": return int.class;
+        case "dane": return boolean.class;
         case "datadonetimeout":
         case "dataDoneTimeout": return int.class;
         case "datainittimeout":
@@ -221,6 +236,9 @@ public class SmtpRelayEndpointConfigurer extends PropertyConfigurerSupport imple
         case "dnsServers": return java.lang.String.class;
         case "dnstimeout":
         case "dnsTimeout": return int.class;
+        case "dnssec": return boolean.class;
+        case "dnssectrustanchors":
+        case "dnssecTrustAnchors": return java.lang.String.class;
         case "ehlotimeout":
         case "ehloTimeout": return int.class;
         case "exceptionhandler":
@@ -270,6 +288,14 @@ public class SmtpRelayEndpointConfigurer extends PropertyConfigurerSupport imple
         case "maxTotalConnections": return int.class;
         case "mindatarate":
         case "minDataRate": return int.class;
+        case "mtasts":
+        case "mtaSts": return boolean.class;
+        case "mtastscachedirectory":
+        case "mtaStsCacheDirectory": return java.lang.String.class;
+        case "mtastsport":
+        case "mtaStsPort": return int.class;
+        case "mtastssslcontextparameters":
+        case "mtaStsSslContextParameters": return org.apache.camel.support.jsse.SSLContextParameters.class;
         case "mxport":
         case "mxPort": return int.class;
         case "mxresolutiontimeout":
@@ -303,6 +329,8 @@ public class SmtpRelayEndpointConfigurer extends PropertyConfigurerSupport imple
         case "starttlsTimeout": return int.class;
         case "synchronous": return boolean.class;
         case "tls": return io.github.camelrelay.smtprelay.TlsMode.class;
+        case "tlspolicies":
+        case "tlsPolicies": return java.lang.String.class;
         case "tokenprovider":
         case "tokenProvider": return io.github.camelrelay.smtprelay.auth.SmtpRelayTokenProvider.class;
         case "trafficshaping":
@@ -355,6 +383,7 @@ public class SmtpRelayEndpointConfigurer extends PropertyConfigurerSupport imple
         case "connectTimeout": return target.getConfiguration().getConnectTimeout();
         case "connectionidletimeout":
         case "connectionIdleTimeout": return target.getConfiguration().getConnectionIdleTimeout();
+        case "dane": return target.getConfiguration().isDane();
         case "datadonetimeout":
         case "dataDoneTimeout": return target.getConfiguration().getDataDoneTimeout();
         case "datainittimeout":
@@ -369,6 +398,9 @@ public class SmtpRelayEndpointConfigurer extends PropertyConfigurerSupport imple
         case "dnsServers": return target.getConfiguration().getDnsServers();
         case "dnstimeout":
         case "dnsTimeout": return target.getConfiguration().getDnsTimeout();
+        case "dnssec": return target.getConfiguration().isDnssec();
+        case "dnssectrustanchors":
+        case "dnssecTrustAnchors": return target.getConfiguration().getDnssecTrustAnchors();
         case "ehlotimeout":
         case "ehloTimeout": return target.getConfiguration().getEhloTimeout();
         case "exceptionhandler":
@@ -418,6 +450,14 @@ public class SmtpRelayEndpointConfigurer extends PropertyConfigurerSupport imple
         case "maxTotalConnections": return target.getConfiguration().getMaxTotalConnections();
         case "mindatarate":
         case "minDataRate": return target.getServer().getMinDataRate();
+        case "mtasts":
+        case "mtaSts": return target.getConfiguration().isMtaSts();
+        case "mtastscachedirectory":
+        case "mtaStsCacheDirectory": return target.getConfiguration().getMtaStsCacheDirectory();
+        case "mtastsport":
+        case "mtaStsPort": return target.getConfiguration().getMtaStsPort();
+        case "mtastssslcontextparameters":
+        case "mtaStsSslContextParameters": return target.getConfiguration().getMtaStsSslContextParameters();
         case "mxport":
         case "mxPort": return target.getConfiguration().getMxPort();
         case "mxresolutiontimeout":
@@ -451,6 +491,8 @@ public class SmtpRelayEndpointConfigurer extends PropertyConfigurerSupport imple
         case "starttlsTimeout": return target.getConfiguration().getStarttlsTimeout();
         case "synchronous": return target.getConfiguration().isSynchronous();
         case "tls": return target.getConfiguration().getTls();
+        case "tlspolicies":
+        case "tlsPolicies": return target.getConfiguration().getTlsPolicies();
         case "tokenprovider":
         case "tokenProvider": return target.getConfiguration().getTokenProvider();
         case "trafficshaping":

@@ -23,7 +23,7 @@ public class SmtpRelayEndpointUriFactory extends org.apache.camel.support.compon
     private static final Set<String> SECRET_PROPERTY_NAMES;
     private static final Map<String, String> MULTI_VALUE_PREFIXES;
     static {
-        Set<String> props = new HashSet<>(76);
+        Set<String> props = new HashSet<>(84);
         props.add("addReceivedHeader");
         props.add("allowAuthWithoutTls");
         props.add("allowAuthWithoutVerifiedTls");
@@ -41,6 +41,7 @@ public class SmtpRelayEndpointUriFactory extends org.apache.camel.support.compon
         props.add("commandTimeout");
         props.add("connectTimeout");
         props.add("connectionIdleTimeout");
+        props.add("dane");
         props.add("dataDoneTimeout");
         props.add("dataInitTimeout");
         props.add("dataTimeout");
@@ -48,6 +49,8 @@ public class SmtpRelayEndpointUriFactory extends org.apache.camel.support.compon
         props.add("deliveryThreads");
         props.add("dnsServers");
         props.add("dnsTimeout");
+        props.add("dnssec");
+        props.add("dnssecTrustAnchors");
         props.add("ehloTimeout");
         props.add("exceptionHandler");
         props.add("exchangePattern");
@@ -73,6 +76,10 @@ public class SmtpRelayEndpointUriFactory extends org.apache.camel.support.compon
         props.add("maxSessionTime");
         props.add("maxTotalConnections");
         props.add("minDataRate");
+        props.add("mtaSts");
+        props.add("mtaStsCacheDirectory");
+        props.add("mtaStsPort");
+        props.add("mtaStsSslContextParameters");
         props.add("mxPort");
         props.add("mxResolutionTimeout");
         props.add("name");
@@ -93,6 +100,7 @@ public class SmtpRelayEndpointUriFactory extends org.apache.camel.support.compon
         props.add("starttlsTimeout");
         props.add("synchronous");
         props.add("tls");
+        props.add("tlsPolicies");
         props.add("tokenProvider");
         props.add("trafficShaping");
         props.add("useEhlo");

@@ -67,4 +67,9 @@ final class CompositeListener implements SmtpRelayListener {
     public void messageRelayed(String host, DeliveryReport transaction) {
         listeners.forEach(l -> guarded(() -> l.messageRelayed(host, transaction)));
     }
+
+    @Override
+    public void tlsResult(io.github.camelrelay.smtprelay.tlspolicy.TlsResult result) {
+        listeners.forEach(l -> guarded(() -> l.tlsResult(result)));
+    }
 }

@@ -34,6 +34,22 @@ public class SmtpRelayConfiguration implements Cloneable {
     private boolean implicitTls;
     @UriParam(label = "security")
     private SSLContextParameters sslContextParameters;
+    @UriParam(label = "producer,security")
+    private String tlsPolicies;
+    @UriParam(label = "producer,security")
+    private boolean dnssec;
+    @UriParam(label = "producer,security")
+    private String dnssecTrustAnchors;
+    @UriParam(label = "producer,security", defaultValue = "true")
+    private boolean dane = true;
+    @UriParam(label = "producer,security", defaultValue = "true")
+    private boolean mtaSts = true;
+    @UriParam(label = "producer,security")
+    private String mtaStsCacheDirectory;
+    @UriParam(label = "producer,advanced", defaultValue = "443")
+    private int mtaStsPort = 443;
+    @UriParam(label = "producer,security")
+    private SSLContextParameters mtaStsSslContextParameters;
     @UriParam(label = "producer")
     private String dnsServers;
     @UriParam(label = "producer,advanced", defaultValue = "5000", javaType = "java.time.Duration")
@@ -138,6 +154,20 @@ public class SmtpRelayConfiguration implements Cloneable {
         range("connectionIdleTimeout", connectionIdleTimeout, 0, Integer.MAX_VALUE);
         range("maxMessagesPerConnection", maxMessagesPerConnection, 1, Integer.MAX_VALUE);
         range("deliveryThreads", deliveryThreads, 1, 10000);
+        range("mtaStsPort", mtaStsPort, 1, 65535);
+        io.github.camelrelay.smtprelay.tlspolicy.TlsPolicyTable table;
+        try {
+            table = io.github.camelrelay.smtprelay.tlspolicy.TlsPolicyTable.parse(tlsPolicies);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("Option tlsPolicies: " + e.getMessage(), e);
+        }
+        java.util.List<String> dane = table.selectorsWith(io.github.camelrelay.smtprelay.tlspolicy.TlsPolicy.Level.DANE,
+                io.github.camelrelay.smtprelay.tlspolicy.TlsPolicy.Level.DANE_ONLY);
+        if (!dane.isEmpty() && !isDaneActive()) {
+            throw new IllegalArgumentException("Option tlsPolicies: DANE for " + dane + " needs DNSSEC-validated look-ups:"
+                                               + " expected dnssec=true and dane=true but found dnssec=" + dnssec
+                                               + " and dane=" + this.dane);
+        }
         try {
             io.github.camelrelay.smtprelay.shaping.TrafficShaping.parse(trafficShaping);
         } catch (IllegalArgumentException e) {
@@ -222,6 +252,11 @@ public class SmtpRelayConfiguration implements Cloneable {
         if (value != null && value.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
             throw new IllegalArgumentException("Option " + option + ": expected no control characters (CR, LF) but found some");
         }
+    }
+
+    /** Whether MX delivery uses DANE: DNSSEC on and DANE not turned off. */
+    public boolean isDaneActive() {
+        return dnssec && dane;
     }
 
     /** True when a relay host is configured: every message goes there and no MX lookup is made. */
@@ -359,11 +394,127 @@ public class SmtpRelayConfiguration implements Cloneable {
     }
 
     /**
-     * Camel's TLS settings. The producer uses its trust store for VERIFY and implicit TLS (JVM defaults when unset);
-     * the SMTP listener needs its key store (the server certificate) to offer STARTTLS or implicit TLS.
+     * Camel's TLS settings. The producer uses its trust store for VERIFY (the tls option and tlsPolicies entries),
+     * for the MX certificates MTA-STS checks, and for implicit TLS (JVM defaults when unset); the SMTP listener needs
+     * its key store (the server certificate) to offer STARTTLS or implicit TLS.
      */
     public void setSslContextParameters(SSLContextParameters sslContextParameters) {
         this.sslContextParameters = sslContextParameters;
+    }
+
+    public String getTlsPolicies() {
+        return tlsPolicies;
+    }
+
+    /**
+     * TLS policies per destination, as Postfix's smtp_tls_policy_maps: entries separated by ';' or line breaks, each
+     * 'selector: LEVEL' or 'selector: LEVEL, pin=sha256:HEX'. The selector is a recipient domain (example.com), the
+     * domains below one (.example.com), or the relay host ([smtp.example.net] or [smtp.example.net]:587). The level is
+     * NONE, OPPORTUNISTIC, REQUIRED (encrypted, certificate not checked), VERIFY (certificate chain and host name
+     * checked against the trust store of sslContextParameters or the JVM), DANE (DANE where the MX host has usable
+     * TLSA records, else MTA-STS, else OPPORTUNISTIC) or DANE_ONLY (an MX host without usable TLSA records is not
+     * delivered to); DANE levels need dnssec=true. A pin, with REQUIRED or VERIFY, is the SHA-256 of the server
+     * certificate or of its public key (SubjectPublicKeyInfo), 64 hex digits; one of the pins must match. An entry
+     * replaces DANE, MTA-STS and the tls option for its destinations; destinations without one get DANE, then
+     * MTA-STS, then the tls option. A policy that is not met defers the MX host with 4.7.5 and the next one is
+     * tried. Example: 'bank.example: VERIFY; .partner.example: DANE_ONLY; [smtp.example.net]: REQUIRED,
+     * pin=sha256:9f86d0...'.
+     */
+    public void setTlsPolicies(String tlsPolicies) {
+        this.tlsPolicies = blankToNull(tlsPolicies);
+    }
+
+    public boolean isDnssec() {
+        return dnssec;
+    }
+
+    /**
+     * Validate MX, address and TLSA look-ups with DNSSEC (dnsjava's validating resolver, from the root's trust
+     * anchors shipped with the component or dnssecTrustAnchors), which DANE needs. The DNS servers must return DNSSEC
+     * records (most recursive resolvers do; they need not validate themselves). An MX answer that fails validation
+     * (bogus) defers the domain's recipients with 4.7.5. Default false.
+     */
+    public void setDnssec(boolean dnssec) {
+        this.dnssec = dnssec;
+    }
+
+    public String getDnssecTrustAnchors() {
+        return dnssecTrustAnchors;
+    }
+
+    /**
+     * Where the DNSSEC trust anchors are read from: DS or DNSKEY records in zone file format, as a resource
+     * (classpath:, file: or a path). Unset means the root zone's, shipped with the component.
+     */
+    public void setDnssecTrustAnchors(String dnssecTrustAnchors) {
+        this.dnssecTrustAnchors = blankToNull(dnssecTrustAnchors);
+    }
+
+    public boolean isDane() {
+        return dane;
+    }
+
+    /**
+     * DANE for SMTP (RFC 7672) in MX mode when dnssec is on, as Postfix's dane level: an MX host with a signed MX
+     * record, signed addresses and a signed TLSA record set at _25._tcp.host (the mxPort) is delivered to only over
+     * TLS with a certificate matching a DANE-EE(3) or DANE-TA(2) record (TLSA records, none of them usable:
+     * encrypted but not authenticated); no match, no STARTTLS or a bogus TLSA answer defers the host (4.7.5) and
+     * the next one is tried. Unsigned answers leave the host to MTA-STS and the tls option. Default true; it takes
+     * effect only with dnssec=true.
+     */
+    public void setDane(boolean dane) {
+        this.dane = dane;
+    }
+
+    public boolean isMtaSts() {
+        return mtaSts;
+    }
+
+    /**
+     * MTA-STS (RFC 8461) in MX mode for recipient domains without DANE: the _mta-sts TXT record is looked up (a
+     * domain without it is not asked again for 5 minutes), the policy fetched from
+     * https://mta-sts.domain/.well-known/mta-sts.txt (certificate verified against mtaStsSslContextParameters or the
+     * JVM's trust store, no redirects, 64 KiB and 30 seconds at most) and kept for its max_age. In enforce mode mail
+     * goes only to the MX hosts the policy names, over TLS with a certificate verified for the host name (the trust
+     * store of sslContextParameters or the JVM), else the host is deferred with 4.7.5; in testing mode it goes as
+     * before and failures are only reported. Default true.
+     */
+    public void setMtaSts(boolean mtaSts) {
+        this.mtaSts = mtaSts;
+    }
+
+    public String getMtaStsCacheDirectory() {
+        return mtaStsCacheDirectory;
+    }
+
+    /**
+     * A directory where fetched MTA-STS policies are kept, one file per domain, so they survive a restart (RFC 8461
+     * section 10.2: a cached policy is what an attacker who blocks the next fetch cannot remove). Several instances
+     * may share it (files are replaced atomically). Unset means in memory only.
+     */
+    public void setMtaStsCacheDirectory(String mtaStsCacheDirectory) {
+        this.mtaStsCacheDirectory = blankToNull(mtaStsCacheDirectory);
+    }
+
+    public int getMtaStsPort() {
+        return mtaStsPort;
+    }
+
+    /** The HTTPS port MTA-STS policies are fetched from: 443, other than that only for tests. */
+    public void setMtaStsPort(int mtaStsPort) {
+        this.mtaStsPort = mtaStsPort;
+    }
+
+    public SSLContextParameters getMtaStsSslContextParameters() {
+        return mtaStsSslContextParameters;
+    }
+
+    /**
+     * Camel's TLS settings for fetching MTA-STS policies: whom to trust for the certificate of mta-sts.domain. Unset
+     * means the JVM's default trust store.
+     */
+    public void setMtaStsSslContextParameters(SSLContextParameters mtaStsSslContextParameters) {
+        this.mtaStsSslContextParameters = mtaStsSslContextParameters;
     }
 
     public String getDnsServers() {

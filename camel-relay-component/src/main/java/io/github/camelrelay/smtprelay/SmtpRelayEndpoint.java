@@ -1,17 +1,30 @@
 package io.github.camelrelay.smtprelay;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
 import java.time.Duration;
 import java.util.Random;
 import java.util.concurrent.ExecutorService;
 
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509TrustManager;
 
 import io.github.camelrelay.smtprelay.delivery.DeliveryEngine;
 import io.github.camelrelay.smtprelay.delivery.OwnAddresses;
 import io.github.camelrelay.smtprelay.delivery.SessionSettings;
 import io.github.camelrelay.smtprelay.delivery.Timeouts;
+import io.github.camelrelay.smtprelay.dns.DnssecLookup;
 import io.github.camelrelay.smtprelay.dns.MxResolver;
 import io.github.camelrelay.smtprelay.mail.Domain;
+import io.github.camelrelay.smtprelay.tlspolicy.MtaStsPolicies;
+import io.github.camelrelay.smtprelay.tlspolicy.MtaStsStore;
+import io.github.camelrelay.smtprelay.tlspolicy.TlsPolicyTable;
+import io.github.camelrelay.smtprelay.tlspolicy.TlsaLookup;
 import org.apache.camel.AsyncEndpoint;
 import org.apache.camel.Category;
 import org.apache.camel.Consumer;
@@ -22,6 +35,10 @@ import org.apache.camel.spi.UriEndpoint;
 import org.apache.camel.spi.UriParam;
 import org.apache.camel.spi.UriPath;
 import org.apache.camel.support.DefaultEndpoint;
+import org.apache.camel.support.ResourceHelper;
+import org.apache.camel.support.jsse.SSLContextParameters;
+import org.apache.camel.support.jsse.TrustManagersParameters;
+import org.xbill.DNS.Resolver;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -145,25 +162,78 @@ public class SmtpRelayEndpoint extends DefaultEndpoint implements AsyncEndpoint 
             SSLContext verifying = c.getSslContextParameters() != null
                     ? c.getSslContextParameters().createSSLContext(getCamelContext()) : SSLContext.getDefault();
             SessionSettings settings = SessionSettings.builder().tls(c.effectiveTls()).implicitTls(c.isImplicitTls())
-                    .verifyingContext(verifying).heloName(getHeloName()).useEhlo(c.isUseEhlo()).pipelining(c.isPipelining())
+                    .verifyingContext(verifying).verifyingTrust(trustManager(c.getSslContextParameters()))
+                    .heloName(getHeloName()).useEhlo(c.isUseEhlo()).pipelining(c.isPipelining())
                     .chunking(c.isChunking(), 1024 * 1024)
                     .credentials(c.getUsername(), c.getPassword())
                     .tokenProvider(c.getTokenProvider()).authMechanism(c.getAuthMechanism()).clock(getComponent().getClock())
                     .allowAuthWithoutVerifiedTls(c.isAllowAuthWithoutVerifiedTls())
                     .timeouts(Timeouts.of(c)).listener(listener()).build();
-            MxResolver resolver = c.isRelayMode() ? null
-                    : new MxResolver(MxResolver.resolverFor(c.getDnsServers(), Duration.ofMillis(c.getDnsTimeout())),
-                            c.getIpVersion(), c.getMaxMxHosts(), new Random(),
-                            Duration.ofMillis(c.getMxResolutionTimeout()), java.time.Clock.systemUTC());
             DeliveryEngine.Builder b = DeliveryEngine.builder().settings(settings).mxPort(c.getMxPort())
                     .ipVersion(c.getIpVersion()).maxAddresses(c.getMaxMxHosts()).batchSize(c.getBatchSize())
                     .connections(c.getMaxConnectionsPerHost(), c.getMaxTotalConnections())
                     .reuse(c.getConnectionIdleTimeout(), c.getMaxMessagesPerConnection()).shaper(shaper())
-                    .ownAddresses(OwnAddresses.of(c.getOwnAddresses(), getComponent()::listeningAddresses));
-            engine = (c.isRelayMode() ? b.relayHost(c.getRelayHost().strip(), c.effectiveRelayPort()) : b.resolver(resolver))
-                    .build();
+                    .ownAddresses(OwnAddresses.of(c.getOwnAddresses(), getComponent()::listeningAddresses))
+                    .tlsPolicies(TlsPolicyTable.parse(c.getTlsPolicies()));
+            if (c.isRelayMode()) {
+                b.relayHost(c.getRelayHost().strip(), c.effectiveRelayPort());
+            } else {
+                Resolver dns = MxResolver.resolverFor(c.getDnsServers(), Duration.ofMillis(c.getDnsTimeout()));
+                MxResolver resolver = new MxResolver(dns, c.getIpVersion(), c.getMaxMxHosts(), new Random(),
+                        Duration.ofMillis(c.getMxResolutionTimeout()), java.time.Clock.systemUTC());
+                if (c.isDnssec()) {
+                    DnssecLookup dnssec = new DnssecLookup(dns, trustAnchors(c.getDnssecTrustAnchors()));
+                    resolver = resolver.validating(dnssec);
+                    b.dane(c.isDane() ? new TlsaLookup(dnssec) : null);
+                }
+                if (c.isMtaSts() && c.effectiveTls() != TlsMode.NONE) {
+                    b.mtaSts(MtaStsPolicies.builder().resolver(dns).port(c.getMtaStsPort())
+                            .store(c.getMtaStsCacheDirectory() == null ? MtaStsStore.inMemory()
+                                    : MtaStsStore.directory(Path.of(c.getMtaStsCacheDirectory())))
+                            .sslContext(c.getMtaStsSslContextParameters() != null
+                                    ? c.getMtaStsSslContextParameters().createSSLContext(getCamelContext()) : SSLContext.getDefault())
+                            .build());
+                }
+                b.resolver(resolver);
+            }
+            engine = b.build();
         }
         return engine;
+    }
+
+    /** The trust anchors for DNSSEC: the configured resource (a path, file: or classpath:), else the root's shipped. */
+    private InputStream trustAnchors(String location) throws IOException {
+        if (location == null) {
+            return DnssecLookup.class.getResourceAsStream(DnssecLookup.ROOT_ANCHORS);
+        }
+        String uri = ResourceHelper.hasScheme(location) ? location : "file:" + location;
+        return ResourceHelper.resolveMandatoryResourceAsInputStream(getCamelContext(), uri);
+    }
+
+    /**
+     * The trust manager of sslContextParameters (the JVM's default without them), for the certificate checks done
+     * after the handshake (MTA-STS, VERIFY policies) with the same trust as VERIFY's.
+     */
+    private X509TrustManager trustManager(SSLContextParameters parameters) throws GeneralSecurityException, IOException {
+        TrustManager[] managers;
+        if (parameters != null && parameters.getTrustManagers() != null) {
+            TrustManagersParameters trust = parameters.getTrustManagers();
+            trust.setCamelContext(getCamelContext());
+            if (trust.getKeyStore() != null) {
+                trust.getKeyStore().setCamelContext(getCamelContext());
+            }
+            managers = trust.createTrustManagers();
+        } else {
+            TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            factory.init((KeyStore) null);
+            managers = factory.getTrustManagers();
+        }
+        for (TrustManager m : managers) {
+            if (m instanceof X509TrustManager x) {
+                return x;
+            }
+        }
+        throw new GeneralSecurityException("Expected an X.509 trust manager in the TLS settings but found none");
     }
 
     /** The traffic-shaping counts this endpoint delivers under, shared with other endpoints of the same rules; or null. */

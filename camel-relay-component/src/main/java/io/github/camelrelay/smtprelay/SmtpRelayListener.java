@@ -41,4 +41,12 @@ public interface SmtpRelayListener {
     /** One SMTP transaction ended (the server answered the end of data or the transaction was abandoned). */
     default void messageRelayed(String host, DeliveryReport transaction) {
     }
+
+    /**
+     * How TLS went with a recipient domain's MX host in MX mode, once per connection opened (or per host its policy
+     * kept out, or per failed MTA-STS policy fetch), in the terms of SMTP TLS Reporting (RFC 8460): what a TLS-RPT
+     * reporter counts per policy domain.
+     */
+    default void tlsResult(io.github.camelrelay.smtprelay.tlspolicy.TlsResult result) {
+    }
 }

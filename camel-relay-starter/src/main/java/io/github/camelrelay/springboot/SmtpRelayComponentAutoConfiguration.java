@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 import io.github.camelrelay.smtprelay.SmtpRelayComponent;
+import io.github.camelrelay.smtprelay.tlspolicy.TlsPolicyTable;
 import org.apache.camel.Component;
 import org.apache.camel.spi.ComponentCustomizer;
 import org.apache.camel.spring.boot.CamelAutoConfiguration;
@@ -57,6 +58,10 @@ public class SmtpRelayComponentAutoConfiguration {
                 Map<String, Object> properties = CamelPropertiesHelper.getNonNullProperties(target.getCamelContext(),
                         configuration);
                 properties.putAll(durationsInMillis(configuration));
+                if (configuration.getTlsPolicies() != null) {
+                    // a map or list in application properties; the component takes the table's text form
+                    properties.put("tlsPolicies", TlsPolicyTable.of(configuration.getTlsPolicies()).toString());
+                }
                 // as copyProperties does: the starter's own switches (enabled, customizer) are no component options
                 CamelPropertiesHelper.setCamelProperties(target.getCamelContext(), target, properties, false);
             }

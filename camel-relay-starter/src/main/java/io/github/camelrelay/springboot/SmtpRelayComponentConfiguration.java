@@ -11,6 +11,7 @@ import io.github.camelrelay.smtprelay.auth.SmtpRelayTokenProvider;
 import io.github.camelrelay.smtprelay.recipient.RecipientValidator;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Map;
 import org.apache.camel.spi.IdempotentRepository;
 import org.apache.camel.spring.boot.ComponentConfigurationPropertiesCommon;
 import org.apache.camel.support.jsse.SSLContextParameters;
@@ -199,6 +200,10 @@ public class SmtpRelayComponentConfiguration extends ComponentConfigurationPrope
      */
     private Integer maxMessagesPerConnection = 100;
     /**
+     * The HTTPS port MTA-STS policies are fetched from: 443, other than that only for tests.
+     */
+    private Integer mtaStsPort = 443;
+    /**
      * Whether to pipeline (RFC 2920) with servers that offer it: MAIL FROM, every RCPT TO and DATA go in one
      * exchange, so a message costs two round trips instead of four. False waits for each reply, for a server
      * that announces PIPELINING but mishandles it.
@@ -315,6 +320,27 @@ public class SmtpRelayComponentConfiguration extends ComponentConfigurationPrope
      */
     private String clientLimitExceptions;
     /**
+     * DANE for SMTP (RFC 7672) in MX mode when dnssec is on, as Postfix's dane level: an MX host with a
+     * signed MX record, signed addresses and a signed TLSA record set at _25._tcp.host (the mxPort) is
+     * delivered to only over TLS with a certificate matching a DANE-EE(3) or DANE-TA(2) record (TLSA records,
+     * none of them usable: encrypted but not authenticated); no match, no STARTTLS or a bogus TLSA answer
+     * defers the host (4.7.5) and the next one is tried. Unsigned answers leave the host to MTA-STS and the
+     * tls option. Default true; it takes effect only with dnssec=true.
+     */
+    private Boolean dane = true;
+    /**
+     * Validate MX, address and TLSA look-ups with DNSSEC (dnsjava's validating resolver, from the root's
+     * trust anchors shipped with the component or dnssecTrustAnchors), which DANE needs. The DNS servers must
+     * return DNSSEC records (most recursive resolvers do; they need not validate themselves). An MX answer
+     * that fails validation (bogus) defers the domain's recipients with 4.7.5. Default false.
+     */
+    private Boolean dnssec = false;
+    /**
+     * Where the DNSSEC trust anchors are read from: DS or DNSKEY records in zone file format, as a resource
+     * (classpath:, file: or a path). Unset means the root zone's, shipped with the component.
+     */
+    private String dnssecTrustAnchors;
+    /**
      * TLS from the first byte (SMTPS, usually port 465) instead of STARTTLS.
      */
     private Boolean implicitTls = false;
@@ -328,6 +354,28 @@ public class SmtpRelayComponentConfiguration extends ComponentConfigurationPrope
      * refused for authLockoutTime. Default 10.
      */
     private Integer maxAuthFailuresPerClient = 10;
+    /**
+     * MTA-STS (RFC 8461) in MX mode for recipient domains without DANE: the _mta-sts TXT record is looked up
+     * (a domain without it is not asked again for 5 minutes), the policy fetched from
+     * https://mta-sts.domain/.well-known/mta-sts.txt (certificate verified against mtaStsSslContextParameters
+     * or the JVM's trust store, no redirects, 64 KiB and 30 seconds at most) and kept for its max_age. In
+     * enforce mode mail goes only to the MX hosts the policy names, over TLS with a certificate verified for
+     * the host name (the trust store of sslContextParameters or the JVM), else the host is deferred with
+     * 4.7.5; in testing mode it goes as before and failures are only reported. Default true.
+     */
+    private Boolean mtaSts = true;
+    /**
+     * A directory where fetched MTA-STS policies are kept, one file per domain, so they survive a restart
+     * (RFC 8461 section 10.2: a cached policy is what an attacker who blocks the next fetch cannot remove).
+     * Several instances may share it (files are replaced atomically). Unset means in memory only.
+     */
+    private String mtaStsCacheDirectory;
+    /**
+     * Camel's TLS settings for fetching MTA-STS policies: whom to trust for the certificate of
+     * mta-sts.domain. Unset means the JVM's default trust store. The option is a
+     * org.apache.camel.support.jsse.SSLContextParameters type.
+     */
+    private SSLContextParameters mtaStsSslContextParameters;
     /**
      * Password for SMTP AUTH at the relay host. It is never logged.
      */
@@ -362,9 +410,10 @@ public class SmtpRelayComponentConfiguration extends ComponentConfigurationPrope
      */
     private String senderLoginsFile;
     /**
-     * Camel's TLS settings. The producer uses its trust store for VERIFY and implicit TLS (JVM defaults when
-     * unset); the SMTP listener needs its key store (the server certificate) to offer STARTTLS or implicit
-     * TLS. The option is a org.apache.camel.support.jsse.SSLContextParameters type.
+     * Camel's TLS settings. The producer uses its trust store for VERIFY (the tls option and tlsPolicies
+     * entries), for the MX certificates MTA-STS checks, and for implicit TLS (JVM defaults when unset); the
+     * SMTP listener needs its key store (the server certificate) to offer STARTTLS or implicit TLS. The
+     * option is a org.apache.camel.support.jsse.SSLContextParameters type.
      */
     private SSLContextParameters sslContextParameters;
     /**
@@ -374,6 +423,23 @@ public class SmtpRelayComponentConfiguration extends ComponentConfigurationPrope
      * the others do not. With a username only VERIFY is accepted, unless allowAuthWithoutVerifiedTls is set.
      */
     private TlsMode tls;
+    /**
+     * TLS policies per destination, as Postfix's smtp_tls_policy_maps: entries separated by ';' or line
+     * breaks, each 'selector: LEVEL' or 'selector: LEVEL, pin=sha256:HEX'. The selector is a recipient domain
+     * (example.com), the domains below one (.example.com), or the relay host (smtp.example.net or
+     * smtp.example.net:587). The level is NONE, OPPORTUNISTIC, REQUIRED (encrypted, certificate not checked),
+     * VERIFY (certificate chain and host name checked against the trust store of sslContextParameters or the
+     * JVM), DANE (DANE where the MX host has usable TLSA records, else MTA-STS, else OPPORTUNISTIC) or
+     * DANE_ONLY (an MX host without usable TLSA records is not delivered to); DANE levels need dnssec=true. A
+     * pin, with REQUIRED or VERIFY, is the SHA-256 of the server certificate or of its public key
+     * (SubjectPublicKeyInfo), 64 hex digits; one of the pins must match. An entry replaces DANE, MTA-STS and
+     * the tls option for its destinations; destinations without one get DANE, then MTA-STS, then the tls
+     * option. A policy that is not met defers the MX host with 4.7.5 and the next one is tried. Example:
+     * 'bank.example: VERIFY; .partner.example: DANE_ONLY; smtp.example.net: REQUIRED, pin=sha256:9f86d0...'.
+     * In application properties a map of selector to policy, tls-policies[example.com]=VERIFY, or a list of
+     * entries, tls-policies[0]=[smtp.example.net]:587: VERIFY (keys 0, 1, ...).
+     */
+    private Map<String, String> tlsPolicies;
     /**
      * Gives OAuth 2.0 access tokens for SMTP AUTH XOAUTH2 or OAUTHBEARER (RFC 7628) at the relay host, in
      * place of a password, for the user named by username: a bean reference such as #myTokenProvider. The
@@ -725,6 +791,14 @@ public class SmtpRelayComponentConfiguration extends ComponentConfigurationPrope
         this.maxMessagesPerConnection = maxMessagesPerConnection;
     }
 
+    public Integer getMtaStsPort() {
+        return mtaStsPort;
+    }
+
+    public void setMtaStsPort(Integer mtaStsPort) {
+        this.mtaStsPort = mtaStsPort;
+    }
+
     public Boolean getPipelining() {
         return pipelining;
     }
@@ -877,6 +951,30 @@ public class SmtpRelayComponentConfiguration extends ComponentConfigurationPrope
         this.clientLimitExceptions = clientLimitExceptions;
     }
 
+    public Boolean getDane() {
+        return dane;
+    }
+
+    public void setDane(Boolean dane) {
+        this.dane = dane;
+    }
+
+    public Boolean getDnssec() {
+        return dnssec;
+    }
+
+    public void setDnssec(Boolean dnssec) {
+        this.dnssec = dnssec;
+    }
+
+    public String getDnssecTrustAnchors() {
+        return dnssecTrustAnchors;
+    }
+
+    public void setDnssecTrustAnchors(String dnssecTrustAnchors) {
+        this.dnssecTrustAnchors = dnssecTrustAnchors;
+    }
+
     public Boolean getImplicitTls() {
         return implicitTls;
     }
@@ -899,6 +997,30 @@ public class SmtpRelayComponentConfiguration extends ComponentConfigurationPrope
 
     public void setMaxAuthFailuresPerClient(Integer maxAuthFailuresPerClient) {
         this.maxAuthFailuresPerClient = maxAuthFailuresPerClient;
+    }
+
+    public Boolean getMtaSts() {
+        return mtaSts;
+    }
+
+    public void setMtaSts(Boolean mtaSts) {
+        this.mtaSts = mtaSts;
+    }
+
+    public String getMtaStsCacheDirectory() {
+        return mtaStsCacheDirectory;
+    }
+
+    public void setMtaStsCacheDirectory(String mtaStsCacheDirectory) {
+        this.mtaStsCacheDirectory = mtaStsCacheDirectory;
+    }
+
+    public SSLContextParameters getMtaStsSslContextParameters() {
+        return mtaStsSslContextParameters;
+    }
+
+    public void setMtaStsSslContextParameters(SSLContextParameters mtaStsSslContextParameters) {
+        this.mtaStsSslContextParameters = mtaStsSslContextParameters;
     }
 
     public String getPassword() {
@@ -955,6 +1077,14 @@ public class SmtpRelayComponentConfiguration extends ComponentConfigurationPrope
 
     public void setTls(TlsMode tls) {
         this.tls = tls;
+    }
+
+    public Map<String, String> getTlsPolicies() {
+        return tlsPolicies;
+    }
+
+    public void setTlsPolicies(Map<String, String> tlsPolicies) {
+        this.tlsPolicies = tlsPolicies;
     }
 
     public SmtpRelayTokenProvider getTokenProvider() {

@@ -34,6 +34,14 @@ class SmtpRelayComponentConfigurationMetadataTest {
 
     private static final String PREFIX = "camel.component.smtprelay.";
     private static final String HINT = " (regenerate with: python3 camel-relay-starter/src/build/generate-configuration.py)";
+    /**
+     * Options bound as a map (or list) in application properties, as the generator's STARTER_TYPES has them: their
+     * type, and the note added to their description.
+     */
+    private static final Map<String, String[]> STARTER_TYPES = Map.of("tlsPolicies", new String[] {
+            "java.util.Map<java.lang.String,java.lang.String>",
+            " In application properties a map of selector to policy, tls-policies[example.com]=VERIFY, or a list of"
+            + " entries, tls-policies[0]=[smtp.example.net]:587: VERIFY (keys 0, 1, ...)." });
 
     @Test
     void everyComponentOptionIsAPropertyWithItsDescriptionTypeAndDefault() throws Exception {
@@ -57,11 +65,15 @@ class SmtpRelayComponentConfigurationMetadataTest {
             if ("object".equals(option.getString("type"))) {
                 description += " The option is a " + option.getString("javaType") + " type.";
             }
+            String[] starterType = STARTER_TYPES.get(entry.getKey());
+            if (starterType != null) {
+                description = normalize(description + starterType[1]);
+            }
             check(problems, key + " description", description, normalize(property.getString("description")));
             boolean duration = "duration".equals(option.getString("type"));
             // a duration option is a java.time.Duration in Spring Boot, so 30s and 5m bind as they do in a URI
-            check(problems, key + " type", duration ? "java.time.Duration" : boxed(option.getString("javaType")),
-                    property.getString("type"));
+            check(problems, key + " type", starterType != null ? starterType[0]
+                    : duration ? "java.time.Duration" : boxed(option.getString("javaType")), property.getString("type"));
             check(problems, key + " default", duration ? millis(option.get("defaultValue")) : defaultValue(option.get("defaultValue")),
                     duration ? millis(property.get("defaultValue")) : defaultValue(property.get("defaultValue")));
         }

@@ -6,6 +6,7 @@ import io.github.camelrelay.smtprelay.SmtpRelayConfiguration;
 import io.github.camelrelay.smtprelay.SmtpRelayEndpoint;
 import io.github.camelrelay.smtprelay.SmtpRelayListener;
 import io.github.camelrelay.smtprelay.TlsMode;
+import io.github.camelrelay.smtprelay.tlspolicy.TlsPolicyTable;
 import org.apache.camel.CamelContext;
 import org.apache.camel.support.jsse.SSLContextParameters;
 import org.junit.jupiter.api.Test;
@@ -38,8 +39,18 @@ import static org.assertj.core.api.Assertions.assertThat;
         "camel.component.smtprelay.ssl-context-parameters=#bean:relayTls",
         "camel.component.smtprelay.listener=#auditListener",
         "camel.component.smtprelay.port=2626",
-        "camel.component.smtprelay.health-check-producer-enabled=false" })
+        "camel.component.smtprelay.health-check-producer-enabled=false",
+        // tlsPolicies as a map (selector to policy) and as a list (whole entries), both binding to one property
+        "camel.component.smtprelay.tls-policies[bank.example]=VERIFY",
+        "camel.component.smtprelay.tls-policies[.partner.example]=REQUIRED, pin=sha256:" + SmtpRelayPropertiesTest.PIN,
+        "camel.component.smtprelay.tls-policies[0]=[smtp.example.net]:587: VERIFY",
+        "camel.component.smtprelay.tls-policies[1]=Other.Example: none",
+        "camel.component.smtprelay.mta-sts-port=8443",
+        "camel.component.smtprelay.mta-sts-cache-directory=/var/lib/relay/mta-sts",
+        "camel.component.smtprelay.dnssec=true" })
 class SmtpRelayPropertiesTest {
+
+    static final String PIN = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
 
     @Autowired
     CamelContext camelContext;
@@ -74,6 +85,20 @@ class SmtpRelayPropertiesTest {
         // untouched options keep the component's defaults
         assertThat(c.getMxPort()).isEqualTo(25);
         assertThat(c.getDataTimeout()).isEqualTo(600000);
+    }
+
+    @Test
+    void tlsPoliciesGivenAsAMapAndAsAListReachTheEndpointAsOneTable() {
+        SmtpRelayConfiguration c = camelContext.getEndpoint("smtprelay:t", SmtpRelayEndpoint.class).getConfiguration();
+
+        assertThat(TlsPolicyTable.parse(c.getTlsPolicies())).isEqualTo(TlsPolicyTable.parse(
+                "bank.example: VERIFY; .partner.example: REQUIRED, pin=sha256:" + PIN
+                + "; [smtp.example.net]:587: VERIFY; other.example: NONE"));
+        assertThat(c.getMtaStsPort()).isEqualTo(8443);
+        assertThat(c.getMtaStsCacheDirectory()).isEqualTo("/var/lib/relay/mta-sts");
+        assertThat(c.isDnssec()).isTrue();
+        assertThat(c.isDane()).as("the default").isTrue();
+        assertThat(c.isMtaSts()).as("the default").isTrue();
     }
 
     @Test

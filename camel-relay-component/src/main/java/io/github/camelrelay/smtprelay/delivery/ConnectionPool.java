@@ -2,9 +2,7 @@ package io.github.camelrelay.smtprelay.delivery;
 
 import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.util.Locale;
 
-import io.github.camelrelay.smtprelay.TlsMode;
 import io.github.camelrelay.smtprelay.timeout.Watchdog;
 
 import org.apache.commons.pool2.BaseKeyedPooledObjectFactory;
@@ -26,10 +24,14 @@ final class ConnectionPool implements AutoCloseable {
     private final SessionSettings settings;
     private final Watchdog watchdog;
     /**
-     * The destination a borrow on this thread is for: commons-pool creates a session from the key alone, in the
-     * borrowing thread, and the session needs the MX name for TLS (SNI and the certificate check) and logs.
+     * The destination and TLS requirement a borrow on this thread is for: commons-pool creates a session from the key
+     * alone, in the borrowing thread, and the session needs the MX name for TLS (SNI and the certificate check), the
+     * requirement for what TLS it must achieve, and the name for logs.
      */
-    private final ThreadLocal<Destination> opening = new ThreadLocal<>();
+    private final ThreadLocal<Opening> opening = new ThreadLocal<>();
+
+    private record Opening(Destination destination, TlsRequirement tls) {
+    }
 
     ConnectionPool(SessionSettings settings, int maxPerHost, int maxTotal, int idleTimeoutMillis, int maxMessagesPerConnection,
                    int waitMillis) {
@@ -54,17 +56,17 @@ final class ConnectionPool implements AutoCloseable {
 
     /**
      * A session to the destination: an idle one to its address when there is one, else a new one, else waits for a
-     * free slot of the address. A session whose certificate was verified for another MX name does not serve this one,
-     * nor one whose OAuth2 token has expired.
+     * free slot of the address. A session opened under another TLS requirement (another policy, or a certificate
+     * checked for another MX name) does not serve this one, nor one whose OAuth2 token has expired.
      */
-    SmtpSession borrow(Destination destination) throws SessionFailure {
+    SmtpSession borrow(Destination destination, TlsRequirement tls) throws SessionFailure {
         InetSocketAddress key = destination.socketAddress();
-        opening.set(destination);
+        opening.set(new Opening(destination, tls));
         try {
             while (true) {
                 SmtpSession session = pool.borrowObject(key);
                 // the server might still take mail on a login whose token has expired since; it is closed all the same
-                if (verifiedFor(session, destination) && session.authValid()) {
+                if (session.requirement().sharedWith(tls) && session.authValid()) {
                     session.use(destination);
                     return session;
                 }
@@ -79,12 +81,6 @@ final class ConnectionPool implements AutoCloseable {
         } finally {
             opening.remove();
         }
-    }
-
-    /** Whether the session may carry mail for the destination's MX name: always, unless TLS verified another name. */
-    private boolean verifiedFor(SmtpSession session, Destination destination) {
-        return settings.tls != TlsMode.VERIFY || !session.tls()
-               || session.opened().host().toLowerCase(Locale.ROOT).equals(destination.host().toLowerCase(Locale.ROOT));
     }
 
     /** Returns a healthy session for reuse (the pool sends RSET if it is needed), or closes a broken one. */
@@ -125,11 +121,13 @@ final class ConnectionPool implements AutoCloseable {
 
         @Override
         public SmtpSession create(InetSocketAddress key) throws SessionFailure {
-            Destination d = opening.get();
+            Opening o = opening.get();
+            Destination d = o == null ? null : o.destination();
+            TlsRequirement tls = o == null ? TlsRequirement.standard(settings.tls, null, null) : o.tls();
             if (d == null || !d.socketAddress().equals(key)) {
                 d = new Destination(key.getAddress().getHostAddress(), key.getAddress(), key.getPort());
             }
-            return SmtpSession.open(d, settings, watchdog);
+            return SmtpSession.open(d, settings, tls, watchdog);
         }
 
         @Override

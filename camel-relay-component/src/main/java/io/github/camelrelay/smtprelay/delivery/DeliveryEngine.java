@@ -46,6 +46,8 @@ public final class DeliveryEngine implements AutoCloseable {
     private final java.time.Duration shapingWait;
 
     private final OwnAddresses own;
+    private final TlsPlanner tls;
+    private final io.github.camelrelay.smtprelay.tlspolicy.MtaStsPolicies mtaSts;
 
     private DeliveryEngine(Builder b) {
         SessionSettings settings = Objects.requireNonNull(b.settings, "settings");
@@ -61,6 +63,8 @@ public final class DeliveryEngine implements AutoCloseable {
         this.batchSize = b.batchSize;
         this.listener = settings.listener;
         this.own = b.own;
+        this.mtaSts = b.mtaSts;
+        this.tls = new TlsPlanner(settings.tls, b.tlsPolicies, b.tlsa, b.mtaSts, settings.listener);
         this.pool = new ConnectionPool(settings, b.maxPerHost, b.maxTotal, b.idleTimeoutMillis, b.maxMessagesPerConnection,
                 settings.commandTimeout);
     }
@@ -88,7 +92,8 @@ public final class DeliveryEngine implements AutoCloseable {
         }
         if (relayHost != null) {
             ShapingRule rule = shaper == null ? null : relayRule();
-            deliverToRoute(mail, forms, relayDestinations(mail, result), mail.recipients(), result, rule);
+            deliverToRoute(mail, forms, tls.relay(relayHost, relayPort, relayDestinations(mail, result)), mail.recipients(),
+                    result, rule);
         } else {
             Map<Domain, List<MailAddress>> byDomain = new LinkedHashMap<>();
             for (MailAddress r : mail.recipients()) {
@@ -97,7 +102,7 @@ public final class DeliveryEngine implements AutoCloseable {
             for (Map.Entry<Domain, List<MailAddress>> e : byDomain.entrySet()) {
                 MxResolution resolution = resolver.resolve(e.getKey());
                 if (resolution.status() != MxResolution.Status.OK) {
-                    Outcome outcome = resolution.status() == MxResolution.Status.TEMPORARY_FAILURE ? Outcome.DEFERRED : Outcome.FAILED;
+                    Outcome outcome = resolution.status().isTemporary() ? Outcome.DEFERRED : Outcome.FAILED;
                     for (MailAddress r : e.getValue()) {
                         decide(mail, result, RecipientStatus.local(r, outcome, resolution.status().enhancedStatus(), resolution.detail()));
                     }
@@ -112,18 +117,13 @@ public final class DeliveryEngine implements AutoCloseable {
                     }
                     continue;
                 }
-                List<Destination> destinations = new ArrayList<>();
-                for (MxHost host : hosts) {
-                    for (InetAddress address : host.addresses()) {
-                        destinations.add(new Destination(host.name(), address, mxPort));
-                    }
-                }
                 List<String> hostNames = hosts.stream().map(MxHost::name).toList();
                 if (listener != null) {
                     listener.mxResolved(e.getKey(), hostNames);
                 }
+                Iterable<TlsPlanner.Candidate> candidates = tls.mx(e.getKey(), resolution, hosts, mxPort);
                 ShapingRule rule = shaper == null ? null : shaper.ruleFor(e.getKey(), hostNames);
-                deliverToRoute(mail, forms, destinations, e.getValue(), result, rule);
+                deliverToRoute(mail, forms, candidates, e.getValue(), result, rule);
             }
         }
         return DeliveryReport.of(new ArrayList<>(result.values()));
@@ -180,15 +180,15 @@ public final class DeliveryEngine implements AutoCloseable {
         }
     }
 
-    private void deliverToRoute(OutgoingMail mail, Forms forms, List<Destination> candidates, List<MailAddress> recipients,
-                                Map<MailAddress, RecipientStatus> result, ShapingRule rule) {
+    private void deliverToRoute(OutgoingMail mail, Forms forms, Iterable<TlsPlanner.Candidate> candidates,
+                                List<MailAddress> recipients, Map<MailAddress, RecipientStatus> result, ShapingRule rule) {
         Deque<MailAddress> pending = new ArrayDeque<>();
         for (MailAddress r : recipients) {
             if (result.get(r) == null) {
                 pending.add(r);
             }
         }
-        if (pending.isEmpty() || candidates.isEmpty()) {
+        if (pending.isEmpty() || !candidates.iterator().hasNext()) {
             deliverToRoute(mail, forms, candidates, pending, result, rule, TrafficShaper.UNSHAPED);
             return;
         }
@@ -220,16 +220,23 @@ public final class DeliveryEngine implements AutoCloseable {
      */
     public static final String SHAPED = "4.4.5";
 
-    private void deliverToRoute(OutgoingMail mail, Forms forms, List<Destination> candidates, Deque<MailAddress> pending,
-                                Map<MailAddress, RecipientStatus> result, ShapingRule rule, TrafficShaper.Slot slot) {
+    private void deliverToRoute(OutgoingMail mail, Forms forms, Iterable<TlsPlanner.Candidate> candidates,
+                                Deque<MailAddress> pending, Map<MailAddress, RecipientStatus> result, ShapingRule rule,
+                                TrafficShaper.Slot slot) {
         SessionFailure last = null;
-        for (Destination d : candidates) {
-            if (pending.isEmpty()) {
-                return;
+        // pending first: the next host's policy is worked out (TLSA, MTA-STS) only when it is needed
+        for (java.util.Iterator<TlsPlanner.Candidate> it = candidates.iterator(); !pending.isEmpty() && it.hasNext(); ) {
+            TlsPlanner.Candidate c = it.next();
+            if (c.refusal() != null) {
+                // kept out by its TLS policy: as a host that could not be reached, the next one is tried
+                DeliveryLog.connectFailed(mail, c.refusal());
+                last = c.refusal();
+                continue;
             }
+            Destination d = c.destination();
             SmtpSession session;
             try {
-                session = pool.borrow(d);
+                session = pool.borrow(d, c.tls());
             } catch (SessionFailure f) {
                 DeliveryLog.connectFailed(mail, f);
                 last = f;
@@ -241,7 +248,7 @@ public final class DeliveryEngine implements AutoCloseable {
                 // this transaction can have reached it): one fresh connection before moving on
                 pool.release(session, false);
                 try {
-                    session = pool.borrow(d);
+                    session = pool.borrow(d, c.tls());
                     broken = transactions(mail, forms, session, pending, result);
                 } catch (SessionFailure f) {
                     broken = f;
@@ -274,10 +281,12 @@ public final class DeliveryEngine implements AutoCloseable {
             // a refusal while opening the session (greeting, EHLO, TLS, AUTH) is never final for the recipient
             RecipientStatus s = RecipientStatus.fromReply(r, code, text, d.host(), d.ip(), d.port(), false);
             String dsn = s.outcome() == Outcome.DEFERRED ? s.enhancedStatus() : "4" + s.enhancedStatus().substring(1);
-            return new RecipientStatus(r, Outcome.DEFERRED, code, dsn, text, d.host(), d.ip(), d.port(), false);
+            return new RecipientStatus(r, Outcome.DEFERRED, code, dsn, text, d.host(), d.ip(), d.port(), false, false,
+                    last.getTlsPolicy());
         }
         String dsn = last.getEnhancedStatus() == null ? "4.4.1" : last.getEnhancedStatus();
-        return new RecipientStatus(r, Outcome.DEFERRED, 0, dsn, text, d.host(), d.ip(), d.port(), false);
+        return new RecipientStatus(r, Outcome.DEFERRED, 0, dsn, text, d.host(), d.ip(), d.port(), false, false,
+                last.getTlsPolicy());
     }
 
     /**
@@ -373,7 +382,7 @@ public final class DeliveryEngine implements AutoCloseable {
                         if (result.get(r) == null) {
                             decide(mail, result, new RecipientStatus(r, Outcome.DEFERRED, 0, "4.4.2",
                                     "lost connection after end of data: " + text + " (delivery may be duplicated)",
-                                    d.host(), d.ip(), d.port(), s.tls()));
+                                    d.host(), d.ip(), d.port(), s.tls()).withTlsPolicy(s.tlsLabel()));
                         }
                     }
                 } else {
@@ -414,7 +423,7 @@ public final class DeliveryEngine implements AutoCloseable {
                     it.remove();
                     decide(mail, result, new RecipientStatus(r, Outcome.FAILED, 0, "5.6.7", "SMTPUTF8 is required, but was not "
                             + "offered by host " + d.host() + " (" + (needs != null ? needs : "the recipient address is UTF-8")
-                            + "; RFC 6531 allows no downgrade)", d.host(), d.ip(), d.port(), s.tls()));
+                            + "; RFC 6531 allows no downgrade)", d.host(), d.ip(), d.port(), s.tls()).withTlsPolicy(s.tlsLabel()));
                 }
             }
             if (pending.isEmpty()) {
@@ -432,7 +441,7 @@ public final class DeliveryEngine implements AutoCloseable {
                 for (MailAddress r : pending) {
                     decide(mail, result, new RecipientStatus(r, Outcome.FAILED, 0, "5.6.3", "host " + d.host()
                             + " offers no 8BITMIME and the message has 8-bit header fields, which have no 7-bit form",
-                            d.host(), d.ip(), d.port(), s.tls()));
+                            d.host(), d.ip(), d.port(), s.tls()).withTlsPolicy(s.tlsLabel()));
                 }
                 pending.clear();
                 return null;
@@ -475,7 +484,7 @@ public final class DeliveryEngine implements AutoCloseable {
     private static RecipientStatus status(MailAddress r, SmtpReply reply, SmtpSession s) {
         Destination d = s.destination();
         return RecipientStatus.fromReply(r, reply.code(), reply.text(), d.host(), d.ip(), d.port(), s.tls())
-                .withRemoteDsn(s.dsn());
+                .withRemoteDsn(s.dsn()).withTlsPolicy(s.tlsLabel());
     }
 
     private static void decide(OutgoingMail mail, Map<MailAddress, RecipientStatus> result, RecipientStatus status) {
@@ -514,6 +523,13 @@ public final class DeliveryEngine implements AutoCloseable {
     @Override
     public void close() {
         pool.close();
+        if (mtaSts != null) {
+            try {
+                mtaSts.close();
+            } catch (IOException e) {
+                // the policy fetcher's connections go with the engine either way
+            }
+        }
     }
 
     /** The options of an engine; settings and either resolver or relayHost are required. */
@@ -532,8 +548,29 @@ public final class DeliveryEngine implements AutoCloseable {
         private int maxMessagesPerConnection = 100;
         private TrafficShaper shaper;
         private OwnAddresses own = OwnAddresses.none();
+        private io.github.camelrelay.smtprelay.tlspolicy.TlsPolicyTable tlsPolicies;
+        private io.github.camelrelay.smtprelay.tlspolicy.TlsaLookup tlsa;
+        private io.github.camelrelay.smtprelay.tlspolicy.MtaStsPolicies mtaSts;
 
         private Builder() {
+        }
+
+        /** The tlsPolicies table: per destination TLS policies over the settings' tls mode. */
+        public Builder tlsPolicies(io.github.camelrelay.smtprelay.tlspolicy.TlsPolicyTable v) {
+            tlsPolicies = v;
+            return this;
+        }
+
+        /** DANE for MX hosts with secure TLSA records; null (default) for none. Needs a validating MX resolver. */
+        public Builder dane(io.github.camelrelay.smtprelay.tlspolicy.TlsaLookup v) {
+            tlsa = v;
+            return this;
+        }
+
+        /** MTA-STS for recipient domains; null (default) for none. The engine closes it. */
+        public Builder mtaSts(io.github.camelrelay.smtprelay.tlspolicy.MtaStsPolicies v) {
+            mtaSts = v;
+            return this;
         }
 
         /** MX mode: each domain's MX hosts from this resolver. */

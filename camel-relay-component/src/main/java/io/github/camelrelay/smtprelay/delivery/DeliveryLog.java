@@ -6,7 +6,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One line per recipient and delivery attempt, in the form mail administrators know from Postfix:
- * {@code id: to=<rcpt>, relay=host[ip]:port, delay=0.12, tls=yes, dsn=2.0.0, status=sent (250 2.0.0 Ok)}.
+ * {@code id: to=<rcpt>, relay=host[ip]:port, delay=0.12, tls=dane-ee, dsn=2.0.0, status=sent (250 2.0.0 Ok)}, where
+ * tls= names the TLS policy that applied and how it went ({@code opportunistic}, {@code verify}, {@code mta-sts},
+ * {@code dane-ta}, {@code no} for plain text, {@code dane-fail (no TLSA match)} for a failure).
  * Logged under the category {@code io.github.camelrelay.smtprelay.delivery} so it can be routed to its own file.
  */
 final class DeliveryLog {
@@ -31,7 +33,7 @@ final class DeliveryLog {
                 .append(mail.id()).append(": to=<").append(s.recipient()).append(">, relay=").append(s.relay())
                 .append(", delay=").append(centis / 100).append('.').append(centis % 100 < 10 ? "0" : "").append(centis % 100);
         if (s.host() != null) {
-            sb.append(", tls=").append(s.tls() ? "yes" : "no");
+            sb.append(", tls=").append(oneLine(s.tlsField()));
         }
         sb.append(", dsn=").append(s.enhancedStatus()).append(", status=").append(status).append(" (");
         if (s.replyCode() > 0) {
@@ -43,8 +45,9 @@ final class DeliveryLog {
 
     static void connectFailed(OutgoingMail mail, SessionFailure f) {
         if (LOG.isInfoEnabled()) {
-            LOG.info("{}: connect to {}: {}", mail.id(), f.getDestination(),
-                    oneLine((f.getReplyCode() > 0 ? f.getReplyCode() + " " : "") + f.getReplyText()));
+            LOG.info("{}: connect to {}: {}{}", mail.id(), f.getDestination(),
+                    oneLine((f.getReplyCode() > 0 ? f.getReplyCode() + " " : "") + f.getReplyText()),
+                    f.getTlsPolicy() == null ? "" : " (tls=" + oneLine(f.getTlsPolicy()) + ")");
         }
     }
 

@@ -38,6 +38,7 @@ final class RelayTransport extends SMTPTransport {
     private java.util.function.Consumer<String> onCommand = command -> { };
     private java.util.function.Supplier<String> authRefusal = () -> null;
     private volatile String authRefused;
+    private TlsCheck afterStartTls;
     /** The command being sent carries a secret: the listener sees it masked. */
     private boolean secret;
 
@@ -63,6 +64,45 @@ final class RelayTransport extends SMTPTransport {
      */
     void authOnlyIf(java.util.function.Supplier<String> refusal) {
         this.authRefusal = refusal;
+    }
+
+    /**
+     * Called right after the STARTTLS handshake, before the second EHLO (and AUTH): throws to end the session when
+     * the server's certificate does not satisfy the destination's TLS policy.
+     */
+    void afterStartTls(TlsCheck check) {
+        this.afterStartTls = check;
+    }
+
+    /** A check of the TLS socket; throws to refuse it. */
+    interface TlsCheck {
+        void check(javax.net.ssl.SSLSocket socket) throws MessagingException;
+    }
+
+    @Override
+    protected void startTLS() throws MessagingException {
+        super.startTLS();
+        if (afterStartTls != null) {
+            javax.net.ssl.SSLSocket socket = sslSocket();
+            if (socket == null) {
+                throw new MessagingException("the TLS session cannot be checked: the socket is not at hand");
+            }
+            afterStartTls.check(socket);
+        }
+    }
+
+    /**
+     * The TLS socket after STARTTLS, whose session holds the server's chain; null when it cannot be had. Angus keeps
+     * it private, hence the reflection (as for {@link #rawOutput}).
+     */
+    synchronized javax.net.ssl.SSLSocket sslSocket() {
+        try {
+            java.lang.reflect.Field f = SMTPTransport.class.getDeclaredField("serverSocket");
+            f.setAccessible(true);
+            return f.get(this) instanceof javax.net.ssl.SSLSocket ssl ? ssl : null;
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return null;
+        }
     }
 
     /** Why AUTH was not sent on this connection, or null when it was not held back. */

@@ -31,9 +31,15 @@ public final class SessionSettings {
 
     final Session session;
     final Session plainSession;
+    /** One Angus session per STARTTLS mode, for destinations whose TLS policy is not the endpoint's. */
+    private final java.util.Map<TlsMode, Session> sessions = new java.util.EnumMap<>(TlsMode.class);
     final TlsMode tls;
     final boolean implicitTls;
     final SSLSocketFactory implicitTlsFactory;
+    private final SSLSocketFactory verifyingFactory;
+    private final SSLSocketFactory trustAllFactory;
+    /** The trust store for certificate checks after the handshake (MTA-STS, VERIFY policies); null when not given. */
+    final javax.net.ssl.X509TrustManager verifyingTrust;
     final Timeouts timeouts;
     final int connectTimeout;
     final int commandTimeout;
@@ -73,12 +79,35 @@ public final class SessionSettings {
         }
         this.tokens = b.tokenProvider == null ? null
                 : new TokenCache(b.tokenProvider, b.username, Objects.requireNonNull(b.clock, "clock"));
-        SSLSocketFactory factory = tls == TlsMode.VERIFY ? b.verifyingContext.getSocketFactory() : trustAll();
+        this.trustAllFactory = trustAll();
+        this.verifyingFactory = b.verifyingContext == null ? null : b.verifyingContext.getSocketFactory();
+        this.verifyingTrust = b.verifyingTrust;
+        SSLSocketFactory factory = tls == TlsMode.VERIFY ? verifyingFactory : trustAllFactory;
         this.implicitTlsFactory = factory;
         // with a token provider Angus does no AUTH: SmtpSession sends it after EHLO (and STARTTLS)
         String angusUser = tokens == null ? b.username : null;
-        this.session = session(tls, factory, b.heloName, b.useEhlo, angusUser, b.password, mechanism);
-        this.plainSession = session(TlsMode.NONE, factory, b.heloName, b.useEhlo, angusUser, b.password, mechanism);
+        for (TlsMode mode : TlsMode.values()) {
+            if (mode != TlsMode.VERIFY || verifyingFactory != null) {
+                sessions.put(mode, session(mode, mode == TlsMode.VERIFY ? verifyingFactory : trustAllFactory, b.heloName,
+                        b.useEhlo, angusUser, b.password, mechanism));
+            }
+        }
+        this.session = sessions.get(tls);
+        this.plainSession = sessions.get(TlsMode.NONE);
+    }
+
+    /** The Angus session for a STARTTLS mode. */
+    Session session(TlsMode mode) {
+        Session s = sessions.get(mode);
+        if (s == null) {
+            throw new IllegalStateException("Expected a verifying TLS context for " + mode + " but none was configured");
+        }
+        return s;
+    }
+
+    /** The socket factory for implicit TLS under a mode: verifying for VERIFY, trusting anyone otherwise. */
+    SSLSocketFactory implicitTlsFactory(TlsMode mode) {
+        return mode == TlsMode.VERIFY ? verifyingFactory : trustAllFactory;
     }
 
     public static Builder builder() {
@@ -91,10 +120,18 @@ public final class SessionSettings {
      * so. A connection that OPPORTUNISTIC left in plain text never authenticates: STARTTLS may have been stripped.
      */
     String authRefusal(boolean tlsActive, boolean handshakeFailed) {
-        if (tlsActive && tls == TlsMode.VERIFY) {
+        return authRefusal(tlsActive, tlsActive && tls == TlsMode.VERIFY, handshakeFailed, tls);
+    }
+
+    /**
+     * As {@link #authRefusal(boolean, boolean)} for a session under its own TLS policy: {@code verified} when the
+     * handshake (VERIFY) or the check after it (a VERIFY or pinned policy) proved the server's identity.
+     */
+    String authRefusal(boolean tlsActive, boolean verified, boolean handshakeFailed, TlsMode mode) {
+        if (tlsActive && verified) {
             return null;
         }
-        if (allowAuthWithoutVerifiedTls && (tlsActive || tls == TlsMode.NONE)) {
+        if (allowAuthWithoutVerifiedTls && (tlsActive || mode == TlsMode.NONE)) {
             return null;
         }
         if (tlsActive) {
@@ -152,6 +189,7 @@ public final class SessionSettings {
         private TlsMode tls;
         private boolean implicitTls;
         private SSLContext verifyingContext;
+        private javax.net.ssl.X509TrustManager verifyingTrust;
         private String heloName;
         private boolean useEhlo = true;
         private boolean pipelining = true;
@@ -182,6 +220,12 @@ public final class SessionSettings {
         /** The TLS context for VERIFY (Camel's sslContextParameters or the JVM default). */
         public Builder verifyingContext(SSLContext v) {
             verifyingContext = v;
+            return this;
+        }
+
+        /** The same trust as the verifying context's, for certificate checks after the handshake (MTA-STS, policies). */
+        public Builder verifyingTrust(javax.net.ssl.X509TrustManager v) {
+            verifyingTrust = v;
             return this;
         }
 

@@ -29,6 +29,9 @@ final class SmtpSession {
 
     /** The destination it was opened for: the MX name TLS checked, if it did. */
     private final Destination opened;
+    /** The TLS it was opened under, and what the log says of it. */
+    private final TlsRequirement requirement;
+    private final String tlsLabel;
     /** The destination of its current use: another MX name at the same address after reuse. */
     private Destination destination;
     private final SessionSettings settings;
@@ -58,11 +61,13 @@ final class SmtpSession {
     /** The OAuth2 token this connection authenticated with, or null. */
     private final SmtpRelayToken token;
 
-    private SmtpSession(Destination destination, SessionSettings settings, Socket socket, RelayTransport transport,
-                        Watchdog watchdog, Deadline deadline, SmtpRelayToken token) {
+    private SmtpSession(Destination destination, SessionSettings settings, TlsRequirement requirement, String tlsLabel,
+                        Socket socket, RelayTransport transport, Watchdog watchdog, Deadline deadline, SmtpRelayToken token) {
         this.opened = destination;
         this.token = token;
         this.destination = destination;
+        this.requirement = requirement;
+        this.tlsLabel = tlsLabel;
         this.watchdog = watchdog;
         this.deadline = deadline;
         this.settings = settings;
@@ -74,22 +79,55 @@ final class SmtpSession {
         this.pipelining = settings.pipelining && transport.supportsExtension("PIPELINING");
     }
 
-    /** Connects, reads the greeting, says EHLO, and does STARTTLS and AUTH as configured. */
-    static SmtpSession open(Destination destination, SessionSettings settings, Watchdog watchdog) throws SessionFailure {
+    /**
+     * Connects, reads the greeting, says EHLO, and does STARTTLS and AUTH as the TLS requirement says; its check of
+     * the server's chain runs right after the handshake, before anything else is sent.
+     */
+    static SmtpSession open(Destination destination, SessionSettings settings, TlsRequirement tls, Watchdog watchdog)
+            throws SessionFailure {
         try {
-            return authenticated(destination, settings, false, watchdog);
+            return authenticated(destination, settings, tls, false, watchdog);
         } catch (SessionFailure f) {
             // as Postfix does: a failed opportunistic handshake is retried in plain text rather than deferred
-            if (settings.tls == TlsMode.OPPORTUNISTIC && !settings.implicitTls && causedBy(f, SSLException.class)) {
-                String refusal = settings.authenticates ? settings.authRefusal(false, true) : null;
+            if (tls.mode() == TlsMode.OPPORTUNISTIC && !settings.implicitTls && causedBy(f, SSLException.class)) {
+                String refusal = settings.authenticates ? settings.authRefusal(false, false, true, tls.mode()) : null;
                 if (refusal != null) {
                     // the plain-text retry would have to send the password unencrypted
                     throw new SessionFailure(destination, 0, SessionSettings.AUTH_NEEDS_TLS,
                             refusal + " (" + f.getReplyText() + ")", f);
                 }
-                return authenticated(destination, settings, true, watchdog);
+                return authenticated(destination, settings, tls, true, watchdog);
             }
             throw f;
+        }
+    }
+
+    /** What the check after the handshake found, for the session being opened. */
+    private static final class TlsState {
+        TlsRequirement.Verdict verdict;
+
+        void check(SSLSocket ssl, TlsRequirement tls, Destination destination, SessionSettings settings)
+                throws MessagingException {
+            List<java.security.cert.X509Certificate> chain = new ArrayList<>();
+            try {
+                for (java.security.cert.Certificate c : ssl.getSession().getPeerCertificates()) {
+                    if (c instanceof java.security.cert.X509Certificate x) {
+                        chain.add(x);
+                    }
+                }
+            } catch (javax.net.ssl.SSLPeerUnverifiedException e) {
+                // no chain: every check fails on it
+            }
+            verdict = tls.check(chain, destination.host(), settings.verifyingTrust, java.time.Instant.now());
+            if (!verdict.ok()) {
+                throw new MessagingException("TLS policy " + tls.name() + " not satisfied by " + destination.host() + ": "
+                                             + verdict.detail());
+            }
+        }
+
+        boolean verified(boolean tlsActive, TlsRequirement tls) {
+            return tlsActive && (tls.mode() == TlsMode.VERIFY
+                                 || tls.verifiesIdentity() && verdict != null && verdict.ok());
         }
     }
 
@@ -97,14 +135,14 @@ final class SmtpSession {
      * A session; with a token provider, authenticated with the endpoint's token, and when the server refuses it, once
      * more on a new connection with a fresh token from the provider.
      */
-    private static SmtpSession authenticated(Destination destination, SessionSettings settings, boolean plain,
-                                             Watchdog watchdog) throws SessionFailure {
+    private static SmtpSession authenticated(Destination destination, SessionSettings settings, TlsRequirement tls,
+                                             boolean plain, Watchdog watchdog) throws SessionFailure {
         try {
-            return open(destination, settings, plain, watchdog, null);
+            return open(destination, settings, tls, plain, watchdog, null);
         } catch (TokenRefused refused) {
             SmtpRelayToken fresh = settings.tokens.refused(destination, refused.token,
                     refused.getReplyCode() + " " + refused.getReplyText());
-            return open(destination, settings, plain, watchdog, fresh);
+            return open(destination, settings, tls, plain, watchdog, fresh);
         }
     }
 
@@ -119,17 +157,22 @@ final class SmtpSession {
     }
 
     /** Opens a connection; with a token provider, AUTH with {@code fresh}, or the endpoint's token when null. */
-    private static SmtpSession open(Destination destination, SessionSettings settings, boolean plain, Watchdog watchdog,
-                                    SmtpRelayToken fresh) throws SessionFailure {
+    private static SmtpSession open(Destination destination, SessionSettings settings, TlsRequirement tls, boolean plain,
+                                    Watchdog watchdog, SmtpRelayToken fresh) throws SessionFailure {
         Socket socket = new Socket();
         Deadline deadline = new Deadline(socket::close);
-        RelayTransport transport = new RelayTransport(plain ? settings.plainSession : settings.session, settings.listener,
-                destination.host());
+        TlsState state = new TlsState();
+        RelayTransport transport = new RelayTransport(plain ? settings.plainSession : settings.session(tls.mode()),
+                settings.listener, destination.host());
         // every reply read is progress: a server answering a long pipelined group steadily is not timed out
         transport.onReply(deadline::renew);
         // while the session is opened, each command's reply gets its own timeout (EHLO, STARTTLS, AUTH)
         transport.onCommand(command -> deadline.arm(settings.timeouts.forCommand(command)));
-        transport.authOnlyIf(() -> settings.authRefusal(transport.isSSL(), plain));
+        transport.authOnlyIf(() -> settings.authRefusal(transport.isSSL(), state.verified(transport.isSSL(), tls), plain,
+                tls.mode()));
+        if (tls.checksChain()) {
+            transport.afterStartTls(ssl -> state.check(ssl, tls, destination, settings));
+        }
         watchdog.watch(deadline);
         try {
             socket.setTcpNoDelay(true);
@@ -139,13 +182,13 @@ final class SmtpSession {
             });
             // the greeting (and an implicit TLS handshake) within greetingTimeout, then each command its own
             bounded(deadline, settings.timeouts.greeting(), () -> {
-                transport.connect(settings.implicitTls ? implicitTls(socket, destination, settings) : socket);
+                transport.connect(settings.implicitTls ? implicitTls(socket, destination, settings, tls, state) : socket);
                 return null;
             });
             SmtpRelayToken token = null;
             if (settings.tokens != null) {
                 try {
-                    token = bearerAuth(destination, settings, plain, transport, deadline, fresh);
+                    token = bearerAuth(destination, settings, tls, state, plain, transport, deadline, fresh);
                 } catch (SessionFailure f) {
                     watchdog.forget(deadline);
                     closeQuietly(socket);
@@ -153,7 +196,13 @@ final class SmtpSession {
                 }
             }
             transport.onCommand(command -> { });
-            SmtpSession session = new SmtpSession(destination, settings, socket, transport, watchdog, deadline, token);
+            String label = !transport.isSSL() ? "no" : state.verdict != null ? state.verdict.label() : tls.name();
+            SmtpSession session = new SmtpSession(destination, settings, tls, label, socket, transport, watchdog, deadline,
+                    token);
+            if (!plain) {
+                report(settings, tls, destination, transport.isSSL() ? state.verdict : new TlsRequirement.Verdict(false, "no",
+                        io.github.camelrelay.smtprelay.tlspolicy.TlsResult.Failure.STARTTLS_NOT_SUPPORTED, "STARTTLS not offered"));
+            }
             if (settings.listener != null) {
                 settings.listener.connected(destination.host(), destination.socketAddress(), session.tls);
             }
@@ -168,13 +217,72 @@ final class SmtpSession {
             } else if (e instanceof MessagingException me && me.getNextException() != null) {
                 text = e.getMessage() + ": " + me.getNextException();
             }
+            TlsRequirement.Verdict failed = tlsFailure(settings, tls, transport, state, e, plain);
             watchdog.forget(deadline);
             closeQuietly(socket);
+            if (failed != null) {
+                report(settings, tls, destination, failed);
+            }
             if (transport.authRefused() != null) {
                 throw new SessionFailure(destination, 0, SessionSettings.AUTH_NEEDS_TLS, transport.authRefused(), e);
             }
-            throw new SessionFailure(destination, code, text == null ? e.getClass().getSimpleName() : text, e);
+            text = text == null ? e.getClass().getSimpleName() : text;
+            if (failed != null && tls.dedicated()) {
+                // the destination's TLS policy was not met: the same on every attempt until its operator fixes it
+                String why = failed.failure() == io.github.camelrelay.smtprelay.tlspolicy.TlsResult.Failure.STARTTLS_NOT_SUPPORTED
+                        ? "TLS is required (" + tls.name() + "), but was not offered by host " + destination.host() : text;
+                throw new SessionFailure(destination, 0, TLS_POLICY_FAILED, why, e, failed.label());
+            }
+            throw new SessionFailure(destination, code, null, text, e, failed == null ? null : failed.label());
         }
+    }
+
+    /**
+     * The enhanced status of recipients deferred because a destination's TLS policy (DANE, MTA-STS, a tlsPolicies
+     * entry) was not met: 4.7.5, cryptographic failure, as Postfix reports it.
+     */
+    static final String TLS_POLICY_FAILED = "4.7.5";
+
+    /** Why the session failed as far as TLS is concerned, or null when it was not TLS (a refused connection, a reply). */
+    private static TlsRequirement.Verdict tlsFailure(SessionSettings settings, TlsRequirement tls, RelayTransport transport,
+                                                     TlsState state, Exception e, boolean plain) {
+        if (state.verdict != null && !state.verdict.ok()) {
+            return state.verdict;
+        }
+        if (plain || tls.mode() == TlsMode.NONE) {
+            return null;
+        }
+        if (tls.mandatory() && !settings.implicitTls && !transport.isSSL() && e instanceof MessagingException
+            && transport.validReplies() >= 2 && !transport.supportsExtension("STARTTLS")) {
+            // greeted, EHLO answered, no STARTTLS among the extensions: Angus refused to go on in plain text
+            return new TlsRequirement.Verdict(false, tls.failLabel("STARTTLS not offered"),
+                    io.github.camelrelay.smtprelay.tlspolicy.TlsResult.Failure.STARTTLS_NOT_SUPPORTED, "STARTTLS not offered");
+        }
+        if (causedBy(e, SSLException.class)) {
+            String why = "TLS handshake failed: " + rootMessage(e);
+            return new TlsRequirement.Verdict(false, tls.failLabel(why), tls.mode() == TlsMode.VERIFY
+                    ? io.github.camelrelay.smtprelay.tlspolicy.TlsResult.Failure.CERTIFICATE_NOT_TRUSTED
+                    : io.github.camelrelay.smtprelay.tlspolicy.TlsResult.Failure.VALIDATION_FAILURE, why);
+        }
+        return null;
+    }
+
+    private static String rootMessage(Throwable t) {
+        Throwable root = t;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
+    }
+
+    /** Tells the listener how TLS went with a recipient domain's MX host, for TLS-RPT; nothing in relay mode. */
+    private static void report(SessionSettings settings, TlsRequirement tls, Destination d, TlsRequirement.Verdict verdict) {
+        if (settings.listener == null || tls.policyDomain() == null || tls.mode() == TlsMode.NONE) {
+            return;
+        }
+        io.github.camelrelay.smtprelay.tlspolicy.TlsResult.Failure failure = verdict == null ? null : verdict.failure();
+        settings.listener.tlsResult(new io.github.camelrelay.smtprelay.tlspolicy.TlsResult(tls.policyDomain(), tls.policyType(),
+                tls.policyStrings(), d.host(), d.ip(), failure, verdict == null ? "encrypted" : verdict.detail()));
     }
 
     /**
@@ -182,10 +290,10 @@ final class SmtpSession {
      * the rule for passwords: only over TLS whose certificate was verified, unless allowAuthWithoutVerifiedTls; no
      * token is asked for before that is known. Returns the token it authenticated with.
      */
-    private static SmtpRelayToken bearerAuth(Destination destination, SessionSettings settings, boolean plain,
-                                             RelayTransport transport, Deadline deadline, SmtpRelayToken fresh)
-            throws SessionFailure, MessagingException, IOException {
-        String refusal = settings.authRefusal(transport.isSSL(), plain);
+    private static SmtpRelayToken bearerAuth(Destination destination, SessionSettings settings, TlsRequirement tls,
+                                             TlsState state, boolean plain, RelayTransport transport, Deadline deadline,
+                                             SmtpRelayToken fresh) throws SessionFailure, MessagingException, IOException {
+        String refusal = settings.authRefusal(transport.isSSL(), state.verified(transport.isSSL(), tls), plain, tls.mode());
         if (refusal != null) {
             throw new SessionFailure(destination, 0, SessionSettings.AUTH_NEEDS_TLS, refusal, null);
         }
@@ -213,14 +321,19 @@ final class SmtpSession {
         return settings.tokens == null || settings.tokens.usable(token);
     }
 
-    private static SSLSocket implicitTls(Socket socket, Destination destination, SessionSettings settings) throws IOException {
-        SSLSocket ssl = (SSLSocket) settings.implicitTlsFactory.createSocket(socket, destination.host(), destination.port(), true);
-        if (settings.tls == TlsMode.VERIFY) {
+    private static SSLSocket implicitTls(Socket socket, Destination destination, SessionSettings settings, TlsRequirement tls,
+                                         TlsState state) throws IOException, MessagingException {
+        SSLSocket ssl = (SSLSocket) settings.implicitTlsFactory(tls.mode()).createSocket(socket, destination.host(),
+                destination.port(), true);
+        if (tls.mode() == TlsMode.VERIFY) {
             SSLParameters params = ssl.getSSLParameters();
             params.setEndpointIdentificationAlgorithm("HTTPS");
             ssl.setSSLParameters(params);
         }
         ssl.startHandshake();
+        if (tls.checksChain()) {
+            state.check(ssl, tls, destination, settings);
+        }
         return ssl;
     }
 
@@ -244,6 +357,15 @@ final class SmtpSession {
 
     boolean tls() {
         return tls;
+    }
+
+    TlsRequirement requirement() {
+        return requirement;
+    }
+
+    /** The TLS this session has, as the delivery log says it: {@code dane-ee}, {@code mta-sts}, {@code no}... */
+    String tlsLabel() {
+        return tlsLabel;
     }
 
     int messages() {

@@ -25,6 +25,9 @@ import org.xbill.DNS.dnssec.ValidatingResolver;
  */
 public final class DnssecLookup {
 
+    /** How the reason of an answer starts when no server answered (a timeout, a network error), not a validation. */
+    public static final String LOOKUP_FAILED = "look-up failed";
+
     /** The trust anchors shipped: the root zone's DS records. */
     public static final String ROOT_ANCHORS = "root-anchors.txt";
 
@@ -73,7 +76,7 @@ public final class DnssecLookup {
         try {
             response = validator.send(Message.newQuery(Record.newRecord(name, type, DClass.IN)));
         } catch (IOException e) {
-            return new Answer(Security.BOGUS, Rcode.SERVFAIL, List.of(), "look-up failed: " + e.getMessage());
+            return new Answer(Security.BOGUS, Rcode.SERVFAIL, List.of(), LOOKUP_FAILED + ": " + e.getMessage());
         }
         int rcode = response.getRcode();
         if (rcode == Rcode.SERVFAIL) {

@@ -41,6 +41,8 @@ public final class MxResolver {
     private final Random random;
     private final Duration totalTimeout;
     private final Clock clock;
+    /** Validates every look-up when set (DNSSEC on); the dnsjava cache is then not used. */
+    private final DnssecLookup dnssec;
 
     public MxResolver(Resolver resolver, IpVersion ipVersion, int maxAddresses, Random random) {
         this(resolver, ipVersion, maxAddresses, random, Duration.ofMinutes(1), Clock.systemUTC());
@@ -53,12 +55,27 @@ public final class MxResolver {
      */
     public MxResolver(Resolver resolver, IpVersion ipVersion, int maxAddresses, Random random, Duration totalTimeout,
                       Clock clock) {
+        this(resolver, ipVersion, maxAddresses, random, totalTimeout, clock, null);
+    }
+
+    private MxResolver(Resolver resolver, IpVersion ipVersion, int maxAddresses, Random random, Duration totalTimeout,
+                       Clock clock, DnssecLookup dnssec) {
         this.resolver = resolver;
         this.ipVersion = ipVersion;
         this.maxAddresses = maxAddresses;
         this.random = random;
         this.totalTimeout = totalTimeout;
         this.clock = clock;
+        this.dnssec = dnssec;
+    }
+
+    /**
+     * This resolver with every MX and address look-up validated by DNSSEC: a bogus MX answer defers the domain
+     * ({@link MxResolution.Status#BOGUS}), a bogus address answer drops the host, and the resolution and each host say
+     * whether they were secure, which DANE needs.
+     */
+    public MxResolver validating(DnssecLookup lookup) {
+        return new MxResolver(resolver, ipVersion, maxAddresses, random, totalTimeout, clock, lookup);
     }
 
     /**
@@ -134,24 +151,53 @@ public final class MxResolver {
         }
         Instant deadline = clock.instant().plus(totalTimeout);
         Name name = absolute(domain.name());
-        Lookup lookup = lookup(name, Type.MX);
-        Record[] answers = lookup.run();
-        switch (lookup.getResult()) {
+        Answer answer = query(name, Type.MX);
+        switch (answer.result) {
             case Lookup.SUCCESSFUL:
-                return fromMxRecords(domain, answers, deadline);
+                return fromMxRecords(domain, answer.records, deadline, answer.secure);
             case Lookup.TYPE_NOT_FOUND:
-                return implicitMx(domain);
+                return implicitMx(domain, answer.secure);
             case Lookup.HOST_NOT_FOUND:
                 return MxResolution.failure(MxResolution.Status.NO_SUCH_DOMAIN,
                         "Host or domain name not found. Name service error for name=" + domain + " type=MX: Host not found");
             default:
+                if (answer.bogus) {
+                    return MxResolution.failure(MxResolution.Status.BOGUS,
+                            "DNSSEC validation failed for name=" + domain + " type=MX: " + answer.error);
+                }
                 // TRY_AGAIN (timeout, SERVFAIL, network) and UNRECOVERABLE: a broken server must never bounce mail
                 return MxResolution.failure(MxResolution.Status.TEMPORARY_FAILURE,
-                        "Name service error for name=" + domain + " type=MX: " + lookup.getErrorString());
+                        "Name service error for name=" + domain + " type=MX: " + answer.error);
         }
     }
 
-    private MxResolution fromMxRecords(Domain domain, Record[] answers, Instant deadline) {
+    /** One look-up's outcome in dnsjava's {@link Lookup} terms, with what DNSSEC said when it validates. */
+    private record Answer(int result, Record[] records, String error, boolean secure, boolean bogus) {
+    }
+
+    private Answer query(Name name, int type) {
+        if (dnssec == null) {
+            Lookup lookup = lookup(name, type);
+            Record[] records = lookup.run();
+            return new Answer(lookup.getResult(), records, lookup.getErrorString(), false, false);
+        }
+        DnssecLookup.Answer a = dnssec.lookup(name, type);
+        if (a.security() == DnssecLookup.Security.BOGUS) {
+            // a timeout is only a temporary failure; a failed validation is bogus
+            return new Answer(Lookup.TRY_AGAIN, null, a.reason(), false, !a.reason().startsWith(DnssecLookup.LOOKUP_FAILED));
+        }
+        boolean secure = a.security() == DnssecLookup.Security.SECURE;
+        if (a.rcode() == org.xbill.DNS.Rcode.NXDOMAIN) {
+            return new Answer(Lookup.HOST_NOT_FOUND, null, "Host not found", secure, false);
+        }
+        if (a.rcode() != org.xbill.DNS.Rcode.NOERROR) {
+            return new Answer(Lookup.TRY_AGAIN, null, org.xbill.DNS.Rcode.string(a.rcode()), false, false);
+        }
+        return a.records().isEmpty() ? new Answer(Lookup.TYPE_NOT_FOUND, null, "Type not found", secure, false)
+                : new Answer(Lookup.SUCCESSFUL, a.records().toArray(new Record[0]), "successful", secure, false);
+    }
+
+    private MxResolution fromMxRecords(Domain domain, Record[] answers, Instant deadline, boolean secure) {
         List<MXRecord> mx = new ArrayList<>();
         boolean nullMx = false;
         for (Record r : answers) {
@@ -168,7 +214,7 @@ public final class MxResolver {
                 return MxResolution.failure(MxResolution.Status.NULL_MX,
                         "Domain " + domain + " does not accept mail (nullMX)");
             }
-            return implicitMx(domain);
+            return implicitMx(domain, secure);
         }
         // equal preferences are tried in random order (RFC 5321 5.1) so that load spreads over them
         Collections.shuffle(mx, random);
@@ -202,7 +248,7 @@ public final class MxResolver {
                 list = list.subList(0, maxAddresses - addressCount);
             }
             if (!list.isEmpty()) {
-                hosts.add(new MxHost(host, m.getPriority(), list));
+                hosts.add(new MxHost(host, m.getPriority(), list, a.secure));
                 addressCount += list.size();
             }
         }
@@ -210,23 +256,23 @@ public final class MxResolver {
             return MxResolution.failure(temporary ? MxResolution.Status.TEMPORARY_FAILURE : MxResolution.Status.NO_ADDRESS,
                     "No address for any MX host of " + domain + ": " + lastError);
         }
-        return MxResolution.ok(hosts);
+        return MxResolution.ok(hosts, secure);
     }
 
-    private MxResolution implicitMx(Domain domain) {
+    private MxResolution implicitMx(Domain domain, boolean secure) {
         Addresses a = addresses(domain.name());
         if (a.list.isEmpty()) {
             return MxResolution.failure(a.temporary ? MxResolution.Status.TEMPORARY_FAILURE : MxResolution.Status.NO_ADDRESS,
                     "Domain " + domain + " has no MX record and no address: " + a.error);
         }
         List<InetAddress> list = a.list.size() > maxAddresses ? a.list.subList(0, maxAddresses) : a.list;
-        return MxResolution.ok(List.of(new MxHost(domain.name(), 0, list)));
+        return MxResolution.ok(List.of(new MxHost(domain.name(), 0, list, a.secure)), secure);
     }
 
     private MxResolution literal(Domain domain) {
         try {
             InetAddress ip = InetAddress.getByName(domain.literalAddress());
-            return MxResolution.ok(List.of(new MxHost(ip.getHostAddress(), 0, List.of(ip))));
+            return MxResolution.ok(List.of(new MxHost(ip.getHostAddress(), 0, List.of(ip))), false);
         } catch (UnknownHostException e) {
             return MxResolution.failure(MxResolution.Status.NO_ADDRESS, "Bad address literal " + domain);
         }
@@ -243,10 +289,13 @@ public final class MxResolver {
             case ANY -> List.of(Type.A, Type.AAAA);
         };
         Name name = absolute(host);
+        boolean secure = dnssec != null;
         for (int type : types) {
-            Lookup lookup = lookup(name, type);
-            Record[] records = lookup.run();
-            int result = lookup.getResult();
+            Answer answer = query(name, type);
+            Record[] records = answer.records;
+            int result = answer.result;
+            // every address RRset of the host, or its denial, must validate for DANE (RFC 7672 section 2.2.2)
+            secure &= answer.secure;
             if (result == Lookup.SUCCESSFUL) {
                 for (Record r : records) {
                     InetAddress ip = r instanceof ARecord a ? a.getAddress()
@@ -263,13 +312,13 @@ public final class MxResolver {
                     error.append("; ");
                 }
                 error.append("name=").append(host).append(" type=").append(Type.string(type)).append(": ")
-                        .append(lookup.getErrorString());
+                        .append(answer.bogus ? "DNSSEC validation failed: " : "").append(answer.error);
             }
         }
-        return new Addresses(list, temporary && list.isEmpty(), error.toString());
+        return new Addresses(list, temporary && list.isEmpty(), error.toString(), secure);
     }
 
-    record Addresses(List<InetAddress> list, boolean temporary, String error) {
+    record Addresses(List<InetAddress> list, boolean temporary, String error, boolean secure) {
     }
 
     private Lookup lookup(Name name, int type) {

@@ -20,10 +20,13 @@ import io.github.camelrelay.smtprelay.mail.MailAddress;
  * @param tls            whether the session that carried this recipient was encrypted
  * @param remoteDsn      whether the server that answered offered DSN (RFC 3461), so the request was passed on and
  *                       the notifications of a delivered recipient are that server's to send
+ * @param tlsPolicy      the TLS policy that applied and how it went, as the delivery log says it ({@code dane-ee},
+ *                       {@code mta-sts}, {@code opportunistic}, {@code no}, {@code dane-fail (no TLSA match)}); null
+ *                       when no session was tried
  */
 public record RecipientStatus(
         MailAddress recipient, Outcome outcome, int replyCode, String enhancedStatus, String replyText,
-        String host, String ip, int port, boolean tls, boolean remoteDsn) {
+        String host, String ip, int port, boolean tls, boolean remoteDsn, String tlsPolicy) {
 
     private static final Pattern ENHANCED = Pattern.compile("^([245])\\.(\\d{1,3})\\.(\\d{1,3})(?:\\s|$)");
 
@@ -37,13 +40,32 @@ public record RecipientStatus(
     /** A status from a server without DSN. */
     public RecipientStatus(MailAddress recipient, Outcome outcome, int replyCode, String enhancedStatus, String replyText,
                            String host, String ip, int port, boolean tls) {
-        this(recipient, outcome, replyCode, enhancedStatus, replyText, host, ip, port, tls, false);
+        this(recipient, outcome, replyCode, enhancedStatus, replyText, host, ip, port, tls, false, null);
+    }
+
+    /** A status without a word on its TLS policy. */
+    public RecipientStatus(MailAddress recipient, Outcome outcome, int replyCode, String enhancedStatus, String replyText,
+                           String host, String ip, int port, boolean tls, boolean remoteDsn) {
+        this(recipient, outcome, replyCode, enhancedStatus, replyText, host, ip, port, tls, remoteDsn, null);
     }
 
     /** This status, saying whether the server offered DSN. */
     public RecipientStatus withRemoteDsn(boolean offered) {
         return offered == remoteDsn ? this
-                : new RecipientStatus(recipient, outcome, replyCode, enhancedStatus, replyText, host, ip, port, tls, offered);
+                : new RecipientStatus(recipient, outcome, replyCode, enhancedStatus, replyText, host, ip, port, tls, offered,
+                        tlsPolicy);
+    }
+
+    /** This status, saying which TLS policy applied and how it went. */
+    public RecipientStatus withTlsPolicy(String policy) {
+        return java.util.Objects.equals(policy, tlsPolicy) ? this
+                : new RecipientStatus(recipient, outcome, replyCode, enhancedStatus, replyText, host, ip, port, tls, remoteDsn,
+                        policy);
+    }
+
+    /** The delivery log's tls= field: the TLS policy and its outcome, else whether the session was encrypted. */
+    public String tlsField() {
+        return tlsPolicy != null ? tlsPolicy : tls ? "yes" : "no";
     }
 
     /**
@@ -90,7 +112,7 @@ public record RecipientStatus(
                 .append(" dsn=").append(enhancedStatus)
                 .append(" relay=").append(relay());
         if (host != null) {
-            sb.append(" tls=").append(tls ? "yes" : "no");
+            sb.append(" tls=").append(tlsField());
         }
         sb.append(" (");
         if (replyCode > 0) {

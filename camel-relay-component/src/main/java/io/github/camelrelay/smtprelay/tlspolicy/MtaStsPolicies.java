@@ -10,8 +10,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 
 import javax.net.ssl.SSLContext;
 
@@ -69,12 +73,16 @@ public final class MtaStsPolicies implements AutoCloseable {
     private final Clock clock;
     private final int port;
     private final CloseableHttpClient http;
+    private final Duration fetchTimeout;
+    /** Domains without a record, to when that holds. */
+    private final Map<String, Instant> noRecord = new ConcurrentHashMap<>();
 
     private MtaStsPolicies(Builder b) {
         this.resolver = b.resolver;
         this.store = b.store;
         this.clock = b.clock;
         this.port = b.port;
+        this.fetchTimeout = b.fetchTimeout;
         Timeout timeout = Timeout.of(b.fetchTimeout);
         var connections = PoolingHttpClientConnectionManagerBuilder.create()
                 .setTlsSocketStrategy(new DefaultClientTlsStrategy(b.sslContext))
@@ -96,35 +104,77 @@ public final class MtaStsPolicies implements AutoCloseable {
      * Blocks for DNS and HTTPS: call it off any event loop.
      */
     public Optional<MtaStsPolicy> policy(Domain domain) {
+        return Optional.ofNullable(resolve(domain).policy());
+    }
+
+    /**
+     * What {@link #resolve} found: the policy in force, or null; and when a fetch failed, how (for TLS-RPT, RFC 8460
+     * section 4.3.2), even when a cached policy still applies.
+     */
+    public record Resolution(MtaStsPolicy policy, TlsResult.Failure fetchFailure, String detail) {
+
+        static final Resolution NONE = new Resolution(null, null, "no MTA-STS record");
+    }
+
+    /**
+     * The policy to apply, as {@link #policy}, with the failure of a fetch. A domain without an {@code _mta-sts} record
+     * (and no valid cached policy) is not asked again for {@link #NO_RECORD_RECHECK}, so deliveries to the many
+     * domains without a policy cost no look-up each.
+     */
+    public Resolution resolve(Domain domain) {
         if (domain.isLiteral()) {
-            return Optional.empty();
+            return Resolution.NONE;
         }
         String name = domain.name();
         Instant now = clock.instant();
         MtaStsPolicy cached = store.get(name);
         MtaStsPolicy valid = cached != null && cached.isValidAt(now) ? cached : null;
+        if (valid == null) {
+            Instant until = noRecord.get(name);
+            if (until != null && now.isBefore(until)) {
+                return Resolution.NONE;
+            }
+        }
         MtaStsRecord record;
         try {
             record = record(name);
         } catch (IllegalArgumentException | IOException e) {
             LOG.debug("No usable MTA-STS record for {}: {}", name, e.getMessage());
-            return Optional.ofNullable(valid);
+            return new Resolution(valid, null, e.getMessage());
         }
         if (record == null) {
-            return Optional.ofNullable(valid);
+            if (valid == null) {
+                rememberNoRecord(name, now);
+            }
+            return new Resolution(valid, null, "no MTA-STS record");
         }
+        noRecord.remove(name);
         if (valid != null && valid.id().equals(record.id()) && now.isBefore(refreshAt(valid))) {
-            return Optional.of(valid);
+            return new Resolution(valid, null, "cached");
         }
         try {
             MtaStsPolicy fetched = fetch(name, record.id(), now);
             store.put(name, fetched);
-            return Optional.of(fetched);
+            return new Resolution(fetched, null, "fetched");
         } catch (MtaStsFetchException e) {
             LOG.warn("MTA-STS policy of {} not fetched ({}); {}", name, e.getMessage(),
                      valid == null ? "no policy applies" : "the cached one applies until " + valid.fetched().plus(valid.maxAge()));
-            return Optional.ofNullable(valid);
+            return new Resolution(valid, e.failure(), e.getMessage());
         }
+    }
+
+    /** How long a domain found without an MTA-STS record is taken to have none. */
+    public static final Duration NO_RECORD_RECHECK = Duration.ofMinutes(5);
+    private static final int NO_RECORD_LIMIT = 100_000;
+
+    private void rememberNoRecord(String name, Instant now) {
+        if (noRecord.size() >= NO_RECORD_LIMIT) {
+            noRecord.values().removeIf(until -> !now.isBefore(until));
+            if (noRecord.size() >= NO_RECORD_LIMIT) {
+                noRecord.clear();
+            }
+        }
+        noRecord.put(name, now.plus(NO_RECORD_RECHECK));
     }
 
     static Instant refreshAt(MtaStsPolicy p) {
@@ -164,38 +214,53 @@ public final class MtaStsPolicies implements AutoCloseable {
 
     MtaStsPolicy fetch(String domain, String id, Instant now) throws MtaStsFetchException {
         String url = "https://mta-sts." + domain + (port == 443 ? "" : ":" + port) + "/.well-known/mta-sts.txt";
+        HttpGet get = new HttpGet(url);
+        // the socket timeouts bound each read; this bounds the whole fetch, which a server trickling bytes would stretch
+        CompletableFuture.delayedExecutor(fetchTimeout.toMillis(), TimeUnit.MILLISECONDS).execute(get::cancel);
         try {
-            return http.execute(new HttpGet(url), response -> {
+            return http.execute(get, response -> {
                 if (response.getCode() != 200) {
-                    throw new MtaStsFetchException("expected HTTP 200 from " + url + " but got " + response.getCode()
-                                                   + (response.getCode() / 100 == 3 ? " (redirects are not followed)" : ""));
+                    throw new MtaStsFetchException(TlsResult.Failure.STS_POLICY_FETCH_ERROR, "expected HTTP 200 from " + url
+                            + " but got " + response.getCode() + (response.getCode() / 100 == 3 ? " (redirects are not followed)" : ""));
                 }
                 HttpEntity entity = response.getEntity();
                 ContentType type = entity == null ? null : ContentType.parseLenient(entity.getContentType());
                 if (type == null || !"text/plain".equalsIgnoreCase(type.getMimeType())) {
-                    throw new MtaStsFetchException("expected media type text/plain from " + url + " but got "
-                                                   + (type == null ? "none" : type.getMimeType()));
+                    throw new MtaStsFetchException(TlsResult.Failure.STS_POLICY_INVALID, "expected media type text/plain from "
+                            + url + " but got " + (type == null ? "none" : type.getMimeType()));
                 }
                 byte[] body;
                 try (InputStream in = entity.getContent()) {
                     body = in.readNBytes(MAX_POLICY_SIZE + 1);
                 }
                 if (body.length > MAX_POLICY_SIZE) {
-                    throw new MtaStsFetchException("expected a policy of at most " + MAX_POLICY_SIZE + " octets from " + url
-                                                   + " but it is longer");
+                    throw new MtaStsFetchException(TlsResult.Failure.STS_POLICY_INVALID, "expected a policy of at most "
+                            + MAX_POLICY_SIZE + " octets from " + url + " but it is longer");
                 }
                 try {
                     return MtaStsPolicy.parse(new String(body, StandardCharsets.UTF_8), id, now);
                 } catch (IllegalArgumentException e) {
-                    throw new MtaStsFetchException(e.getMessage() + " (" + url + ")");
+                    throw new MtaStsFetchException(TlsResult.Failure.STS_POLICY_INVALID, e.getMessage() + " (" + url + ")");
                 }
             });
         } catch (MtaStsFetchException e) {
             throw e;
         } catch (IOException e) {
             // a certificate that fails verification or names another host ends up here too
-            throw new MtaStsFetchException("cannot fetch " + url + ": " + e.getMessage());
+            boolean webPki = causedBy(e, javax.net.ssl.SSLException.class);
+            throw new MtaStsFetchException(webPki ? TlsResult.Failure.STS_WEBPKI_INVALID : TlsResult.Failure.STS_POLICY_FETCH_ERROR,
+                    "cannot fetch " + url + ": " + (get.isCancelled() ? "no policy within " + fetchTimeout.toMillis() + " ms"
+                                                            : e.getMessage()));
         }
+    }
+
+    private static boolean causedBy(Throwable t, Class<? extends Throwable> type) {
+        for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            if (type.isInstance(c)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Override
@@ -206,8 +271,16 @@ public final class MtaStsPolicies implements AutoCloseable {
     /** Why a policy could not be had; the message says what was expected and what was found. */
     public static final class MtaStsFetchException extends IOException {
 
-        MtaStsFetchException(String message) {
+        private final TlsResult.Failure failure;
+
+        MtaStsFetchException(TlsResult.Failure failure, String message) {
             super(message);
+            this.failure = failure;
+        }
+
+        /** The TLS-RPT result type of this failure. */
+        public TlsResult.Failure failure() {
+            return failure;
         }
     }
 

@@ -81,12 +81,12 @@ class DeliveryLogTest extends ProducerTestSupport {
     }
 
     @Test
-    void tlsIsShownWhenTheSessionWasEncrypted() {
+    void theTlsPolicyIsShownWhenTheSessionWasEncrypted() {
         mx1.advertiseStartTls(TestCertificates.serverContext());
 
         Exchange exchange = send(mxUri(), RAW, Map.of(SmtpRelayConstants.RECIPIENTS, "bob@example.test"));
 
-        assertThat(linesOf(exchange)).singleElement().asString().contains(", tls=yes, dsn=2.0.0, status=sent (");
+        assertThat(linesOf(exchange)).singleElement().asString().contains(", tls=opportunistic, dsn=2.0.0, status=sent (");
     }
 
     @Test

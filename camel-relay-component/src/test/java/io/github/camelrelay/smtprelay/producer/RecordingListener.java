@@ -13,6 +13,7 @@ final class RecordingListener implements SmtpRelayListener {
 
     final List<String> events = new CopyOnWriteArrayList<>();
     final List<DeliveryReport> relayed = new CopyOnWriteArrayList<>();
+    final List<io.github.camelrelay.smtprelay.tlspolicy.TlsResult> tls = new CopyOnWriteArrayList<>();
 
     @Override
     public void mxResolved(Domain domain, List<String> hosts) {
@@ -48,6 +49,11 @@ final class RecordingListener implements SmtpRelayListener {
     public void messageRelayed(String host, DeliveryReport transaction) {
         relayed.add(transaction);
         events.add("relayed " + host + " " + transaction.statuses().size());
+    }
+
+    @Override
+    public void tlsResult(io.github.camelrelay.smtprelay.tlspolicy.TlsResult result) {
+        tls.add(result);
     }
 
     List<String> startingWith(String prefix) {

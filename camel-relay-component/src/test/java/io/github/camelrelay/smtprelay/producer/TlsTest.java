@@ -44,7 +44,7 @@ class TlsTest extends ProducerTestSupport {
         assertThat(received.tls()).isTrue();
         assertThat(mx1.commands()).contains("STARTTLS");
         assertThat(report(exchange).statuses()).allSatisfy(s -> assertThat(s.tls()).isTrue());
-        assertThat(report(exchange).toString()).contains("tls=yes");
+        assertThat(report(exchange).toString()).contains("tls=opportunistic");
         assertSameBytes(withoutReceived(received.data()), RAW_BYTES);
     }
 

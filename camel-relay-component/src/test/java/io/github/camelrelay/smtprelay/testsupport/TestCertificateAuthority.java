@@ -93,6 +93,34 @@ public final class TestCertificateAuthority {
         }
     }
 
+    /** A trust manager that trusts this CA only, for Camel's SSLContextParameters in tests. */
+    public javax.net.ssl.X509TrustManager trustManager() {
+        try (InputStream in = Files.newInputStream(caCert())) {
+            KeyStore trust = KeyStore.getInstance("PKCS12");
+            trust.load(null, null);
+            trust.setCertificateEntry("ca", java.security.cert.CertificateFactory.getInstance("X.509").generateCertificate(in));
+            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            tmf.init(trust);
+            for (javax.net.ssl.TrustManager tm : tmf.getTrustManagers()) {
+                if (tm instanceof javax.net.ssl.X509TrustManager x) {
+                    return x;
+                }
+            }
+            throw new IllegalStateException("no X.509 trust manager for " + caCert());
+        } catch (IOException | java.security.GeneralSecurityException e) {
+            throw new IllegalStateException("Cannot load the CA certificate " + caCert(), e);
+        }
+    }
+
+    /** The CA's own certificate, for tests that publish a DANE-TA record of it. */
+    public java.security.cert.X509Certificate certificate() {
+        try (InputStream in = Files.newInputStream(caCert())) {
+            return (java.security.cert.X509Certificate) java.security.cert.CertificateFactory.getInstance("X.509").generateCertificate(in);
+        } catch (IOException | java.security.GeneralSecurityException e) {
+            throw new IllegalStateException("Cannot load the CA certificate " + caCert(), e);
+        }
+    }
+
     /** A client context that trusts this CA only. */
     public SSLContext clientContext() {
         try (InputStream in = Files.newInputStream(caCert())) {

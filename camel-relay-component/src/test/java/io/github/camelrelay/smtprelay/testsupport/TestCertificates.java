@@ -54,6 +54,15 @@ public final class TestCertificates {
         }
     }
 
+    /** The certificate the test servers present (self-signed), for tests that pin it or publish TLSA records of it. */
+    public static java.security.cert.X509Certificate certificate() {
+        try {
+            return (java.security.cert.X509Certificate) load(KEYSTORE_RESOURCE).getCertificate("test");
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("cannot read the test certificate", e);
+        }
+    }
+
     /**
      * Classpath resource name of the truststore, for component options that take a truststore location
      * (its password is {@link #PASSWORD}).

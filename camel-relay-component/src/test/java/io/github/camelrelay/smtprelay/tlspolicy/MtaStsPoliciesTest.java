@@ -53,6 +53,11 @@ class MtaStsPoliciesTest {
     private final AtomicReference<String> body = new AtomicReference<>(POLICY);
     private final AtomicInteger status = new AtomicInteger(200);
     private final AtomicReference<String> contentType = new AtomicReference<>("text/plain; charset=utf-8");
+    /** When set, the policy is sent one octet every 100 ms, as a slow or hostile server would. */
+    private final java.util.concurrent.atomic.AtomicBoolean trickle = new java.util.concurrent.atomic.AtomicBoolean();
+    private final java.util.concurrent.CountDownLatch released = new java.util.concurrent.CountDownLatch(1);
+    private final java.util.concurrent.ScheduledExecutorService trickler =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
     private TestDnsServer dns;
     private HttpsServer https;
     private MtaStsPolicies policies;
@@ -67,6 +72,8 @@ class MtaStsPoliciesTest {
 
     @AfterEach
     void stop() throws IOException {
+        released.countDown();
+        trickler.shutdownNow();
         if (policies != null) {
             policies.close();
         }
@@ -96,6 +103,25 @@ class MtaStsPoliciesTest {
             }
             if (!path.equals("/.well-known/mta-sts.txt")) {
                 exchange.sendResponseHeaders(404, -1);
+                return;
+            }
+            if (trickle.get()) {
+                exchange.getResponseHeaders().add("Content-Type", "text/plain");
+                exchange.sendResponseHeaders(200, 0);
+                OutputStream out = exchange.getResponseBody();
+                trickler.scheduleAtFixedRate(() -> {
+                    try {
+                        out.write(' ');
+                        out.flush();
+                    } catch (IOException e) {
+                        // the client gave up
+                    }
+                }, 0, 100, java.util.concurrent.TimeUnit.MILLISECONDS);
+                try {
+                    released.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
                 return;
             }
             if (status.get() / 100 == 3) {
@@ -212,6 +238,38 @@ class MtaStsPoliciesTest {
         contentType.set("text/plain");
         body.set("version: STSv1\nmode: enforce\nmax_age: 600\n");
         assertThat(policies.policy(Domain.of("example.test"))).as("enforce without mx").isEmpty();
+    }
+
+    @Test
+    void aServerTricklingThePolicyIsGivenUpAtTheFetchTimeoutAndSaysSo() throws IOException {
+        serve(policyHost);
+        trickle.set(true);
+        policies = MtaStsPolicies.builder().resolver(MxResolver.resolverFor(dns.address(), Duration.ofSeconds(5)))
+                .port(https.getAddress().getPort()).sslContext(ca.clientContext()).clock(clock).store(MtaStsStore.inMemory())
+                .fetchTimeout(Duration.ofSeconds(1)).build();
+
+        long start = System.nanoTime();
+        MtaStsPolicies.Resolution r = policies.resolve(Domain.of("example.test"));
+
+        // each octet comes well within the read timeout: only the bound on the whole fetch ends it
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
+        assertThat(r.policy()).isNull();
+        assertThat(r.fetchFailure()).isEqualTo(TlsResult.Failure.STS_POLICY_FETCH_ERROR);
+        assertThat(r.detail()).endsWith("no policy within 1000 ms");
+    }
+
+    @Test
+    void aDomainWithoutARecordIsAskedAgainOnlyAfterAWhile() throws IOException {
+        serve(policyHost);
+        policies = policies(MtaStsStore.inMemory());
+
+        assertThat(policies.policy(Domain.of("other.test"))).isEmpty();
+        assertThat(policies.policy(Domain.of("other.test"))).isEmpty();
+        assertThat(dns.queries("_mta-sts.other.test", org.xbill.DNS.Type.TXT)).isEqualTo(1);
+
+        clock.advance(MtaStsPolicies.NO_RECORD_RECHECK);
+        assertThat(policies.policy(Domain.of("other.test"))).isEmpty();
+        assertThat(dns.queries("_mta-sts.other.test", org.xbill.DNS.Type.TXT)).isEqualTo(2);
     }
 
     @Test
