@@ -153,10 +153,11 @@ class TlsRptReporterTest {
                 .sslContext(ca.clientContext()).httpTimeout(Duration.ofSeconds(10)).clock(clock);
     }
 
-    private TlsRptReporter started(TlsRptReporter.Builder b) {
+    /** Added to the context as the README says: the context sets itself on it and starts it. */
+    private TlsRptReporter started(TlsRptReporter.Builder b) throws Exception {
         TlsRptReporter r = b.build();
-        r.setCamelContext(camel);
-        r.start();
+        camel.addService(r);
+        assertThat(r.isStarted()).isTrue();
         reporters.add(r);
         return r;
     }
