@@ -78,6 +78,7 @@ class TlsRptReporterTest {
     Path dir;
 
     private static SSLContext reportHost;
+    private static SSLContext mxHost;
     private static TestCertificateAuthority ca;
     private static Schema schema;
 
@@ -97,6 +98,7 @@ class TlsRptReporterTest {
     static void once() throws IOException {
         ca = TestCertificateAuthority.create(certs, "Report CA");
         reportHost = ca.serverContext("127.0.0.1");
+        mxHost = ca.serverContext("mx.b.test");
         try (InputStream in = TlsRptReporterTest.class.getResourceAsStream("/tlsrpt/rfc8460-report.schema.json")) {
             SchemaRegistry registry = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12,
                     b -> b.schemaRegistryConfig(SchemaRegistryConfig.builder().formatAssertionsEnabled(true).build()));
@@ -265,6 +267,43 @@ class TlsRptReporterTest {
         assertThat(posts).hasSize(1);
         try (Stream<Path> left = Files.list(dir)) {
             assertThat(left).isEmpty();
+        }
+    }
+
+    @Test
+    void theProducersMxSessionsAreCountedByTheReporterItFindsInTheRegistry() throws Exception {
+        int port = io.github.camelrelay.smtprelay.testsupport.TestSmtpServer.freePortOnAll("127.0.0.2", "127.0.0.3");
+        try (var plain = io.github.camelrelay.smtprelay.testsupport.TestSmtpServer.start("127.0.0.2", port);
+             var encrypted = io.github.camelrelay.smtprelay.testsupport.TestSmtpServer.start("127.0.0.3", port)
+                     .advertiseStartTls(mxHost)) {
+            dns.mx("a.test", 10, "mx1.a.test").a("mx1.a.test", "127.0.0.2").mx("b.test", 10, "mx.b.test").a("mx.b.test", "127.0.0.3");
+            TlsRptReporter reporter = builder().build();
+            camel.getRegistry().bind("tlsReporter", reporter);
+            camel.addService(reporter);
+            reporters.add(reporter);
+            String uri = "smtprelay:out?dnsServers=" + dns.address() + "&mxPort=" + port + "&heloName=relay.example.test"
+                         + "&connectTimeout=2000&commandTimeout=2000&dnsTimeout=2000";
+            for (String to : List.of("bob@a.test", "carol@b.test")) {
+                Exchange sent = camel.createProducerTemplate().send(uri, e -> {
+                    e.getMessage().setBody("From: alice@relay.example.test\r\nSubject: hi\r\n\r\nhello\r\n");
+                    e.getMessage().setHeader("CamelSmtpRelayRecipients", to);
+                    e.getMessage().setHeader("CamelSmtpRelayEnvelopeFrom", "alice@relay.example.test");
+                });
+                assertThat(sent.getException()).as("delivery to " + to).isNull();
+            }
+            assertThat(encrypted.messages()).singleElement().matches(m -> m.tls(), "received over TLS");
+
+            assertThat(reporter.sendReports(Instant.parse("2031-03-05T00:01:00Z"))).isEqualTo(2);
+            MimeMessage message = new MimeMessage(Session.getInstance(new Properties()),
+                                                  new ByteArrayInputStream(mailed.get(0).getMessage().getBody(byte[].class)));
+            MimeMultipart parts = new MimeMultipart(new jakarta.mail.util.ByteArrayDataSource(message.getInputStream(),
+                                                                                              message.getContentType()));
+            JsonObject a = ((JsonArray) report(parts.getBodyPart(1).getInputStream().readAllBytes()).get("policies")).getMap(0);
+            assertThat(((JsonObject) a.get("policy")).get("policy-type")).isEqualTo("no-policy-found");
+            assertThat(summary(a)).isEqualTo(List.of(0L, 1L));
+            assertThat(details(a)).containsExactly("starttls-not-supported mx1.a.test 127.0.0.2 1 STARTTLS not offered");
+            JsonObject b = ((JsonArray) report(posts.get(0).body()).get("policies")).getMap(0);
+            assertThat(summary(b)).isEqualTo(List.of(1L, 0L));
         }
     }
 
