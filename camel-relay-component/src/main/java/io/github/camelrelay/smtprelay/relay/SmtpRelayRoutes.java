@@ -368,6 +368,15 @@ public class SmtpRelayRoutes extends RouteBuilder {
     }
 
     /**
+     * Puts an exchange holding a raw message and the component's envelope headers ({@code CamelSmtpRelayEnvelopeFrom},
+     * {@code CamelSmtpRelayRecipients}, ...) into the queue's format, as the routes do with the bounces they queue: for
+     * code that queues mail of its own, such as the TLS-RPT reporter.
+     */
+    public static void toQueueEntry(Exchange exchange) {
+        toQueueFormat(exchange, false);
+    }
+
+    /**
      * Only String and number properties survive a JMS queue: the recipients become a JSON array, the body bytes, or
      * with {@code keepStream} the body stays the stream cache it is, for the broker client to stream.
      */

@@ -43,7 +43,10 @@ public final class TestCertificateAuthority {
         return ca;
     }
 
-    /** A server context presenting a certificate for the names, signed by this CA, with the CA certificate in its chain. */
+    /**
+     * A server context presenting a certificate for the names (host names, or IP addresses such as 127.0.0.1), signed by
+     * this CA, with the CA certificate in its chain.
+     */
     public SSLContext serverContext(String... dnsNames) {
         KeyStore ks = serverKeyStore(dnsNames);
         try {
@@ -77,7 +80,8 @@ public final class TestCertificateAuthority {
         keytool("-certreq", "-alias", "server", "-file", csr.toString(), "-keystore", store.toString(), "-storepass", PASSWORD);
         StringBuilder san = new StringBuilder("SAN=");
         for (int i = 0; i < dnsNames.length; i++) {
-            san.append(i == 0 ? "" : ",").append("dns:").append(dnsNames[i]);
+            // an address (an https report endpoint on 127.0.0.1) goes in as an IP SAN, which HTTPS clients check it against
+            san.append(i == 0 ? "" : ",").append(dnsNames[i].matches("[0-9.]+|.*:.*") ? "ip:" : "dns:").append(dnsNames[i]);
         }
         keytool("-gencert", "-alias", "ca", "-infile", csr.toString(), "-outfile", cert.toString(), "-rfc", "-ext", san.toString(),
                 "-ext", "eku=serverAuth", "-validity", "30", "-keystore", caStore().toString(), "-storepass", PASSWORD);
