@@ -19,6 +19,7 @@ import java.util.regex.Pattern;
 
 import io.github.camelrelay.smtprelay.delivery.MessageContent;
 import io.github.camelrelay.smtprelay.delivery.OutgoingMail;
+import io.github.camelrelay.smtprelay.delivery.TlsDemand;
 import io.github.camelrelay.smtprelay.dsn.DsnRequest;
 import io.github.camelrelay.smtprelay.mail.HeaderSection;
 import io.github.camelrelay.smtprelay.mail.MailAddress;
@@ -106,8 +107,12 @@ public final class ExchangeMailReader {
                                                + bodyType + "'", "5.5.4", exchange, null);
             }
             boolean smtpUtf8 = Boolean.TRUE.equals(in.getHeader(SmtpRelayConstants.SMTPUTF8, Boolean.class));
+            // RFC 8689 4.1: with REQUIRETLS on MAIL FROM the TLS-Required header field is ignored
+            String tlsRequired = headers.get("TLS-Required");
+            TlsDemand tls = Boolean.TRUE.equals(in.getHeader(SmtpRelayConstants.REQUIRE_TLS, Boolean.class)) ? TlsDemand.REQUIRETLS
+                    : tlsRequired != null && tlsRequired.strip().equalsIgnoreCase("No") ? TlsDemand.NOT_REQUIRED : TlsDemand.DEFAULT;
             return new OutgoingMail(id, created, sender, recipients, content, trace ? receivedHeader(id) : null, dsn,
-                    bodyType == null ? null : bodyType.toUpperCase(Locale.ROOT), smtpUtf8);
+                    bodyType == null ? null : bodyType.toUpperCase(Locale.ROOT), smtpUtf8, tls);
         } catch (IllegalArgumentException e) {
             throw new InvalidMailException(e.getMessage(), "5.1.3", exchange, e);
         } catch (MessagingException | IOException e) {

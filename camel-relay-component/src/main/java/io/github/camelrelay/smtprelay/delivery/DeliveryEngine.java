@@ -92,7 +92,7 @@ public final class DeliveryEngine implements AutoCloseable {
         }
         if (relayHost != null) {
             ShapingRule rule = shaper == null ? null : relayRule();
-            deliverToRoute(mail, forms, tls.relay(relayHost, relayPort, relayDestinations(mail, result)), mail.recipients(),
+            deliverToRoute(mail, forms, tls.relay(relayHost, relayPort, relayDestinations(mail, result), mail.tls()), mail.recipients(),
                     result, rule);
         } else {
             Map<Domain, List<MailAddress>> byDomain = new LinkedHashMap<>();
@@ -121,7 +121,7 @@ public final class DeliveryEngine implements AutoCloseable {
                 if (listener != null) {
                     listener.mxResolved(e.getKey(), hostNames);
                 }
-                Iterable<TlsPlanner.Candidate> candidates = tls.mx(e.getKey(), resolution, hosts, mxPort);
+                Iterable<TlsPlanner.Candidate> candidates = tls.mx(e.getKey(), resolution, hosts, mxPort, mail.tls());
                 ShapingRule rule = shaper == null ? null : shaper.ruleFor(e.getKey(), hostNames);
                 deliverToRoute(mail, forms, candidates, e.getValue(), result, rule);
             }
@@ -224,8 +224,13 @@ public final class DeliveryEngine implements AutoCloseable {
                                 Deque<MailAddress> pending, Map<MailAddress, RecipientStatus> result, ShapingRule rule,
                                 TrafficShaper.Slot slot) {
         SessionFailure last = null;
+        // a REQUIRETLS message no host could take under its terms fails; one a host was merely down for waits
+        boolean requireTlsUnmet = mail.tls() == TlsDemand.REQUIRETLS;
         // pending first: the next host's policy is worked out (TLSA, MTA-STS) only when it is needed
         for (java.util.Iterator<TlsPlanner.Candidate> it = candidates.iterator(); !pending.isEmpty() && it.hasNext(); ) {
+            if (last != null && !unmetRequireTls(last)) {
+                requireTlsUnmet = false;
+            }
             TlsPlanner.Candidate c = it.next();
             if (c.refusal() != null) {
                 // kept out by its TLS policy: as a host that could not be reached, the next one is tried
@@ -243,7 +248,8 @@ public final class DeliveryEngine implements AutoCloseable {
                 continue;
             }
             SessionFailure broken = transactions(mail, forms, session, pending, result);
-            if (broken != null && broken.getReplyCode() == 0 && session.messages() > 0 && !session.mailReplied()) {
+            if (broken != null && broken.getReplyCode() == 0 && session.messages() > 0 && !session.mailReplied()
+                && !TlsPlanner.REQUIRETLS_UNMET.equals(broken.getEnhancedStatus())) {
                 // a pooled connection the server had closed meanwhile, before it answered MAIL FROM (so nothing of
                 // this transaction can have reached it): one fresh connection before moving on
                 pool.release(session, false);
@@ -265,9 +271,26 @@ public final class DeliveryEngine implements AutoCloseable {
                 last = broken;
             }
         }
-        for (MailAddress r : pending) {
-            decide(mail, result, deferredAfter(r, last));
+        if (last != null && !unmetRequireTls(last)) {
+            requireTlsUnmet = false;
         }
+        for (MailAddress r : pending) {
+            decide(mail, result, requireTlsUnmet && last != null ? requireTlsFailed(r, last) : deferredAfter(r, last));
+        }
+    }
+
+    /** Whether the failure is one of a REQUIRETLS message's terms: a TLS policy not met, or no REQUIRETLS offered. */
+    private static boolean unmetRequireTls(SessionFailure f) {
+        return TlsPlanner.REQUIRETLS_UNMET.equals(f.getEnhancedStatus()) || SmtpSession.TLS_POLICY_FAILED.equals(f.getEnhancedStatus());
+    }
+
+    /** RFC 8689 4.2.1: not relayed, returned to the sender with 5.7.30 and what the last host lacked. */
+    private static RecipientStatus requireTlsFailed(MailAddress r, SessionFailure last) {
+        Destination d = last.getDestination();
+        String text = last.getReplyCode() > 0 ? last.getReplyCode() + " " + last.getReplyText() : last.getReplyText();
+        return new RecipientStatus(r, Outcome.FAILED, 0, TlsPlanner.REQUIRETLS_UNMET, "REQUIRETLS support required: "
+                + (text.startsWith("REQUIRETLS: ") ? text.substring("REQUIRETLS: ".length()) : text), d.host(), d.ip(), d.port(),
+                false, false, last.getTlsPolicy());
     }
 
     private static RecipientStatus deferredAfter(MailAddress r, SessionFailure last) {
@@ -297,6 +320,14 @@ public final class DeliveryEngine implements AutoCloseable {
                                         Map<MailAddress, RecipientStatus> result) {
         Destination d = s.destination();
         StringBuilder parameters = new StringBuilder();
+        if (original.tls() == TlsDemand.REQUIRETLS) {
+            // RFC 8689 4.2.1: the next hop must promise to keep the requirement; the planner saw to the TLS itself
+            if (!s.tls() || !s.offers("REQUIRETLS")) {
+                return new SessionFailure(d, 0, TlsPlanner.REQUIRETLS_UNMET, "REQUIRETLS: host " + d.host()
+                        + (s.tls() ? " does not offer REQUIRETLS" : " did not encrypt the session"), null, s.tlsLabel());
+            }
+            parameters.append(" REQUIRETLS");
+        }
         OutgoingMail mail;
         try {
             mail = negotiate(original, forms, s, pending, result, parameters);

@@ -29,7 +29,11 @@ import io.github.camelrelay.smtprelay.tlspolicy.TlsaLookup;
  * verified for the host; testing delivers as before and reports what enforce would have refused;</li>
  * <li>the endpoint's {@code tls} option.</li>
  * </ol>
- * The endpoint's tls=NONE turns DANE and MTA-STS off for the destinations without an entry. Thread-safe.
+ * The endpoint's tls=NONE turns DANE and MTA-STS off for the destinations without an entry, and so does the sender's
+ * {@code TLS-Required: No} for its message (RFC 8689 section 5). A REQUIRETLS message (RFC 8689 4.2.1) goes only
+ * where the server's identity is verified: a host whose requirement does not verify it is held to a verified
+ * certificate for its name when that name is trustworthy (a DNSSEC-validated MX RRset and addresses, or the configured
+ * relay host), and kept out with 5.7.30 otherwise. Thread-safe.
  */
 final class TlsPlanner {
 
@@ -56,22 +60,29 @@ final class TlsPlanner {
     }
 
     /** The relay host's addresses, each under the relay host's table entry or the endpoint's tls option. */
-    List<Candidate> relay(String relayHost, int port, List<Destination> destinations) {
+    List<Candidate> relay(String relayHost, int port, List<Destination> destinations, TlsDemand demand) {
         TlsPolicy explicit = table.forRelayHost(relayHost, port).orElse(null);
         List<Candidate> out = new ArrayList<>(destinations.size());
         for (Destination d : destinations) {
-            out.add(new Candidate(d, explicit == null ? TlsRequirement.standard(defaultMode, d.host(), null)
-                    : TlsRequirement.fixed(explicit, d.host(), null), null));
+            TlsRequirement tls = explicit == null ? TlsRequirement.standard(defaultMode, d.host(), null)
+                    : TlsRequirement.fixed(explicit, d.host(), null);
+            if (demand == TlsDemand.REQUIRETLS && !tls.verified()) {
+                tls = TlsRequirement.requireTls(d.host(), null);
+            }
+            out.add(new Candidate(d, tls, null));
         }
         return out;
     }
+
+    /** The enhanced status of REQUIRETLS recipients no server could take under its terms (RFC 8689 section 6). */
+    static final String REQUIRETLS_UNMET = "5.7.30";
 
     /**
      * The addresses of a domain's MX hosts, in order, each with its TLS requirement or the refusal of its policy.
      * Worked out host by host as the delivery gets to them, so the TLSA and MTA-STS look-ups of backup hosts are
      * made only when the better ones failed.
      */
-    Iterable<Candidate> mx(Domain domain, MxResolution resolution, List<MxHost> hosts, int port) {
+    Iterable<Candidate> mx(Domain domain, MxResolution resolution, List<MxHost> hosts, int port, TlsDemand demand) {
         String policyDomain = domain.name();
         TlsPolicy explicit = table.forDomain(domain).orElse(null);
         TlsPolicy.Level level = explicit == null ? null : explicit.level();
@@ -82,11 +93,34 @@ final class TlsPlanner {
                 addAll(out, host, port, TlsRequirement.fixed(explicit, host.name(), policyDomain));
             } else if (level == null && defaultMode == TlsMode.NONE) {
                 addAll(out, host, port, TlsRequirement.standard(defaultMode, host.name(), policyDomain));
+            } else if (demand == TlsDemand.NOT_REQUIRED) {
+                // the sender waived the recipient's policies: TLS where offered, as without DANE a DANE entry is
+                addAll(out, host, port, TlsRequirement.standard(level == null ? defaultMode : TlsMode.OPPORTUNISTIC,
+                        host.name(), policyDomain));
             } else {
                 automatic(out, resolution, host, port, level, sts, policyDomain);
             }
-            return out;
+            return demand == TlsDemand.REQUIRETLS ? requireTls(out, resolution, host, policyDomain) : out;
         });
+    }
+
+    /** The candidates of a host for a REQUIRETLS message: each verifying the server, or kept out with 5.7.30. */
+    private static List<Candidate> requireTls(List<Candidate> planned, MxResolution resolution, MxHost host, String policyDomain) {
+        List<Candidate> out = new ArrayList<>(planned.size());
+        for (Candidate c : planned) {
+            if (c.refusal() != null || c.tls().verified()) {
+                out.add(c);
+            } else if (resolution.secure() && host.secure()) {
+                out.add(new Candidate(c.destination(), TlsRequirement.requireTls(host.name(), policyDomain), null));
+            } else {
+                String why = "REQUIRETLS: " + host.name() + " has no DANE or MTA-STS policy and "
+                             + (!resolution.secure() ? "the MX records of " + policyDomain : "its address records")
+                             + " are not DNSSEC-validated, so its name cannot be trusted (RFC 8689 4.2.1)";
+                out.add(new Candidate(c.destination(), null, new SessionFailure(c.destination(), 0, REQUIRETLS_UNMET, why, null,
+                        "requiretls-fail (no verifiable policy)")));
+            }
+        }
+        return out;
     }
 
     /** DANE for the host if it has it, else MTA-STS, else the fallback. */

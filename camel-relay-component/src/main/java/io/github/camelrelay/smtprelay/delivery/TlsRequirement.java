@@ -104,6 +104,16 @@ final class TlsRequirement {
                 null, policyDomain, TlsResult.PolicyType.STS, policyStrings(policy));
     }
 
+    /**
+     * For a REQUIRETLS message to a host whose own requirement does not verify the server (RFC 8689 4.2.1): TLS
+     * mandatory, the certificate verified and naming the host; used where the host's name is trustworthy (a secure MX
+     * RRset, or the configured relay host).
+     */
+    static TlsRequirement requireTls(String host, String policyDomain) {
+        return new TlsRequirement(new Key(TlsMode.REQUIRED, Check.PKIX, lower(host), List.of(), List.of(), null), "requiretls",
+                true, null, policyDomain, TlsResult.PolicyType.NO_POLICY_FOUND, List.of());
+    }
+
     /** MTA-STS testing: delivered as under the mode, the certificate judged as enforce would and the verdict reported. */
     static TlsRequirement testing(TlsMode mode, String host, MtaStsPolicy policy, String policyDomain) {
         // a session judged for one domain's policy says so in its log lines: it carries no other domain's mail
@@ -146,6 +156,11 @@ final class TlsRequirement {
     /** Whether a passed check proves the server's identity, so AUTH may follow (VERIFY does so in the handshake). */
     boolean verifiesIdentity() {
         return key.check() != Check.NONE || !key.pins().isEmpty();
+    }
+
+    /** Whether the server's identity is verified: by a check after the handshake, or in it (VERIFY). */
+    boolean verified() {
+        return verifiesIdentity() || key.mode() == TlsMode.VERIFY;
     }
 
     String name() {

@@ -23,6 +23,7 @@ import io.github.camelrelay.smtprelay.mail.MailAddress;
 import io.github.camelrelay.smtprelay.report.DeliveryReport;
 import io.github.camelrelay.smtprelay.dsn.DsnRequest;
 import io.github.camelrelay.smtprelay.dsn.Notify;
+import io.github.camelrelay.smtprelay.dsn.Ret;
 import io.github.camelrelay.smtprelay.report.DeliveryStatusNotification;
 import io.github.camelrelay.smtprelay.report.Outcome;
 import io.github.camelrelay.smtprelay.report.RecipientStatus;
@@ -1279,7 +1280,12 @@ public class SmtpRelayRoutes extends RouteBuilder {
     /** The entry's DSN request; one that cannot be read asks for nothing, so the defaults of RFC 3461 apply. */
     private static DsnRequest dsnRequest(Exchange exchange) {
         try {
-            return DsnRequest.of(exchange.getMessage());
+            DsnRequest dsn = DsnRequest.of(exchange.getMessage());
+            if (Boolean.TRUE.equals(exchange.getMessage().getHeader(SmtpRelayConstants.REQUIRE_TLS, Boolean.class))) {
+                // the notice goes back without REQUIRETLS (RFC 8689 4.2.2), so it carries the headers, never the content
+                return new DsnRequest(Ret.HDRS, dsn.envid(), dsn.defaultNotify(), dsn.recipients());
+            }
+            return dsn;
         } catch (IllegalArgumentException e) {
             LOG.warn("{}: unreadable DSN request, notifying as RFC 3461 does without one: {}", queueId(exchange), e.getMessage());
             return DsnRequest.NONE;

@@ -57,6 +57,11 @@ class DaneDeliveryTest extends ProducerTestSupport {
     @Override
     protected void beforeStart(CamelContext context) {
         context.getRegistry().bind("tlsEvents", listener);
+        org.apache.camel.support.jsse.TrustManagersParameters trust = new org.apache.camel.support.jsse.TrustManagersParameters();
+        trust.setTrustManager(ca.trustManager());
+        org.apache.camel.support.jsse.SSLContextParameters caTrust = new org.apache.camel.support.jsse.SSLContextParameters();
+        caTrust.setTrustManagers(trust);
+        context.getRegistry().bind("caTrust", caTrust);
     }
 
     @BeforeEach
@@ -109,6 +114,87 @@ class DaneDeliveryTest extends ProducerTestSupport {
         assertThat(s.enhancedStatus()).isEqualTo("4.7.5");
         assertThat(s.tlsPolicy()).isEqualTo(tlsPolicy);
         assertThat(s.toString()).contains("tls=" + tlsPolicy);
+    }
+
+    private Exchange sendRequiringTls(String uri, String recipient) {
+        return send(uri, RAW, Map.of(SmtpRelayConstants.RECIPIENTS, recipient, SmtpRelayConstants.REQUIRE_TLS, true));
+    }
+
+    private static void assertRequireTlsFailed(Exchange exchange, String because) {
+        assertThat(exchange.getException()).isInstanceOf(io.github.camelrelay.smtprelay.SmtpRelayPermanentException.class);
+        RecipientStatus s = only(exchange);
+        assertThat(s.outcome()).isEqualTo(Outcome.FAILED);
+        assertThat(s.enhancedStatus()).isEqualTo("5.7.30");
+        assertThat(s.replyText()).startsWith("REQUIRETLS support required: ").contains(because);
+    }
+
+    @Test
+    void aRequireTlsMessageGoesOverDaneToAServerThatOffersRequireTlsAndPassesTheParameterOn() throws Exception {
+        mx1.advertiseStartTls(TestCertificates.serverContext()).offer("REQUIRETLS");
+        dns.tlsa(tlsaName("mx1.dane.test"), 3, 1, 1, spki(TestCertificates.certificate()));
+
+        Exchange exchange = sendRequiringTls(daneUri(""), "bob@dane.test");
+
+        assertThat(exchange.getException()).isNull();
+        assertThat(only(exchange).tlsPolicy()).isEqualTo("dane-ee");
+        assertThat(mx1.awaitMessage(WAIT).tls()).isTrue();
+        assertThat(mx1.commands()).anySatisfy(c -> assertThat(c).startsWith("MAIL FROM:").contains(" REQUIRETLS"));
+    }
+
+    @Test
+    void aRequireTlsMessageFailsWith5730WhereTheServerDoesNotOfferRequireTls() throws Exception {
+        mx1.advertiseStartTls(TestCertificates.serverContext());
+        dns.tlsa(tlsaName("mx1.dane.test"), 3, 1, 1, spki(TestCertificates.certificate()));
+
+        Exchange exchange = sendRequiringTls(daneUri(""), "bob@one.dane.test");
+
+        assertRequireTlsFailed(exchange, "host mx1.dane.test does not offer REQUIRETLS");
+        assertThat(mx1.commands()).noneMatch(c -> c.startsWith("MAIL FROM"));
+    }
+
+    @Test
+    void onASecureMxWithoutTlsaRecordsARequireTlsMessageNeedsACertificateVerifiedForTheMxName() throws Exception {
+        mx1.advertiseStartTls(caSigned).offer("REQUIRETLS");
+
+        Exchange verified = sendRequiringTls(daneUri("&sslContextParameters=#caTrust"), "bob@one.dane.test");
+        Exchange untrusted = sendRequiringTls(daneUri(""), "carol@one.dane.test");
+        Exchange plain = send(daneUri(""), RAW, Map.of(SmtpRelayConstants.RECIPIENTS, "dave@one.dane.test"));
+
+        assertThat(verified.getException()).isNull();
+        assertThat(only(verified).tlsPolicy()).isEqualTo("requiretls");
+        assertRequireTlsFailed(untrusted, "certificate not trusted");
+        assertThat(only(untrusted).tlsPolicy()).startsWith("requiretls-fail (");
+        assertThat(plain.getException()).as("without REQUIRETLS the same host takes it opportunistically").isNull();
+        assertThat(only(plain).tlsPolicy()).isEqualTo("opportunistic");
+    }
+
+    @Test
+    void aRequireTlsMessageToAnUnsignedMxWithoutPolicyFailsWithoutAConnection() throws Exception {
+        mx1.advertiseStartTls(TestCertificates.serverContext()).offer("REQUIRETLS");
+
+        // an entry that only asks for encryption does not verify the server either
+        Exchange unsignedMx = sendRequiringTls(daneUri("&tlsPolicies=unsigned.test: REQUIRED"), "bob@unsigned.test");
+        Exchange unsignedHost = sendRequiringTls(daneUri(""), "bob@plain.dane.test");
+
+        assertRequireTlsFailed(unsignedMx, "the MX records of unsigned.test are not DNSSEC-validated");
+        assertThat(only(unsignedMx).tlsPolicy()).isEqualTo("requiretls-fail (no verifiable policy)");
+        assertRequireTlsFailed(unsignedHost, "mx.unsigned.test has no DANE or MTA-STS policy and its address records are not");
+        assertThat(mx1.connections()).isZero();
+    }
+
+    @Test
+    void tlsRequiredNoDeliversWhereTheDanePolicyWouldRefuse() throws Exception {
+        mx1.advertiseStartTls(TestCertificates.serverContext());
+        dns.tlsa(tlsaName("mx1.dane.test"), 3, 1, 1, new byte[32]);
+        String waived = "TLS-Required: No\r\n" + RAW;
+
+        Exchange refused = sendTo(daneUri(""), "bob@one.dane.test");
+        Exchange delivered = send(daneUri(""), waived, Map.of(SmtpRelayConstants.RECIPIENTS, "carol@one.dane.test"));
+
+        assertDeferredByPolicy(refused, "dane-fail (no TLSA match)");
+        assertThat(delivered.getException()).isNull();
+        assertThat(only(delivered).tlsPolicy()).isEqualTo("opportunistic");
+        assertThat(mx1.awaitMessage(WAIT).tls()).as("TLS still used where offered").isTrue();
     }
 
     @Test

@@ -430,6 +430,28 @@ class QueueManagerRoutesTest {
         assertThat(healthy.messages()).extracting(QueueManagerRoutesTest::subjectOf).containsExactly("twice", "twice");
     }
 
+    @Test
+    void aRequireTlsEntryNoHostCanTakeIsBouncedWith5730AndItsNoticeCarriesNeitherRequireTlsNorTheContent() throws Exception {
+        DefaultCamelContext ctx = relay(settings(FAST));
+
+        ctx.createProducerTemplate().send(QUEUE, e -> {
+            e.getMessage().setBody(message("secret plans").replace("Hello", "The secret body").getBytes(StandardCharsets.UTF_8));
+            e.getMessage().setHeader("SmtpRelayEnvelopeFrom", "alice@healthy.test");
+            e.getMessage().setHeader("SmtpRelayRecipients", "[\"bob@other.test\"]");
+            // as the listener queues a message that came with MAIL FROM:<...> REQUIRETLS
+            e.getMessage().setHeader("SmtpRelayRequireTls", true);
+        });
+
+        Received notice = healthy.awaitMessage(Duration.ofSeconds(20));
+        assertThat(notice.recipients()).containsExactly("alice@healthy.test");
+        assertThat(notice.mailFrom()).isEmpty();
+        assertThat(notice.text()).contains("5.7.30").contains("REQUIRETLS support required").contains("Subject: secret plans")
+                .doesNotContain("The secret body");
+        assertThat(healthy.commands()).filteredOn(c -> c.startsWith("MAIL FROM")).singleElement()
+                .satisfies(c -> assertThat(c).doesNotContain("REQUIRETLS"));
+        await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(5)).until(() -> healthy.messages().size() == 1);
+    }
+
     /** One SMTP transaction to the ingress over a socket: the reply to the final dot. */
     private static String smtp(int port, String message) throws Exception {
         try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
