@@ -57,11 +57,7 @@ class DaneDeliveryTest extends ProducerTestSupport {
     @Override
     protected void beforeStart(CamelContext context) {
         context.getRegistry().bind("tlsEvents", listener);
-        org.apache.camel.support.jsse.TrustManagersParameters trust = new org.apache.camel.support.jsse.TrustManagersParameters();
-        trust.setTrustManager(ca.trustManager());
-        org.apache.camel.support.jsse.SSLContextParameters caTrust = new org.apache.camel.support.jsse.SSLContextParameters();
-        caTrust.setTrustManagers(trust);
-        context.getRegistry().bind("caTrust", caTrust);
+        context.getRegistry().bind("caTrust", ca.trustParameters());
     }
 
     @BeforeEach

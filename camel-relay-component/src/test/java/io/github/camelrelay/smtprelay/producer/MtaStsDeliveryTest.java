@@ -33,8 +33,6 @@ import io.github.camelrelay.smtprelay.tlspolicy.MtaStsStore;
 import io.github.camelrelay.smtprelay.tlspolicy.TlsResult;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
-import org.apache.camel.support.jsse.SSLContextParameters;
-import org.apache.camel.support.jsse.TrustManagersParameters;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -120,11 +118,7 @@ class MtaStsDeliveryTest extends ProducerTestSupport {
 
     @Override
     protected void beforeStart(CamelContext context) {
-        TrustManagersParameters trust = new TrustManagersParameters();
-        trust.setTrustManager(ca.trustManager());
-        SSLContextParameters caTrust = new SSLContextParameters();
-        caTrust.setTrustManagers(trust);
-        context.getRegistry().bind("caTrust", caTrust);
+        context.getRegistry().bind("caTrust", ca.trustParameters());
         context.getRegistry().bind("tlsEvents", listener);
     }
 

@@ -386,13 +386,7 @@ class QueueManagerRoutesTest {
     @Test
     void aClientsResendOfAMessageQueuedBeforeACrashIsAnswered250AndNotQueuedAgain() throws Exception {
         int ingressPort = TestSmtpServer.freePortOnAll("127.0.0.1");
-        String ingress = "smtprelay:in?port=" + ingressPort + "&bindAddress=127.0.0.1";
-        // the instance that died: its listener had the message on the queue, its deliveries had not taken it yet
-        DefaultCamelContext died = relay(new RelayRouteSettings(ingress, "jms:queue:parked", null, delivery(), DEAD,
-                "relay.example.test", FAST, List.of(), "jms:queue:smtprelay.outbound"));
-        assertThat(smtp(ingressPort, message("queued before the crash"))).startsWith("250 ");
-        died.stop();
-        contexts.remove(died);
+        String ingress = queuedBeforeACrash(ingressPort, "queued before the crash");
         RelayRouteSettings s = new RelayRouteSettings(ingress, QUEUE, null, delivery(), DEAD, "relay.example.test", FAST, List.of());
 
         relay(s);
@@ -411,12 +405,7 @@ class QueueManagerRoutesTest {
     @Test
     void withoutTheResendWindowTheResendIsQueuedAgain() throws Exception {
         int ingressPort = TestSmtpServer.freePortOnAll("127.0.0.1");
-        String ingress = "smtprelay:in?port=" + ingressPort + "&bindAddress=127.0.0.1";
-        DefaultCamelContext died = relay(new RelayRouteSettings(ingress, "jms:queue:parked", null, delivery(), DEAD,
-                "relay.example.test", FAST, List.of(), "jms:queue:smtprelay.outbound"));
-        assertThat(smtp(ingressPort, message("twice"))).startsWith("250 ");
-        died.stop();
-        contexts.remove(died);
+        String ingress = queuedBeforeACrash(ingressPort, "twice");
         DefaultCamelContext ctx = new DefaultCamelContext();
         ctx.addComponent("jms", JmsComponent.jmsComponent(broker.connectionFactory()));
         ctx.addRoutes(new SmtpRelayRoutes(new RelayRouteSettings(ingress, QUEUE, null, delivery(), DEAD, "relay.example.test",
@@ -450,6 +439,20 @@ class QueueManagerRoutesTest {
         assertThat(healthy.commands()).filteredOn(c -> c.startsWith("MAIL FROM")).singleElement()
                 .satisfies(c -> assertThat(c).doesNotContain("REQUIRETLS"));
         await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(5)).until(() -> healthy.messages().size() == 1);
+    }
+
+    /**
+     * As an instance that died would leave it: its listener put the message on the queue, its deliveries had not
+     * taken it yet. Returns the ingress URI, for the next instance to listen where the client sends again.
+     */
+    private String queuedBeforeACrash(int ingressPort, String subject) throws Exception {
+        String ingress = "smtprelay:in?port=" + ingressPort + "&bindAddress=127.0.0.1";
+        DefaultCamelContext died = relay(new RelayRouteSettings(ingress, "jms:queue:parked", null, delivery(), DEAD,
+                "relay.example.test", FAST, List.of(), "jms:queue:smtprelay.outbound"));
+        assertThat(smtp(ingressPort, message(subject))).startsWith("250 ");
+        died.stop();
+        contexts.remove(died);
+        return ingress;
     }
 
     /** One SMTP transaction to the ingress over a socket: the reply to the final dot. */

@@ -116,6 +116,15 @@ public final class TestCertificateAuthority {
         }
     }
 
+    /** Camel's TLS settings trusting this CA only, to bind as the producer's sslContextParameters. */
+    public org.apache.camel.support.jsse.SSLContextParameters trustParameters() {
+        org.apache.camel.support.jsse.TrustManagersParameters trust = new org.apache.camel.support.jsse.TrustManagersParameters();
+        trust.setTrustManager(trustManager());
+        org.apache.camel.support.jsse.SSLContextParameters params = new org.apache.camel.support.jsse.SSLContextParameters();
+        params.setTrustManagers(trust);
+        return params;
+    }
+
     /** The CA's own certificate, for tests that publish a DANE-TA record of it. */
     public java.security.cert.X509Certificate certificate() {
         try (InputStream in = Files.newInputStream(caCert())) {

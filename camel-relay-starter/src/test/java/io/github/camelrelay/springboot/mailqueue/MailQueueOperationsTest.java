@@ -238,18 +238,8 @@ class MailQueueOperationsTest {
 
     @Test
     void aFlushRacingWithADeliveryRetriesOnceItEnds() throws Exception {
-        CountDownLatch inDelivery = new CountDownLatch(1);
         CountDownLatch gate = new CountDownLatch(1);
-        AtomicBoolean first = new AtomicBoolean(true);
-        dataReply = n -> {
-            inDelivery.countDown();
-            pass(gate);
-            return first.getAndSet(false) ? "451 4.3.0 try again later" : "250 2.0.0 ok";
-        };
-        ACCEPTED.add("racing-flush@example.net");
-        send("race-sender@example.com", "racing-flush@example.net");
-        await().atMost(Duration.ofSeconds(30)).until(() -> inDelivery.getCount() == 0);
-        String id = entry("racing-flush@example.net").get("queueId").toString();
+        String id = heldInDelivery("racing-flush@example.net", gate, true);
         // the delivery ends (with a deferral) once the flush has seen it in progress
         operations.onWaiting(gate::countDown);
 
@@ -263,18 +253,8 @@ class MailQueueOperationsTest {
 
     @Test
     void aFlushThatDoesNotWaitIsObeyedByTheRetryTheDeliveryQueues() throws Exception {
-        CountDownLatch inDelivery = new CountDownLatch(1);
         CountDownLatch gate = new CountDownLatch(1);
-        AtomicBoolean first = new AtomicBoolean(true);
-        dataReply = n -> {
-            inDelivery.countDown();
-            pass(gate);
-            return first.getAndSet(false) ? "451 4.3.0 try again later" : "250 2.0.0 ok";
-        };
-        ACCEPTED.add("impatient-flush@example.net");
-        send("race-sender@example.com", "impatient-flush@example.net");
-        await().atMost(Duration.ofSeconds(30)).until(() -> inDelivery.getCount() == 0);
-        String id = entry("impatient-flush@example.net").get("queueId").toString();
+        String id = heldInDelivery("impatient-flush@example.net", gate, true);
         // no wait: only the order the routes read when they queue the retry can make it due before its hour
         MailQueueOperations impatient = new MailQueueOperations(mailQueue, routes::operatorRecord, Duration.ZERO, Clock.systemUTC());
 
@@ -290,17 +270,8 @@ class MailQueueOperationsTest {
 
     @Test
     void aDeleteRacingWithADeliveryDropsTheRetryTheDeliveryWouldQueue() throws Exception {
-        CountDownLatch inDelivery = new CountDownLatch(1);
         CountDownLatch gate = new CountDownLatch(1);
-        dataReply = n -> {
-            inDelivery.countDown();
-            pass(gate);
-            return "451 4.3.0 try again later";
-        };
-        ACCEPTED.add("racing-delete@example.net");
-        send("race-sender@example.com", "racing-delete@example.net");
-        await().atMost(Duration.ofSeconds(30)).until(() -> inDelivery.getCount() == 0);
-        String id = entry("racing-delete@example.net").get("queueId").toString();
+        String id = heldInDelivery("racing-delete@example.net", gate, false);
         // no wait: only the routes' own look at the order, when the delivery queues its retry, can delete it
         MailQueueOperations impatient = new MailQueueOperations(mailQueue, routes::operatorRecord, Duration.ZERO, Clock.systemUTC());
 
@@ -317,6 +288,24 @@ class MailQueueOperationsTest {
     }
 
     // ---------------------------------------------------------------- helpers
+
+    /**
+     * Sends a message to the recipient and holds its delivery at the final dot until the gate opens; that attempt is
+     * then deferred (451), and a later one accepted when {@code thenAccept}. Returns the entry's queue id.
+     */
+    private String heldInDelivery(String recipient, CountDownLatch gate, boolean thenAccept) throws Exception {
+        CountDownLatch inDelivery = new CountDownLatch(1);
+        AtomicBoolean first = new AtomicBoolean(true);
+        dataReply = n -> {
+            inDelivery.countDown();
+            pass(gate);
+            return first.getAndSet(false) || !thenAccept ? "451 4.3.0 try again later" : "250 2.0.0 ok";
+        };
+        ACCEPTED.add(recipient);
+        send("race-sender@example.com", recipient);
+        await().atMost(Duration.ofSeconds(30)).until(() -> inDelivery.getCount() == 0);
+        return entry(recipient).get("queueId").toString();
+    }
 
     private static void pass(CountDownLatch gate) {
         try {
