@@ -13,6 +13,8 @@ case "${1:-start}" in
       DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -q postfix >/dev/null
     fi
     $sudo_cmd postfix stop >/dev/null 2>&1 || true
+    # installed with "No configuration" there is no main.cf yet: start from the one Debian writes for a configured install
+    [ -f /etc/postfix/main.cf ] || $sudo_cmd cp /usr/share/postfix/main.cf.debian /etc/postfix/main.cf
     $sudo_cmd postconf -e "relayhost = [127.0.0.1]:$SINK_PORT" "inet_interfaces = loopback-only" \
       "inet_protocols = ipv4" "mynetworks = 127.0.0.0/8" "myhostname = postfix.bench.test" \
       "mydestination =" "smtpd_relay_restrictions = permit_mynetworks, reject" \
