@@ -1,7 +1,10 @@
 /**
- * Building blocks of a store-and-forward relay route: the retry schedule that decides when a deferred message is
- * tried again and when it is given up. The routes themselves (broker queue, dead letters, bounces) are assembled
- * by the Spring Boot starter from these pieces. Also what the routes tell the outside: their spans
+ * The store-and-forward relay: {@link io.github.camelrelay.smtprelay.relay.SmtpRelayRoutes} (listener to a durable
+ * queue, one entry per destination, delivery, retries, bounces, dead letters), with its queue manager (per-destination
+ * concurrency and back-off, {@link io.github.camelrelay.smtprelay.relay.QueueManagerSettings}), the retry schedule,
+ * the settled record that keeps a delivered recipient from a second copy, the operator's standing orders
+ * ({@link io.github.camelrelay.smtprelay.relay.OperatorRecord}) and the recognition of a client's resend after a
+ * crash. The Spring Boot starter assembles them from properties. Also what the routes tell the outside: their spans
  * ({@link io.github.camelrelay.smtprelay.relay.RelayTracing}, with the trace context on the queue) and one
  * {@link io.github.camelrelay.smtprelay.relay.DeliveryEvent} per recipient outcome.
  */
