@@ -49,11 +49,19 @@ public record DeliveryEvent(Type type, Instant time, String queueId, String mess
      * @param text           the reply text
      * @param host           the server that answered, or null
      * @param tls            whether the session was encrypted
+     * @param tlsPolicy      the TLS policy that applied and how it went, as the delivery log's {@code tls=} says it
+     *                       ({@code dane-ee}, {@code mta-sts}, {@code dane-fail (no TLSA match)}), or null
      */
-    public record Reply(int code, String enhancedStatus, String text, String host, boolean tls) {
+    public record Reply(int code, String enhancedStatus, String text, String host, boolean tls, String tlsPolicy) {
+
+        /** A reply without the TLS policy's word. */
+        public Reply(int code, String enhancedStatus, String text, String host, boolean tls) {
+            this(code, enhancedStatus, text, host, tls, null);
+        }
 
         public static Reply of(RecipientStatus status) {
-            return new Reply(status.replyCode(), status.enhancedStatus(), status.replyText(), status.host(), status.tls());
+            return new Reply(status.replyCode(), status.enhancedStatus(), status.replyText(), status.host(), status.tls(),
+                    status.tlsPolicy());
         }
     }
 
@@ -73,7 +81,7 @@ public record DeliveryEvent(Type type, Instant time, String queueId, String mess
     /**
      * The event as one JSON object: {@code type}, {@code time}, {@code queueId}, {@code messageId}, {@code sender},
      * {@code recipient}, {@code destination}, {@code reply} ({@code code}, {@code status}, {@code text},
-     * {@code host}, {@code tls}), {@code attempts}, {@code arrival}, {@code nextAttempt}, {@code queuedMillis} (from
+     * {@code host}, {@code tls}, {@code tlsPolicy}), {@code attempts}, {@code arrival}, {@code nextAttempt}, {@code queuedMillis} (from
      * arrival to the event) and {@code attemptMillis}; times in ISO-8601 UTC, absent values null.
      */
     public String toJson() {
@@ -99,6 +107,7 @@ public record DeliveryEvent(Type type, Instant time, String queueId, String mess
             r.put("text", reply.text());
             r.put("host", reply.host());
             r.put("tls", reply.tls());
+            r.put("tlsPolicy", reply.tlsPolicy());
             m.put("reply", new JsonObject(r));
         }
         m.put("attempts", attempts);

@@ -99,6 +99,7 @@ class DeliveryEventsTest {
         assertThat(((Number) reply.get("code")).intValue()).isEqualTo(451);
         assertThat(reply.get("status")).isEqualTo("4.2.1");
         assertThat(reply.get("text").toString()).contains("mailbox busy");
+        assertThat(reply.get("tlsPolicy")).as("the delivery log's tls= word: tls=NONE, plain text").isEqualTo("no");
         assertThat(deferred.get("sender")).isEqualTo("alice@example.com");
         assertThat(deferred.get("destination")).isEqualTo("[127.0.0.1]");
         assertThat(((Number) deferred.get("attempts")).intValue()).isEqualTo(1);
