@@ -83,10 +83,6 @@ class DaneDeliveryTest extends ProducerTestSupport {
         return mxUri("&dnssec=true&dnssecTrustAnchors=" + anchors + options);
     }
 
-    private Exchange sendTo(String uri, String recipient) {
-        return send(uri, RAW, Map.of(SmtpRelayConstants.RECIPIENTS, recipient));
-    }
-
     private String tlsaName(String host) {
         return "_" + port + "._tcp." + host;
     }
@@ -97,10 +93,6 @@ class DaneDeliveryTest extends ProducerTestSupport {
 
     private static byte[] spki(X509Certificate c) throws Exception {
         return sha256(c.getPublicKey().getEncoded());
-    }
-
-    private static RecipientStatus only(Exchange exchange) {
-        return report(exchange).statuses().get(0);
     }
 
     private void assertDeferredByPolicy(Exchange exchange, String tlsPolicy) {

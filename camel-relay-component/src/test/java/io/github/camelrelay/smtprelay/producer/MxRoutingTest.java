@@ -5,10 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import io.github.camelrelay.smtprelay.SmtpRelayConstants;
 import io.github.camelrelay.smtprelay.SmtpRelayPermanentException;
 import io.github.camelrelay.smtprelay.SmtpRelayTransientException;
 import io.github.camelrelay.smtprelay.report.DeliveryReport;
@@ -24,10 +22,6 @@ import org.xbill.DNS.Type;
  * MX, NXDOMAIN, DNS timeouts and SERVFAIL, the DNS cache and the TCP fallback for truncated answers.
  */
 class MxRoutingTest extends ProducerTestSupport {
-
-    private Exchange sendTo(String uri, String recipients) {
-        return send(uri, RAW, Map.of(SmtpRelayConstants.RECIPIENTS, recipients));
-    }
 
     @Test
     void oneTransactionPerDomain() {

@@ -3,9 +3,7 @@ package io.github.camelrelay.smtprelay.producer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
-import java.util.Map;
 
-import io.github.camelrelay.smtprelay.SmtpRelayConstants;
 import io.github.camelrelay.smtprelay.SmtpRelayPermanentException;
 import io.github.camelrelay.smtprelay.SmtpRelayTransientException;
 import io.github.camelrelay.smtprelay.report.Outcome;
@@ -15,10 +13,6 @@ import org.junit.jupiter.api.Test;
 
 /** RFC 2920 pipelining of MAIL FROM, RCPT TO and DATA, and the server replies that break its happy path. */
 class PipeliningTest extends ProducerTestSupport {
-
-    private Exchange sendTo(String uri, String recipients) {
-        return send(uri, RAW, Map.of(SmtpRelayConstants.RECIPIENTS, recipients));
-    }
 
     @Test
     void aServerThatOpensDataWithoutRecipientsGetsTheFinalDotAtOnceAndNoMessage() {

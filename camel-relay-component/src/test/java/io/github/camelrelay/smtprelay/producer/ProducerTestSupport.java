@@ -14,6 +14,7 @@ import java.util.regex.Pattern;
 import io.github.camelrelay.smtprelay.SmtpRelayComponent;
 import io.github.camelrelay.smtprelay.SmtpRelayConstants;
 import io.github.camelrelay.smtprelay.report.DeliveryReport;
+import io.github.camelrelay.smtprelay.report.RecipientStatus;
 import io.github.camelrelay.smtprelay.testsupport.TestCertificates;
 import io.github.camelrelay.smtprelay.testsupport.TestDnsServer;
 import io.github.camelrelay.smtprelay.testsupport.TestSmtpServer;
@@ -168,6 +169,25 @@ abstract class ProducerTestSupport {
     static void assertSameBytes(byte[] actual, byte[] expected) {
         assertThat(new String(actual, StandardCharsets.UTF_8)).isEqualTo(new String(expected, StandardCharsets.UTF_8));
         assertThat(java.util.Arrays.equals(actual, expected)).as("byte for byte equal").isTrue();
+    }
+
+    /** Sends the standard raw message to the recipients (comma-separated) through the endpoint. */
+    Exchange sendTo(String uri, String recipients) {
+        return send(uri, RAW, Map.of(SmtpRelayConstants.RECIPIENTS, recipients));
+    }
+
+    /** The status of the report's one recipient. */
+    static RecipientStatus only(Exchange exchange) {
+        return report(exchange).statuses().get(0);
+    }
+
+    /** The one recipient was deferred with 4.7.5 by its TLS policy, whose word starts as given. */
+    static void assertDeferredByPolicyStartingWith(Exchange exchange, String tlsPolicyStart) {
+        assertThat(exchange.getException()).isInstanceOf(io.github.camelrelay.smtprelay.SmtpRelayTransientException.class);
+        RecipientStatus s = only(exchange);
+        assertThat(s.outcome()).isEqualTo(io.github.camelrelay.smtprelay.report.Outcome.DEFERRED);
+        assertThat(s.enhancedStatus()).isEqualTo("4.7.5");
+        assertThat(s.tlsPolicy()).startsWith(tlsPolicyStart);
     }
 
     /** Camel's TLS settings trusting only the test certificate, from the classpath truststore. */
