@@ -53,7 +53,7 @@ postfix -c "$CONF" start
 for _ in $(seq 50); do (exec 3<>/dev/tcp/127.0.0.1/$PORT) 2>/dev/null && break; sleep 0.2; done
 printf 'EHLO probe\r\nQUIT\r\n' | timeout 5 bash -c "exec 3<>/dev/tcp/127.0.0.1/$PORT; cat >&3; cat <&3" | tr -d '\r' | grep -E '^250' || true
 
-POSTFIX_SMTP_PORT=$PORT POSTFIX_MAILDIR=$MAIL/bob mvn -B -o -q test -pl camel-relay-component -Dtest=PostfixChunkingTest \
+POSTFIX_SMTP_PORT=$PORT POSTFIX_MAILDIR=$MAIL/bob mvn -B -q test -pl camel-relay-component -Dtest=PostfixChunkingTest \
     -Dsurefire.failIfNoSpecifiedTests=false
 echo "Postfix log:"; grep -E 'smtpd|virtual' "$WORK/maillog" | tail -n 20 || true
 echo "PASS: Postfix took the BDAT messages intact"

@@ -17,7 +17,7 @@ WORK=$(mktemp -d /tmp/relay-crash.XXXX)
 : > $WORK/accepted; : > $WORK/delivered
 
 rm -f examples/relay-server/target/relay-server-*.jar*
-mvn -B -q -o -DskipTests package -pl examples/relay-server -am
+mvn -B -q -DskipTests package -pl examples/relay-server -am
 JAR=$(ls examples/relay-server/target/relay-server-*.jar | grep -v original | head -1)
 
 # the relay host is a JVM sink that answers 250 as soon as it has recorded the message, as a real MTA answers once

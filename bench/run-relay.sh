@@ -25,7 +25,7 @@ user_opt=""; [ "$(id -u)" -eq 0 ] && user_opt="-u nobody"
 # the repackaged jar is not rebuilt when only a dependency changed, so the bench would run stale code
 rm -f examples/relay-server/target/relay-server-*.jar*
 # in the reactor, without installing into ~/.m2: the repackaged relay-server jar is all this needs
-mvn -B -q -o -DskipTests package -pl examples/relay-server -am
+mvn -B -q -DskipTests package -pl examples/relay-server -am
 JAR=$(ls examples/relay-server/target/relay-server-*.jar | grep -v original | head -1)
 
 /usr/sbin/smtp-sink $user_opt 127.0.0.1:$SINK_PORT 1024 &
