@@ -881,7 +881,7 @@ public class SmtpRelayConfiguration implements Cloneable {
      * sends a message again to a recipient that accepted it. Keyed by the CamelSmtpRelayQueueId header and the
      * recipient: before each attempt the recorded recipients are left out, and each recipient is recorded as soon as
      * the server accepted the message for it. Without the header nothing is recorded. Any Camel IdempotentRepository
-     * works: a FileIdempotentRepository for one instance, a JdbcMessageIdRepository shared by several.
+     * works: a SettledFileRepository (one file, appended to) for one instance, a JdbcMessageIdRepository shared by several.
      */
     public void setSettledRepository(IdempotentRepository settledRepository) {
         this.settledRepository = settledRepository;

@@ -214,8 +214,8 @@ public class SmtpRelayComponentConfiguration extends ComponentConfigurationPrope
      * restart sends a message again to a recipient that accepted it. Keyed by the CamelSmtpRelayQueueId
      * header and the recipient: before each attempt the recorded recipients are left out, and each recipient
      * is recorded as soon as the server accepted the message for it. Without the header nothing is recorded.
-     * Any Camel IdempotentRepository works: a FileIdempotentRepository for one instance, a
-     * JdbcMessageIdRepository shared by several. The option is a org.apache.camel.spi.IdempotentRepository
+     * Any Camel IdempotentRepository works: a SettledFileRepository (one file, appended to) for one
+     * instance, a JdbcMessageIdRepository shared by several. The option is a org.apache.camel.spi.IdempotentRepository
      * type.
      */
     private IdempotentRepository settledRepository;

@@ -19,6 +19,7 @@ import io.github.camelrelay.smtprelay.enrich.HeaderEnricher;
 import io.github.camelrelay.smtprelay.mail.Domain;
 import io.github.camelrelay.smtprelay.relay.QueueManagerSettings;
 import io.github.camelrelay.smtprelay.relay.RelayRouteSettings;
+import io.github.camelrelay.smtprelay.relay.SettledFileRepository;
 import io.github.camelrelay.smtprelay.relay.RelayTracing;
 import io.github.camelrelay.smtprelay.relay.RetrySchedule;
 import io.github.camelrelay.smtprelay.relay.SmtpRelayRoutes;
@@ -27,7 +28,6 @@ import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
 import org.apache.camel.component.jms.JmsComponent;
 import org.apache.camel.spi.IdempotentRepository;
-import org.apache.camel.support.processor.idempotent.FileIdempotentRepository;
 import org.springframework.beans.factory.BeanFactory;
 import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.beans.factory.NoSuchBeanDefinitionException;
@@ -301,22 +301,7 @@ public class SmtpRelayRoutesAutoConfiguration {
                 throw new IllegalArgumentException("Expected camel.smtprelay.relay.settled.max-entries of 1 or more but found "
                                                    + s.getMaxEntries());
             }
-            java.io.File file = Path.of(s.getFile().strip()).toFile();
-            FileIdempotentRepository repository = new FileIdempotentRepository(file,
-                    org.apache.camel.support.LRUCacheFactory.newLRUCache(s.getMaxEntries())) {
-                /**
-                 * Camel scans the whole file on every cache miss, which is every recipient of every new message (the
-                 * relay server slowed to 44 msg/s at 8,000 lines); the cache, loaded from the file at start, holds
-                 * what the file holds.
-                 */
-                @Override
-                protected boolean containsStore(String key) {
-                    return false;
-                }
-            };
-            // about 100 octets an entry, so the file holds what the cache holds
-            repository.setMaxFileStoreSize(Math.max(1024L * 1024, 128L * s.getMaxEntries()));
-            return repository;
+            return SettledFileRepository.builder(Path.of(s.getFile().strip())).maxEntries(s.getMaxEntries()).build();
         }
         return null;
     }

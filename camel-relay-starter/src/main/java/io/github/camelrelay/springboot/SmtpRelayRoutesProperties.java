@@ -403,7 +403,7 @@ public class SmtpRelayRoutesProperties {
          */
         private String repository;
 
-        /** A file for a FileIdempotentRepository, for a single relay instance; created when missing. */
+        /** A file for a SettledFileRepository (one append per recipient), for a single relay instance; created when missing. */
         private String file;
 
         /** Entries the file repository keeps in memory and in its file; the oldest go first. */

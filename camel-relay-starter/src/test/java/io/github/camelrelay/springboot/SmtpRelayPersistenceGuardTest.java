@@ -3,10 +3,10 @@ package io.github.camelrelay.springboot;
 import java.nio.file.Path;
 
 import io.github.camelrelay.smtprelay.relay.RelayRouteSettings;
+import io.github.camelrelay.smtprelay.relay.SettledFileRepository;
 import jakarta.jms.ConnectionFactory;
 import org.apache.activemq.artemis.core.server.embedded.EmbeddedActiveMQ;
 import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
-import org.apache.camel.support.processor.idempotent.FileIdempotentRepository;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -68,9 +68,9 @@ class SmtpRelayPersistenceGuardTest {
                 .run(context -> {
                     assertThat(context).hasNotFailed();
                     RelayRouteSettings settings = context.getBean(RelayRouteSettings.class);
-                    assertThat(settings.settledRepository()).isInstanceOf(FileIdempotentRepository.class);
-                    assertThat(((FileIdempotentRepository) settings.settledRepository()).getFilePath())
-                            .isEqualTo(dir.resolve("settled.dat").toString());
+                    assertThat(settings.settledRepository()).isInstanceOf(SettledFileRepository.class);
+                    assertThat(((SettledFileRepository) settings.settledRepository()).getFile()).isEqualTo(dir.resolve("settled.dat"));
+                    assertThat(((SettledFileRepository) settings.settledRepository()).getMaxEntries()).isEqualTo(1_000_000);
                     assertThat(settings.queueManager().destinationConcurrency()).isEqualTo(20);
                     assertThat(settings.queueUri()).contains("concurrentConsumers=50");
                     context.getBean("jms");

@@ -1,6 +1,5 @@
 package io.github.camelrelay.smtprelay.relay;
 
-import java.io.File;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -17,7 +16,6 @@ import jakarta.mail.internet.MimeMessage;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.component.jms.JmsComponent;
 import org.apache.camel.impl.DefaultCamelContext;
-import org.apache.camel.support.processor.idempotent.FileIdempotentRepository;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -64,8 +62,7 @@ class DocumentedJmsRouteTest {
 
         ctx = new DefaultCamelContext();
         ctx.addComponent("jms", JmsComponent.jmsComponent(broker.connectionFactory()));
-        ctx.getRegistry().bind("settled", FileIdempotentRepository.fileIdempotentRepository(
-                new File(dataDir.resolve("settled.dat").toString()), 1_000_000));
+        ctx.getRegistry().bind("settled", SettledFileRepository.of(dataDir.resolve("settled.dat")));
         ctx.addRoutes(new RouteBuilder() {
             @Override
             public void configure() {

@@ -17,7 +17,6 @@ import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.component.jms.JmsComponent;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.apache.camel.spi.IdempotentRepository;
-import org.apache.camel.support.processor.idempotent.FileIdempotentRepository;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -274,7 +273,7 @@ class QueueManagerRoutesTest {
 
     @Test
     void theSettledRecordOnFileKeepsADeliveredRecipientFromASecondCopyAfterARestart() throws Exception {
-        IdempotentRepository file = FileIdempotentRepository.fileIdempotentRepository(dataDir.resolve("settled.dat").toFile());
+        IdempotentRepository file = SettledFileRepository.of(dataDir.resolve("settled.dat"));
         healthy.rcptReply(r -> r.startsWith("carol") ? "451 4.2.0 mailbox busy" : "250 2.1.5 OK");
         AtomicInteger retrySends = new AtomicInteger();
         DefaultCamelContext first = relay(settings(FAST).withSettledRepository(file), new RouteBuilder() {
@@ -298,7 +297,7 @@ class QueueManagerRoutesTest {
 
         broker = new ArtemisBroker(dataDir.resolve("broker"), "qmgr-test").start();
         healthy.rcptReply(r -> "250 2.1.5 OK");
-        IdempotentRepository reopened = FileIdempotentRepository.fileIdempotentRepository(dataDir.resolve("settled.dat").toFile());
+        IdempotentRepository reopened = SettledFileRepository.of(dataDir.resolve("settled.dat"));
         DefaultCamelContext second = relay(settings(FAST).withSettledRepository(reopened));
         // the entry is still queued (every attempt rolled back) or, past the redelivery limit, submitted again
         // under the same key as an operator would: either way bob is not sent a second copy

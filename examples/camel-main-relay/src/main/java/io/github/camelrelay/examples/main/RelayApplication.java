@@ -1,17 +1,17 @@
 package io.github.camelrelay.examples.main;
 
-import java.io.File;
 import java.io.InputStream;
+import java.nio.file.Path;
 
 import io.github.camelrelay.smtprelay.SmtpRelayConstants;
 import io.github.camelrelay.smtprelay.SmtpRelayPermanentException;
 import io.github.camelrelay.smtprelay.SmtpRelayTransientException;
 import io.github.camelrelay.smtprelay.mail.HeaderSection;
+import io.github.camelrelay.smtprelay.relay.SettledFileRepository;
 import org.apache.camel.Exchange;
 import org.apache.camel.StreamCache;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.main.Main;
-import org.apache.camel.support.processor.idempotent.FileIdempotentRepository;
 
 /**
  * A small relay: accepts mail on 127.0.0.1:2525 from the loopback network and delivers it by MX, or through
@@ -50,8 +50,8 @@ public final class RelayApplication extends RouteBuilder {
 
         // the recipients that accepted a message, on disk: after a partial failure the client gets 451 and sends the
         // message again, and only the recipients that did not get it are sent it (keyed by sender and Message-ID)
-        getContext().getRegistry().bind("settled", FileIdempotentRepository.fileIdempotentRepository(
-                new File(getContext().resolvePropertyPlaceholders("{{settled.file}}")), 1_000_000));
+        getContext().getRegistry().bind("settled", SettledFileRepository.of(
+                Path.of(getContext().resolvePropertyPlaceholders("{{settled.file}}"))));
 
         from("smtprelay:in?bindAddress={{smtp.bindAddress}}&port={{smtp.port}}")
                 .routeId("smtp-in")

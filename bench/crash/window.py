@@ -1,0 +1,40 @@
+#!/usr/bin/env python3
+"""The relay's window per delivery in the crash test (see bench/crash-relay.sh): from the sink's 250 (its
+delivered.times) to the relay's delivery log line for the recipient, which the relay writes right after the settled
+record. Needs the relay's log with microseconds (the script sets LOGGING_PATTERN_DATEFORMAT). An upper bound of the
+window: the log line comes after the record. Usage: window.py WORK"""
+import collections
+import datetime
+import re
+import sys
+
+work = sys.argv[1]
+answered = {}
+for line in open(work + "/delivered.times"):
+    rcpt, committed, ans = line.split()
+    answered.setdefault(rcpt, int(ans))
+line_re = re.compile(r"^(\S+)\s.*: to=<([^>]+)>.*status=sent ")
+logged = {}
+for line in open(work + "/relay.log", errors="replace"):
+    m = line_re.match(line)
+    if not m:
+        continue
+    try:
+        when = datetime.datetime.fromisoformat(m.group(1))
+    except ValueError:
+        continue
+    micros = int(when.timestamp() * 1_000_000)
+    logged.setdefault(m.group(2), micros)
+gaps = sorted(logged[r] - answered[r] for r in logged if r in answered)
+if not gaps:
+    print("relay's window: no delivery log line with microseconds matched the sink's answers")
+    sys.exit(0)
+
+
+def pct(p):
+    return gaps[min(len(gaps) - 1, int(len(gaps) * p))]
+
+
+print("relay's window, sink's 250 to the delivery log line (after the settled record), over %d deliveries:"
+      " p50 %d µs, p90 %d µs, p99 %d µs, p99.9 %d µs, max %d µs"
+      % (len(gaps), pct(0.5), pct(0.9), pct(0.99), pct(0.999), gaps[-1]))
