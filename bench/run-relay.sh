@@ -3,7 +3,8 @@
 # with its journal synced to disk, delivery through a relay host) into smtp-sink, against Postfix configured as a
 # relay to the same sink. Prints messages per second until the sink has all N, p50/p99 of the time per message
 # through each relay (from their delivery logs' delay=), the ratio, and the relay server's peak RSS and heap.
-# Usage: bench/run-relay.sh [messages] [sessions]
+# Usage: bench/run-relay.sh [messages] [sessions]; BASELINE=1 also runs the relay server with the settings this script
+# used before it ran the defaults (20 delivery consumers, raised listener limits), in the same run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${1:-5000}
@@ -39,37 +40,57 @@ percentiles() { # reads delay values, prints p50 p99
 }
 
 # --- the relay server
+# run_relay LABEL [ENV=VALUE...] -- [ARGS...]: the relay server (warm-up, then N counted), prints its line
+run_relay() {
+  local label=$1; shift
+  local envs=()
+  while [ $# -gt 0 ] && [ "$1" != "--" ]; do envs+=("$1"); shift; done
+  [ $# -gt 0 ] && shift
+  rm -rf $WORK/artemis
+  env RELAY_HOST=127.0.0.1 RELAY_PORT=$SINK_PORT RELAY_TLS=NONE SMTP_PORT=$RELAY_SMTP_PORT RELAY_DATA_DIR=$WORK/artemis "${envs[@]}" \
+    java ${RELAY_JAVA_OPTS:--Xmx1g} -jar "$JAR" "$@" > $WORK/relay.log 2>&1 &
+  RELAY_PID=$!
+  until grep -q "Started\|started in" $WORK/relay.log && (exec 3<>/dev/tcp/127.0.0.1/$RELAY_SMTP_PORT) 2>/dev/null; do
+    kill -0 $RELAY_PID || { cat $WORK/relay.log; exit 1; }; sleep 0.5; done
+  # warm-up, not counted
+  warmed=0
+  while :; do
+    j0=$(jit_seconds); t0=$(date +%s.%N)
+    /usr/sbin/smtp-source -s $S -l 4096 -m 10000 -f bench@source.test -t sink@sink.test 127.0.0.1:$RELAY_SMTP_PORT
+    warmed=$((warmed + 10000))
+    until [ "$(grep -c 'status=sent' $WORK/relay.log)" -ge $warmed ]; do sleep 0.2; done
+    j1=$(jit_seconds); t1=$(date +%s.%N)
+    printf "%s warm-up: %d messages, %.0f msg/s, JIT compiling %.1f s of the round's %.1f s\n" "$label" $warmed \
+      $(echo "10000 / ($t1 - $t0)" | bc -l) $(echo "$j1 - $j0" | bc -l) $(echo "$t1 - $t0" | bc -l)
+    if [ $warmed -ge $WARM_MAX ] || { [ $warmed -ge $WARM ] && [ "$(echo "($j1 - $j0) * 50 < ($t1 - $t0)" | bc -l)" = 1 ]; }; then
+      break
+    fi
+  done
+  start=$(date +%s.%N)
+  /usr/sbin/smtp-source -s $S -l 4096 -m $N -f bench@source.test -t sink@sink.test 127.0.0.1:$RELAY_SMTP_PORT
+  until [ "$(grep -c 'status=sent' $WORK/relay.log)" -ge $((N + warmed)) ]; do sleep 0.1; done
+  end=$(date +%s.%N)
+  local rate p50 p99 rss heap
+  rate=$(echo "$N / ($end - $start)" | bc -l)
+  read p50 p99 < <(grep 'status=sent' $WORK/relay.log | tail -n $N | sed -E 's/.*delay=([0-9.]+).*/\1/' | percentiles)
+  rss=$(grep VmHWM /proc/$RELAY_PID/status | awk '{print $2/1024 " MiB"}')
+  heap=$(jcmd $RELAY_PID GC.heap_info 2>/dev/null | grep -Eo "total [0-9]+K, used [0-9]+K" | head -1)
+  kill $RELAY_PID; wait $RELAY_PID 2>/dev/null || true; RELAY_PID=""
+  RATES+=("$label=$rate")
+  LINES+=("$(printf "%-28s %8.0f msg/s  p50=%ss p99=%ss  warm-up %d  peak RSS %s  heap at end: %s" "$label:" $rate $p50 $p99 $warmed "$rss" "$heap")")
+}
+jit_seconds() { jstat -compiler $RELAY_PID | awk 'NR == 2 { print $4 }'; }
+RATES=(); LINES=()
 # the relay server's own defaults (50 deliveries at once, 20 per destination, the listener's connection limits);
 # RELAY_ARGS adds options for experiments
-RELAY_HOST=127.0.0.1 RELAY_PORT=$SINK_PORT RELAY_TLS=NONE SMTP_PORT=$RELAY_SMTP_PORT RELAY_DATA_DIR=$WORK/artemis \
-  java ${RELAY_JAVA_OPTS:--Xmx1g} -jar "$JAR" ${RELAY_ARGS:-} > $WORK/relay.log 2>&1 &
-RELAY_PID=$!
-until grep -q "Started\|started in" $WORK/relay.log && (exec 3<>/dev/tcp/127.0.0.1/$RELAY_SMTP_PORT) 2>/dev/null; do
-  kill -0 $RELAY_PID || { cat $WORK/relay.log; exit 1; }; sleep 0.5; done
-# warm-up, not counted
-jit_seconds() { jstat -compiler $RELAY_PID | awk 'NR == 2 { print $4 }'; }
-warmed=0
-while :; do
-  j0=$(jit_seconds); t0=$(date +%s.%N)
-  /usr/sbin/smtp-source -s $S -l 4096 -m 10000 -f bench@source.test -t sink@sink.test 127.0.0.1:$RELAY_SMTP_PORT
-  warmed=$((warmed + 10000))
-  until [ "$(grep -c 'status=sent' $WORK/relay.log)" -ge $warmed ]; do sleep 0.2; done
-  j1=$(jit_seconds); t1=$(date +%s.%N)
-  printf "relay server warm-up: %d messages, %.0f msg/s, JIT compiling %.1f s of the round's %.1f s\n" $warmed \
-    $(echo "10000 / ($t1 - $t0)" | bc -l) $(echo "$j1 - $j0" | bc -l) $(echo "$t1 - $t0" | bc -l)
-  if [ $warmed -ge $WARM_MAX ] || { [ $warmed -ge $WARM ] && [ "$(echo "($j1 - $j0) * 50 < ($t1 - $t0)" | bc -l)" = 1 ]; }; then
-    break
-  fi
-done
-start=$(date +%s.%N)
-/usr/sbin/smtp-source -s $S -l 4096 -m $N -f bench@source.test -t sink@sink.test 127.0.0.1:$RELAY_SMTP_PORT
-until [ "$(grep -c 'status=sent' $WORK/relay.log)" -ge $((N + warmed)) ]; do sleep 0.1; done
-end=$(date +%s.%N)
-relay_rate=$(echo "$N / ($end - $start)" | bc -l)
-read relay_p50 relay_p99 < <(grep 'status=sent' $WORK/relay.log | tail -n $N | sed -E 's/.*delay=([0-9.]+).*/\1/' | percentiles)
-rss=$(grep VmHWM /proc/$RELAY_PID/status | awk '{print $2/1024 " MiB"}')
-heap=$(jcmd $RELAY_PID GC.heap_info 2>/dev/null | grep -Eo "total [0-9]+K, used [0-9]+K" | head -1)
-kill $RELAY_PID; wait $RELAY_PID 2>/dev/null || true; RELAY_PID=""
+# shellcheck disable=SC2086 # RELAY_ARGS holds several arguments
+run_relay "relay server" -- ${RELAY_ARGS:-}
+if [ -n "${BASELINE:-}" ]; then
+  # the settings this script ran with before the relay server's defaults were used (issue 11): 20 delivery consumers
+  # and raised listener limits, measured in the same run so the two compare on the same machine
+  run_relay "relay server, raised" RELAY_CONCURRENCY=20 -- \
+    --camel.smtprelay.relay.ingress.options.maxConnectionsPerClient=200 --camel.smtprelay.relay.ingress.options.maxConnections=400
+fi
 
 # --- Postfix, same sink, same load
 SINK_PORT=$SINK_PORT POSTFIX_PORT=$POSTFIX_PORT bench/postfix-relay.sh start
@@ -84,7 +105,9 @@ end=$(date +%s.%N)
 postfix_rate=$(echo "$N / ($end - $start)" | bc -l)
 read pf_p50 pf_p99 < <(grep 'status=sent' /var/log/postfix-bench.log | sed -E 's/.*, delay=([0-9.]+),.*/\1/' | percentiles)
 
-printf "messages=%d sessions=%d size=4KiB warm-up: relay server %d, postfix %d\n" $N $S $warmed $WARM
-printf "relay server: %8.0f msg/s  p50=%ss p99=%ss  peak RSS %s  heap at end: %s\n" $relay_rate $relay_p50 $relay_p99 "$rss" "$heap"
-printf "postfix:      %8.0f msg/s  p50=%ss p99=%ss\n" $postfix_rate $pf_p50 $pf_p99
-printf "ratio relay server/postfix: %.2f\n" $(echo "$relay_rate / $postfix_rate" | bc -l)
+printf "messages=%d sessions=%d size=4KiB warm-up: postfix %d\n" $N $S $WARM
+for line in "${LINES[@]}"; do echo "$line"; done
+printf "%-28s %8.0f msg/s  p50=%ss p99=%ss\n" "postfix:" $postfix_rate $pf_p50 $pf_p99
+for r in "${RATES[@]}"; do
+  printf "ratio %s/postfix: %.2f\n" "${r%%=*}" $(echo "${r#*=} / $postfix_rate" | bc -l)
+done

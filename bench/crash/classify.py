@@ -21,28 +21,39 @@ for line in open(work + "/artemis/settled-recipients.dat"):
     if len(parts) == 2:
         queue_ids[parts[1]].add(parts[0])
 counts = collections.Counter()
-per_kill = collections.Counter()
+per_kill = collections.defaultdict(collections.Counter)
 window = []
+
+
+def next_kill(t):
+    """The number (from 1) of the first kill that began after t, or the last kill."""
+    for i, (before, after) in enumerate(kills):
+        if before > t:
+            return i + 1
+    return len(kills)
+
+
 for rcpt, copies in times.items():
     if len(copies) < 2:
         continue
     first = min(copies)
     if len(queue_ids[rcpt]) > 1:
-        counts["accepted twice"] += 1
+        cause = "accepted twice"
+        kill = next_kill(first[0])
     elif any(first[0] <= after and before <= first[1] for before, after in kills):
         # the kill may have come between the sink's commit and its 250
-        counts["server answering"] += 1
+        cause = "server answering"
+        kill = next_kill(first[0])
     else:
-        counts["relay's window"] += 1
-        # the kill that came next: the relay had the 250 (or it was on its way) and had not recorded it by then
-        following = [(before - first[1], i) for i, (before, after) in enumerate(kills) if before > first[1]]
-        if following:
-            gap, i = min(following)
-            per_kill[i + 1] += 1
-            window.append(gap)
+        # the relay had the 250 (or it was on its way) and had not recorded it when the next kill came
+        cause = "relay's window"
+        kill = next_kill(first[1])
+        window.append(kills[kill - 1][0] - first[1])
+    counts[cause] += 1
+    per_kill[kill][cause] += 1
 print("delivered twice by cause: accepted twice %d, server answering %d, relay's window %d (of %d kills)"
       % (counts["accepted twice"], counts["server answering"], counts["relay's window"], len(kills)))
+print("delivered twice per kill: %s" % ", ".join(
+    "kill %d: %d" % (k, sum(per_kill[k].values())) for k in range(1, len(kills) + 1)))
 if window:
-    print("relay's window per kill: %s; the sink's 250 came %s µs before the kill"
-          % (", ".join("kill %d: %d" % (k, per_kill[k]) for k in range(1, len(kills) + 1)),
-             ", ".join(str(g) for g in sorted(window))))
+    print("relay's window: the sink's 250 came %s µs before the kill" % ", ".join(str(g) for g in sorted(window)))
