@@ -14,6 +14,7 @@ KILLS=${3:-3}
 SINK_PORT=${SINK_PORT:-25270}
 SMTP_PORT=${RELAY_SMTP_PORT:-2528}
 WORK=$(mktemp -d /tmp/relay-crash.XXXX)
+RT=""; chrt -f 1 true 2>/dev/null && RT="chrt -f 99"
 : > $WORK/accepted; : > $WORK/delivered
 
 rm -f examples/relay-server/target/relay-server-*.jar*
@@ -46,10 +47,11 @@ for k in $(seq 1 $KILLS); do
   # a kill while mail is arriving and being delivered
   sleep $((4 + RANDOM % 5))
   echo "kill $k: SIGKILL after $(wc -l < $WORK/accepted) accepted, $(wc -l < $WORK/delivered) delivered"
-  # the clock read just before and just after the signal, both in this shell (no fork between them): a duplicate the
-  # sink answered before the first was the relay's to avoid; the locale may write the decimal point as a comma
-  before=$EPOCHREALTIME; kill -9 $RELAY_PID; after=$EPOCHREALTIME
-  echo "${before//[.,]/} ${after//[.,]/}" >> $WORK/kills; wait $RELAY_PID 2>/dev/null || true
+  # the clock read just before and just after the signal in one shell (no fork between them), at real-time priority
+  # where allowed so no other process runs in between: a duplicate the sink answered before the first was the relay's
+  # to avoid; the locale may write the decimal point as a comma
+  $RT bash -c 'before=$EPOCHREALTIME; kill -9 '$RELAY_PID'; after=$EPOCHREALTIME; echo "${before//[.,]/} ${after//[.,]/}"' >> $WORK/kills
+  wait $RELAY_PID 2>/dev/null || true
   start_relay
 done
 wait $LOAD_PID; LOAD_PID=""

@@ -5,9 +5,10 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.io.Writer;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,6 +16,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Objects;
 
 import org.apache.camel.spi.IdempotentRepository;
@@ -37,9 +39,10 @@ import org.slf4j.LoggerFactory;
  * line) is read as it is. The newest {@code maxEntries} keys are kept in memory and answer {@link #contains}; the
  * oldest go first. Once the file holds {@code maxEntries} lines more than live keys, it is rewritten with the live
  * keys only, under the lock (one rewrite per {@code maxEntries} changes). A line cut short by a crash (no line break
- * at the end) is dropped when the file is opened: a recipient may then be sent again, never left out. Without
- * {@link Builder#sync(boolean) sync} a machine that loses power may lose the last seconds of the record (duplicates,
- * not losses); with it every change is forced to the disk before {@code add} returns.
+ * at the end) is dropped when the file is opened: a recipient may then be sent again, never left out. The appends are
+ * not forced to the disk: a killed JVM loses nothing, a machine that loses power may lose the last seconds of the
+ * record (duplicates, not losses). One process at a time: a lock on {@code file.lock} refuses a second one, whose
+ * appends would go to a file the first one's rewrite replaces.
  */
 public final class SettledFileRepository extends ServiceSupport implements IdempotentRepository {
 
@@ -47,15 +50,19 @@ public final class SettledFileRepository extends ServiceSupport implements Idemp
 
     private final Path file;
     private final int maxEntries;
-    private final boolean sync;
     private final LinkedHashSet<String> keys = new LinkedHashSet<>();
     private FileChannel channel;
+    private FileChannel lockChannel;
+    private FileLock lock;
+    /** The file's length up to its last complete line: where the next append goes, and what a failed one is cut to. */
+    private long size;
     private long lines;
+    /** Stopped by its owner: no longer opened on use, so a later owner can take the file's lock. */
+    private boolean stopped;
 
     private SettledFileRepository(Builder b) {
         this.file = b.file;
         this.maxEntries = b.maxEntries;
-        this.sync = b.sync;
     }
 
     /** The record in {@code file} (created when missing) with the default of 1,000,000 entries. */
@@ -71,7 +78,6 @@ public final class SettledFileRepository extends ServiceSupport implements Idemp
     public static final class Builder {
         private final Path file;
         private int maxEntries = 1_000_000;
-        private boolean sync;
 
         private Builder(Path file) {
             this.file = Objects.requireNonNull(file, "file");
@@ -83,12 +89,6 @@ public final class SettledFileRepository extends ServiceSupport implements Idemp
                 throw new IllegalArgumentException("Expected maxEntries of 1 or more but found " + maxEntries);
             }
             this.maxEntries = maxEntries;
-            return this;
-        }
-
-        /** Forces every change to the disk before it returns: survives a power loss, at one disk flush per recipient. */
-        public Builder sync(boolean sync) {
-            this.sync = sync;
             return this;
         }
 
@@ -126,10 +126,11 @@ public final class SettledFileRepository extends ServiceSupport implements Idemp
     @Override
     public synchronized boolean remove(String key) {
         open();
-        if (!keys.remove(key)) {
+        if (!keys.contains(key)) {
             return false;
         }
         append(line(key, true));
+        keys.remove(key);
         compactWhenDue();
         return true;
     }
@@ -146,6 +147,7 @@ public final class SettledFileRepository extends ServiceSupport implements Idemp
             channel.truncate(0);
             keys.clear();
             lines = 0;
+            size = 0;
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot clear the settled record " + file + ": " + e.getMessage(), e);
         }
@@ -157,18 +159,39 @@ public final class SettledFileRepository extends ServiceSupport implements Idemp
         return keys.size();
     }
 
+    /** The keys in memory, oldest first, for tests. */
+    synchronized List<String> keys() {
+        open();
+        return List.copyOf(keys);
+    }
+
     @Override
     protected synchronized void doStart() {
+        stopped = false;
         open();
         compactWhenDue();
     }
 
     @Override
     protected synchronized void doStop() throws IOException {
-        if (channel != null) {
-            channel.close();
+        stopped = true;
+        release();
+    }
+
+    private void release() throws IOException {
+        try {
+            if (channel != null) {
+                channel.close();
+            }
+        } finally {
             channel = null;
             keys.clear();
+            if (lockChannel != null) {
+                // closing the channel releases the lock
+                lockChannel.close();
+            }
+            lockChannel = null;
+            lock = null;
         }
     }
 
@@ -182,23 +205,44 @@ public final class SettledFileRepository extends ServiceSupport implements Idemp
     }
 
     private static String line(String key, boolean removed) {
-        if (key.indexOf('\n') >= 0 || key.indexOf('\r') >= 0) {
-            throw new IllegalArgumentException("Expected a settled record key without a line break but found " + key.strip());
+        for (int i = 0; i < key.length(); i++) {
+            char c = key.charAt(i);
+            if (c == '\n' || c == '\r') {
+                throw new IllegalArgumentException("Expected a settled record key without a line break but found " + key.strip());
+            }
+            if (Character.isSurrogate(c)) {
+                // written as '?', such a key would read back as another one
+                if (!Character.isHighSurrogate(c) || i + 1 == key.length() || !Character.isLowSurrogate(key.charAt(i + 1))) {
+                    throw new IllegalArgumentException("Expected a settled record key of whole Unicode characters but found"
+                                                       + " a lone surrogate at index " + i + " of " + key);
+                }
+                i++;
+            }
         }
         return (removed ? "\\-" : key.isEmpty() || key.startsWith("\\") ? "\\+" : "") + key + "\n";
     }
 
     private void append(String line) {
+        ByteBuffer bytes = ByteBuffer.wrap(line.getBytes(StandardCharsets.UTF_8));
         try {
-            ByteBuffer bytes = ByteBuffer.wrap(line.getBytes(StandardCharsets.UTF_8));
             while (bytes.hasRemaining()) {
                 channel.write(bytes);
             }
-            if (sync) {
-                channel.force(false);
-            }
+            size += bytes.limit();
             lines++;
         } catch (IOException e) {
+            // a part of the line may be on file: cut it off, or the next key would be joined to it
+            try {
+                channel.truncate(size);
+            } catch (IOException cut) {
+                e.addSuppressed(cut);
+                try {
+                    // the next call opens the file again, which drops a cut last line
+                    release();
+                } catch (IOException closing) {
+                    e.addSuppressed(closing);
+                }
+            }
             throw new UncheckedIOException("Cannot write the settled record " + file + ": " + e.getMessage(), e);
         }
     }
@@ -217,16 +261,22 @@ public final class SettledFileRepository extends ServiceSupport implements Idemp
         }
     }
 
-    /** Loads the file once; the lock is held. */
+    /** Loads the file once, at start or at first use; the lock is held. */
     private void open() {
         if (channel != null) {
             return;
+        }
+        if (stopped) {
+            throw new IllegalStateException("Expected the settled record " + file + " to be started but it was stopped");
         }
         try {
             Path dir = file.toAbsolutePath().getParent();
             if (dir != null) {
                 Files.createDirectories(dir);
             }
+            lockOut();
+            // a rewrite the process did not finish: the file it was to replace is still whole
+            Files.deleteIfExists(compacting());
             long intact = load();
             try (FileChannel cut = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
                 if (cut.size() > intact) {
@@ -235,9 +285,39 @@ public final class SettledFileRepository extends ServiceSupport implements Idemp
                 }
             }
             channel = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+            size = intact;
         } catch (IOException e) {
+            try {
+                release();
+            } catch (IOException closing) {
+                e.addSuppressed(closing);
+            }
             throw new UncheckedIOException("Cannot open the settled record " + file + ": " + e.getMessage(), e);
         }
+    }
+
+    private void lockOut() throws IOException {
+        if (lock != null) {
+            return;
+        }
+        Path lockFile = file.resolveSibling(file.getFileName() + ".lock");
+        lockChannel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        try {
+            lock = lockChannel.tryLock();
+        } catch (OverlappingFileLockException e) {
+            lock = null;
+        }
+        if (lock == null) {
+            lockChannel.close();
+            lockChannel = null;
+            throw new IllegalStateException("Expected the settled record " + file + " to be this repository's alone but "
+                                            + lockFile + " is locked by another repository or process: give each relay"
+                                            + " instance its own file, or share a database instead");
+        }
+    }
+
+    private Path compacting() {
+        return file.resolveSibling(file.getFileName() + ".compacting");
     }
 
     /** Reads the file into memory; returns the length of its complete lines. */
@@ -273,21 +353,44 @@ public final class SettledFileRepository extends ServiceSupport implements Idemp
 
     /** Rewrites the file with the live keys only, atomically; the lock is held. */
     private void compact() throws IOException {
-        Path next = file.resolveSibling(file.getFileName() + ".compacting");
-        try (Writer out = Files.newBufferedWriter(next, StandardCharsets.UTF_8)) {
+        Path next = compacting();
+        Files.deleteIfExists(next);
+        FileChannel written = FileChannel.open(next, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
+                StandardOpenOption.APPEND);
+        try {
+            StringBuilder all = new StringBuilder(64 * 1024);
             for (String key : keys) {
-                out.write(line(key, false));
+                all.append(line(key, false));
+                if (all.length() >= 60 * 1024) {
+                    write(written, all);
+                }
             }
-        }
-        try (FileChannel written = FileChannel.open(next, StandardOpenOption.WRITE)) {
+            write(written, all);
             written.force(true);
+            // opened before the move: once the new file is in place, nothing can fail before appends go to it
+            Files.move(next, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException | RuntimeException e) {
+            written.close();
+            Files.deleteIfExists(next);
+            throw e;
         }
-        // moved while the old file is still open: if the move fails, the record goes on appending to the old file
-        Files.move(next, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         FileChannel old = channel;
-        channel = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
-        old.close();
+        channel = written;
+        size = written.size();
         lines = keys.size();
+        try {
+            old.close();
+        } catch (IOException e) {
+            LOG.debug("Closing the replaced settled record {}: {}", file, e.getMessage());
+        }
+    }
+
+    private static void write(FileChannel to, StringBuilder text) throws IOException {
+        ByteBuffer bytes = ByteBuffer.wrap(text.toString().getBytes(StandardCharsets.UTF_8));
+        while (bytes.hasRemaining()) {
+            to.write(bytes);
+        }
+        text.setLength(0);
     }
 
     @Override

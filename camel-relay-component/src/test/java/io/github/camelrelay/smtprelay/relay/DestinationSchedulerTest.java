@@ -66,6 +66,58 @@ class DestinationSchedulerTest {
     }
 
     @Test
+    void consumersWaitingForASlotAreAdmittedOneForEachSlotGivenBack() throws Exception {
+        DestinationScheduler waiting = new DestinationScheduler(new QueueManagerSettings(2, Duration.ofSeconds(60),
+                Duration.ofSeconds(200), Duration.ofSeconds(30), Duration.ofSeconds(1)), clock);
+        Admission first = waiting.admit("example.test");
+        Admission second = waiting.admit("example.test");
+        java.util.concurrent.BlockingQueue<Admission> admitted = new java.util.concurrent.LinkedBlockingQueue<>();
+        java.util.concurrent.ExecutorService consumers = java.util.concurrent.Executors.newFixedThreadPool(8);
+        try {
+            for (int i = 0; i < 8; i++) {
+                consumers.submit(() -> admitted.add(waiting.admit("example.test")));
+            }
+            assertThat(admitted.poll(200, java.util.concurrent.TimeUnit.MILLISECONDS)).as("no slot free yet").isNull();
+            // each slot given back admits exactly one waiter, which gives its slot back in turn
+            waiting.completed(first, report(250, "2.0.0 ok"));
+            waiting.completed(second, report(250, "2.0.0 ok"));
+            for (int i = 0; i < 8; i++) {
+                Admission next = admitted.poll(10, java.util.concurrent.TimeUnit.SECONDS);
+                assertThat(next).as("waiter %d admitted", i).isNotNull();
+                assertThat(next.verdict()).isEqualTo(Verdict.DELIVER);
+                assertThat(waiting.active("example.test")).isLessThanOrEqualTo(2);
+                waiting.completed(next, report(250, "2.0.0 ok"));
+            }
+            assertThat(waiting.active("example.test")).isZero();
+        } finally {
+            consumers.shutdownNow();
+        }
+    }
+
+    @Test
+    void consumersWaitingForASlotAllDeferWhenTheDestinationTurnsUnreachable() throws Exception {
+        DestinationScheduler waiting = new DestinationScheduler(new QueueManagerSettings(1, Duration.ofSeconds(60),
+                Duration.ofSeconds(200), Duration.ofSeconds(30), Duration.ofSeconds(1)), clock);
+        Admission only = waiting.admit("example.test");
+        java.util.concurrent.BlockingQueue<Admission> answered = new java.util.concurrent.LinkedBlockingQueue<>();
+        java.util.concurrent.ExecutorService consumers = java.util.concurrent.Executors.newFixedThreadPool(5);
+        try {
+            for (int i = 0; i < 5; i++) {
+                consumers.submit(() -> answered.add(waiting.admit("example.test")));
+            }
+            assertThat(answered.poll(200, java.util.concurrent.TimeUnit.MILLISECONDS)).isNull();
+            waiting.completed(only, unreachable());
+            for (int i = 0; i < 5; i++) {
+                Admission next = answered.poll(10, java.util.concurrent.TimeUnit.SECONDS);
+                assertThat(next).as("waiter %d answered", i).isNotNull();
+                assertThat(next.verdict()).isEqualTo(Verdict.SUSPENDED);
+            }
+        } finally {
+            consumers.shutdownNow();
+        }
+    }
+
+    @Test
     void anUnreachableDestinationIsSuspendedThenProbedOnceAndItsBackOffDoublesOnlyWhenTheProbeFails() throws Exception {
         Admission a = scheduler.admit("example.test");
         Admission b = scheduler.admit("example.test");

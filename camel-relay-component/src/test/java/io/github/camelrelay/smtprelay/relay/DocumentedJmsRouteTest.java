@@ -62,7 +62,9 @@ class DocumentedJmsRouteTest {
 
         ctx = new DefaultCamelContext();
         ctx.addComponent("jms", JmsComponent.jmsComponent(broker.connectionFactory()));
-        ctx.getRegistry().bind("settled", SettledFileRepository.of(dataDir.resolve("settled.dat")));
+        SettledFileRepository settled = SettledFileRepository.of(dataDir.resolve("settled.dat"));
+        ctx.addService(settled, true, true);
+        ctx.getRegistry().bind("settled", settled);
         ctx.addRoutes(new RouteBuilder() {
             @Override
             public void configure() {

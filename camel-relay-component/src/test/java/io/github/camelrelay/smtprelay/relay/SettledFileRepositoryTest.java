@@ -33,15 +33,35 @@ class SettledFileRepositoryTest {
         assertThat(first.add("ID:2 a@example.com")).isTrue();
         assertThat(first.remove("ID:1 b@example.com")).isTrue();
         assertThat(first.remove("ID:1 b@example.com")).as("removed already").isFalse();
-        // no stop: a killed JVM closes nothing
+        // on file at once, before any close: what a killed JVM leaves
+        assertThat(Files.readAllLines(file))
+                .containsExactly("ID:1 a@example.com", "ID:1 b@example.com", "ID:2 a@example.com", "\\-ID:1 b@example.com");
+        first.stop();
+
         SettledFileRepository reopened = SettledFileRepository.of(file);
         reopened.start();
-        assertThat(reopened.contains("ID:1 a@example.com")).isTrue();
-        assertThat(reopened.contains("ID:2 a@example.com")).isTrue();
-        assertThat(reopened.contains("ID:1 b@example.com")).isFalse();
-        assertThat(reopened.size()).isEqualTo(2);
-        first.stop();
+        assertThat(reopened.keys()).containsExactly("ID:1 a@example.com", "ID:2 a@example.com");
         reopened.stop();
+        // stopped by its owner: not opened again behind its back, which would keep the file locked
+        assertThatThrownBy(() -> reopened.add("ID:3 a@example.com")).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("to be started but it was stopped");
+        // started again: read from the file anew
+        reopened.start();
+        assertThat(reopened.keys()).containsExactly("ID:1 a@example.com", "ID:2 a@example.com");
+        reopened.stop();
+    }
+
+    @Test
+    void aSecondRepositoryOnTheSameFileIsRefusedWhileTheFirstHasIt() throws Exception {
+        Path file = dir.resolve("settled.dat");
+        SettledFileRepository first = SettledFileRepository.of(file);
+        first.start();
+        SettledFileRepository second = SettledFileRepository.of(file);
+        assertThatThrownBy(() -> second.contains("ID:1 a@example.com")).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("to be this repository's alone").hasMessageContaining("settled.dat.lock");
+        first.stop();
+        assertThat(second.add("ID:1 a@example.com")).as("free once the first let go").isTrue();
+        second.stop();
     }
 
     @Test
@@ -94,17 +114,52 @@ class SettledFileRepositoryTest {
         assertThat(repository.contains("ID:94 r@example.com")).isFalse();
         assertThat(repository.contains("ID:95 r@example.com")).isTrue();
         assertThat(repository.contains("ID:104 r@example.com")).isTrue();
-        assertThat(Files.readAllLines(file)).as("rewritten at 20 lines, then appended to").hasSizeBetween(10, 20);
+        // rewritten with the 10 live keys whenever it reached 20 lines, the last time at the 100th key
+        List<String> expected = new ArrayList<>();
+        for (int i = 90; i < 105; i++) {
+            expected.add("ID:" + i + " r@example.com");
+        }
+        assertThat(Files.readAllLines(file)).containsExactlyElementsOf(expected);
         assertThat(dir.resolve("settled.dat.compacting")).doesNotExist();
+        List<String> inMemory = repository.keys();
+        repository.stop();
 
         SettledFileRepository reopened = SettledFileRepository.builder(file).maxEntries(10).build();
         reopened.start();
-        assertThat(reopened.size()).isEqualTo(10);
-        for (int i = 95; i < 105; i++) {
-            assertThat(reopened.contains("ID:" + i + " r@example.com")).as("ID:%d", i).isTrue();
-        }
-        repository.stop();
+        assertThat(reopened.keys()).containsExactlyElementsOf(inMemory).containsExactlyElementsOf(expected.subList(5, 15));
         reopened.stop();
+    }
+
+    @Test
+    void anEvictedKeyStaysEvictedAfterAReopenAndComesBackNewestWhenAddedAgain() throws Exception {
+        Path file = dir.resolve("settled.dat");
+        SettledFileRepository repository = SettledFileRepository.builder(file).maxEntries(3).build();
+        repository.start();
+        for (String k : List.of("a", "b", "c", "d")) {
+            repository.add(k);
+        }
+        assertThat(repository.remove("a")).as("evicted already").isFalse();
+        assertThat(repository.add("a")).isTrue();
+        List<String> inMemory = repository.keys();
+        assertThat(inMemory).containsExactly("c", "d", "a");
+        repository.stop();
+
+        SettledFileRepository reopened = SettledFileRepository.builder(file).maxEntries(3).build();
+        reopened.start();
+        assertThat(reopened.keys()).containsExactlyElementsOf(inMemory);
+        reopened.stop();
+    }
+
+    @Test
+    void aRewriteACrashInterruptedIsDiscardedAndTheFileItWasToReplaceIsRead() throws Exception {
+        Path file = dir.resolve("settled.dat");
+        Files.writeString(file, "ID:1 a@example.com\nID:1 b@example.com\n");
+        Files.writeString(dir.resolve("settled.dat.compacting"), "ID:1 a@exa");
+        SettledFileRepository repository = SettledFileRepository.of(file);
+        repository.start();
+        assertThat(repository.keys()).containsExactly("ID:1 a@example.com", "ID:1 b@example.com");
+        assertThat(dir.resolve("settled.dat.compacting")).doesNotExist();
+        repository.stop();
     }
 
     @Test
@@ -145,7 +200,7 @@ class SettledFileRepositoryTest {
     @Test
     void everyAddFromManyThreadsIsOnFileAsAWholeLine() throws Exception {
         Path file = dir.resolve("settled.dat");
-        SettledFileRepository repository = SettledFileRepository.of(file);
+        SettledFileRepository repository = SettledFileRepository.builder(file).maxEntries(500).build();
         repository.start();
         ExecutorService pool = Executors.newFixedThreadPool(8);
         try {
@@ -164,12 +219,16 @@ class SettledFileRepositoryTest {
         } finally {
             pool.shutdownNow();
         }
+        // rewritten 15 times meanwhile (every 500 keys past the first 500): the file holds the newest 500 to 1,000
         List<String> lines = Files.readAllLines(file);
-        assertThat(lines).hasSize(8000).doesNotHaveDuplicates().allMatch(l -> l.matches("ID:\\d-\\d+ r@example.com"));
-        SettledFileRepository reopened = SettledFileRepository.of(file);
-        reopened.start();
-        assertThat(reopened.size()).isEqualTo(8000);
+        assertThat(lines).hasSizeBetween(500, 1000).doesNotHaveDuplicates().allMatch(l -> l.matches("ID:\\d-\\d+ r@example.com"));
+        List<String> inMemory = repository.keys();
+        assertThat(inMemory).hasSize(500);
+        assertThat(lines.subList(lines.size() - 500, lines.size())).containsExactlyElementsOf(inMemory);
         repository.stop();
+        SettledFileRepository reopened = SettledFileRepository.builder(file).maxEntries(500).build();
+        reopened.start();
+        assertThat(reopened.keys()).containsExactlyElementsOf(inMemory);
         reopened.stop();
     }
 
@@ -184,6 +243,20 @@ class SettledFileRepositoryTest {
         repository.add("ID:2 a@example.com");
         repository.stop();
         assertThat(Files.readAllLines(file)).containsExactly("ID:2 a@example.com");
+    }
+
+    @Test
+    void aKeyWithALoneSurrogateIsRefused() throws Exception {
+        SettledFileRepository repository = SettledFileRepository.of(dir.resolve("settled.dat"));
+        repository.start();
+        assertThatThrownBy(() -> repository.add("ID:1 a\uD800@example.com")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("a lone surrogate at index 6");
+        assertThat(repository.add("ID:1 \uD83D\uDE00@example.com")).as("a whole pair is a character").isTrue();
+        repository.stop();
+        SettledFileRepository reopened = SettledFileRepository.of(dir.resolve("settled.dat"));
+        reopened.start();
+        assertThat(reopened.keys()).containsExactly("ID:1 \uD83D\uDE00@example.com");
+        reopened.stop();
     }
 
     @Test

@@ -39,7 +39,7 @@ public final class RelayApplication extends RouteBuilder {
     }
 
     @Override
-    public void configure() {
+    public void configure() throws Exception {
         // not handled: the SMTP client gets 451 and keeps the message, so nothing is lost
         onException(SmtpRelayTransientException.class)
                 .maximumRedeliveries(2).redeliveryDelay(1000)
@@ -50,8 +50,10 @@ public final class RelayApplication extends RouteBuilder {
 
         // the recipients that accepted a message, on disk: after a partial failure the client gets 451 and sends the
         // message again, and only the recipients that did not get it are sent it (keyed by sender and Message-ID)
-        getContext().getRegistry().bind("settled", SettledFileRepository.of(
-                Path.of(getContext().resolvePropertyPlaceholders("{{settled.file}}"))));
+        SettledFileRepository settled = SettledFileRepository.of(Path.of(getContext().resolvePropertyPlaceholders("{{settled.file}}")));
+        // a service of the context, which stops it: the file is closed and its lock given up for the next start
+        getContext().addService(settled, true, true);
+        getContext().getRegistry().bind("settled", settled);
 
         from("smtprelay:in?bindAddress={{smtp.bindAddress}}&port={{smtp.port}}")
                 .routeId("smtp-in")

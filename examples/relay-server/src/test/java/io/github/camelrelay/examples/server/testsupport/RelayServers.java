@@ -40,6 +40,10 @@ public final class RelayServers {
         p.put("camel.main.run-controller", "false");
         p.put("camel.main.shutdown-timeout", "5");
         p.put("spring.artemis.embedded.data-directory", dataDir.toString());
+        // beside the journal, as RELAY_DATA_DIR puts them, rather than in the working directory where every test
+        // instance would share one file (the settled record refuses a second user)
+        p.put("camel.smtprelay.relay.settled.file", dataDir.resolve("settled-recipients.dat").toString());
+        p.put("camel.component.smtprelay.mta-sts-cache-directory", dataDir.resolve("mta-sts").toString());
         p.put("camel.smtprelay.relay.ingress.port", String.valueOf(smtpPort));
         p.put("camel.smtprelay.relay.reporting-mta", "relay.test");
         p.put("camel.component.smtprelay.helo-name", "relay.test");
