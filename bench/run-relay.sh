@@ -3,8 +3,8 @@
 # with its journal synced to disk, delivery through a relay host) into smtp-sink, against Postfix configured as a
 # relay to the same sink. Prints messages per second until the sink has all N, p50/p99 of the time per message
 # through each relay (from their delivery logs' delay=), the ratio, and the relay server's peak RSS and heap.
-# Usage: bench/run-relay.sh [messages] [sessions]; BASELINE=1 also runs the relay server with the settings this script
-# used before it ran the defaults (20 delivery consumers, raised listener limits), in the same run.
+# Usage: bench/run-relay.sh [messages] [sessions]; BASELINE=1 (after) or BASELINE=first (before) also runs the relay
+# server with the settings this script used before it ran the defaults (20 consumers, raised listener limits).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${1:-5000}
@@ -35,6 +35,10 @@ RELAY_PID=""
 cleanup() { kill $SINK_PID 2>/dev/null || true; [ -n "$RELAY_PID" ] && kill $RELAY_PID 2>/dev/null || true; SINK_PORT=$SINK_PORT bench/postfix-relay.sh stop; }
 trap cleanup EXIT
 
+# CPU time the hypervisor gave to other guests (steal), as a share of all CPU time since the last call: on a shared
+# virtual machine it moves the figures by a third, so each measured window reports it
+cpu_ticks() { awk '/^cpu / { print $9, $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9 }' /proc/stat; }
+steal_since() { local s0=$1 t0=$2 s1 t1; read s1 t1 < <(cpu_ticks); echo "$(( (s1 - s0) * 100 / (t1 - t0 > 0 ? t1 - t0 : 1) ))%"; }
 percentiles() { # reads delay values, prints p50 p99
   sort -n | awk '{a[NR]=$1} END {if (NR==0) {print "n/a n/a"; exit} p50=a[int(NR*0.5)+(NR*0.5>int(NR*0.5))]; p99=a[int(NR*0.99)+(NR*0.99>int(NR*0.99))]; print p50, p99}'
 }
@@ -66,31 +70,36 @@ run_relay() {
       break
     fi
   done
+  local rate p50 p99 rss heap st0 tt0 steal
+  read st0 tt0 < <(cpu_ticks)
   start=$(date +%s.%N)
   /usr/sbin/smtp-source -s $S -l 4096 -m $N -f bench@source.test -t sink@sink.test 127.0.0.1:$RELAY_SMTP_PORT
   until [ "$(grep -c 'status=sent' $WORK/relay.log)" -ge $((N + warmed)) ]; do sleep 0.1; done
   end=$(date +%s.%N)
-  local rate p50 p99 rss heap
+  steal=$(steal_since $st0 $tt0)
   rate=$(echo "$N / ($end - $start)" | bc -l)
   read p50 p99 < <(grep 'status=sent' $WORK/relay.log | tail -n $N | sed -E 's/.*delay=([0-9.]+).*/\1/' | percentiles)
   rss=$(grep VmHWM /proc/$RELAY_PID/status | awk '{print $2/1024 " MiB"}')
   heap=$(jcmd $RELAY_PID GC.heap_info 2>/dev/null | grep -Eo "total [0-9]+K, used [0-9]+K" | head -1)
   kill $RELAY_PID; wait $RELAY_PID 2>/dev/null || true; RELAY_PID=""
   RATES+=("$label=$rate")
-  LINES+=("$(printf "%-28s %8.0f msg/s  p50=%ss p99=%ss  warm-up %d  peak RSS %s  heap at end: %s" "$label:" $rate $p50 $p99 $warmed "$rss" "$heap")")
+  LINES+=("$(printf "%-28s %8.0f msg/s  p50=%ss p99=%ss  steal %s  warm-up %d  peak RSS %s  heap at end: %s" "$label:" $rate $p50 $p99 $steal $warmed "$rss" "$heap")")
 }
 jit_seconds() { jstat -compiler $RELAY_PID | awk 'NR == 2 { print $4 }'; }
 RATES=(); LINES=()
 # the relay server's own defaults (50 deliveries at once, 20 per destination, the listener's connection limits);
 # RELAY_ARGS adds options for experiments
 # shellcheck disable=SC2086 # RELAY_ARGS holds several arguments
-run_relay "relay server" -- ${RELAY_ARGS:-}
-if [ -n "${BASELINE:-}" ]; then
-  # the settings this script ran with before the relay server's defaults were used (issue 11): 20 delivery consumers
-  # and raised listener limits, measured in the same run so the two compare on the same machine
+# the settings this script ran with before the relay server's defaults were used (issue 11): 20 delivery consumers
+# and raised listener limits, measured in the same run so the two compare on the same machine; BASELINE=first runs
+# them before the defaults, as this machine's speed drifts within a run
+raised() {
   run_relay "relay server, raised" RELAY_CONCURRENCY=20 -- \
     --camel.smtprelay.relay.ingress.options.maxConnectionsPerClient=200 --camel.smtprelay.relay.ingress.options.maxConnections=400
-fi
+}
+[ "${BASELINE:-}" = first ] && raised
+run_relay "relay server" -- ${RELAY_ARGS:-}
+[ -n "${BASELINE:-}" ] && [ "${BASELINE:-}" != first ] && raised
 
 # --- Postfix, same sink, same load
 SINK_PORT=$SINK_PORT POSTFIX_PORT=$POSTFIX_PORT bench/postfix-relay.sh start
@@ -98,16 +107,18 @@ $sudo_cmd sh -c ': > /var/log/postfix-bench.log'
 /usr/sbin/smtp-source -s $S -l 4096 -m $WARM -f bench@source.test -t sink@sink.test 127.0.0.1:$POSTFIX_PORT
 bench/postfix-relay.sh wait-empty
 $sudo_cmd sh -c ': > /var/log/postfix-bench.log'
+read st0 tt0 < <(cpu_ticks)
 start=$(date +%s.%N)
 /usr/sbin/smtp-source -s $S -l 4096 -m $N -f bench@source.test -t sink@sink.test 127.0.0.1:$POSTFIX_PORT
 bench/postfix-relay.sh wait-empty
 end=$(date +%s.%N)
+pf_steal=$(steal_since $st0 $tt0)
 postfix_rate=$(echo "$N / ($end - $start)" | bc -l)
 read pf_p50 pf_p99 < <(grep 'status=sent' /var/log/postfix-bench.log | sed -E 's/.*, delay=([0-9.]+),.*/\1/' | percentiles)
 
 printf "messages=%d sessions=%d size=4KiB warm-up: postfix %d\n" $N $S $WARM
 for line in "${LINES[@]}"; do echo "$line"; done
-printf "%-28s %8.0f msg/s  p50=%ss p99=%ss\n" "postfix:" $postfix_rate $pf_p50 $pf_p99
+printf "%-28s %8.0f msg/s  p50=%ss p99=%ss  steal %s\n" "postfix:" $postfix_rate $pf_p50 $pf_p99 $pf_steal
 for r in "${RATES[@]}"; do
   printf "ratio %s/postfix: %.2f\n" "${r%%=*}" $(echo "${r#*=} / $postfix_rate" | bc -l)
 done
