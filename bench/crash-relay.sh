@@ -33,7 +33,7 @@ trap cleanup EXIT
 
 start_relay() {
   RELAY_HOST=127.0.0.1 RELAY_PORT=$SINK_PORT RELAY_TLS=NONE SMTP_PORT=$SMTP_PORT RELAY_DATA_DIR=$WORK/artemis \
-    RETRY_INITIAL_DELAY=2s RETRY_MAX_DELAY=10s LOGGING_PATTERN_DATEFORMAT="yyyy-MM-dd'T'HH:mm:ss.SSSSSSXXX" \
+    RETRY_INITIAL_DELAY=2s RETRY_MAX_DELAY=10s LOGGING_PATTERN_CONSOLE="%d{yyyy-MM-dd'T'HH:mm:ss.SSS,UTC}%micros %5p [%t] %c{1}: %m%n" \
     java -Xmx512m -jar "$JAR" >> $WORK/relay.log 2>&1 &
   RELAY_PID=$!
   until (exec 3<>/dev/tcp/127.0.0.1/$SMTP_PORT) 2>/dev/null; do

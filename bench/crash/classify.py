@@ -2,6 +2,8 @@
 """Tells where each recipient the crash test's sink got twice comes from (see bench/crash-relay.sh).
 Usage: classify.py WORK (the script's work directory)"""
 import collections
+import datetime
+import re
 import sys
 
 work = sys.argv[1]
@@ -20,6 +22,28 @@ for line in open(work + "/artemis/settled-recipients.dat"):
     parts = line.split()
     if len(parts) == 2:
         queue_ids[parts[1]].add(parts[0])
+# when each instance's JVM began (its first log line): between a kill and the next start no relay was running, so a
+# 250 the sink sent then reached no one who could have recorded it
+starts = []
+start_re = re.compile(r"^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3,6})(?:Z|[+-]\d\d:\d\d)?\s.*Starting \S+ using Java")
+for line in open(work + "/relay.log", errors="replace"):
+    m = start_re.match(line)
+    if m:
+        when = datetime.datetime.fromisoformat(m.group(1)).replace(tzinfo=datetime.timezone.utc)
+        starts.append(int(when.timestamp() * 1_000_000))
+
+
+def relay_down(t):
+    """Whether t falls after a kill began and before the next instance's JVM started (False without start times)."""
+    if not starts:
+        return False
+    for before, after in kills:
+        following = [s for s in starts if s > after]
+        if before <= t and (not following or t < min(following)):
+            return True
+    return False
+
+
 counts = collections.Counter()
 per_kill = collections.defaultdict(collections.Counter)
 window = []
@@ -40,10 +64,11 @@ for rcpt, copies in times.items():
     if len(queue_ids[rcpt]) > 1:
         cause = "accepted twice"
         kill = next_kill(first[0])
-    elif any(first[0] <= after and before <= first[1] for before, after in kills):
-        # the kill may have come between the sink's commit and its 250
+    elif any(first[0] <= after and before <= first[1] for before, after in kills) or relay_down(first[1]):
+        # the kill came between the sink's commit and its 250, or the sink answered a relay already dead
         cause = "server answering"
-        kill = next_kill(first[0])
+        kill = next_kill(first[0]) if not relay_down(first[0]) else max(
+            i + 1 for i, (before, after) in enumerate(kills) if before <= first[0])
     else:
         # the relay had the 250 (or it was on its way) and had not recorded it when the next kill came
         cause = "relay's window"

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """The relay's window per delivery in the crash test (see bench/crash-relay.sh): from the sink's 250 (its
 delivered.times) to the relay's delivery log line for the recipient, which the relay writes right after the settled
-record. Needs the relay's log with microseconds (the script sets LOGGING_PATTERN_DATEFORMAT). An upper bound of the
+record. Needs the relay's log lines to begin with a UTC time in microseconds, 2026-12-03T08:21:58.498210 (the script
+sets LOGGING_PATTERN_CONSOLE; logback's %d has milliseconds only, %micros adds the rest). An upper bound of the
 window: the log line comes after the record. Usage: window.py WORK"""
 import collections
 import datetime
@@ -15,14 +16,14 @@ for line in open(work + "/delivered.times"):
     rcpt, committed, ans = line.split()
     answered.setdefault(rcpt, int(ans))
     copies[rcpt] += 1
-line_re = re.compile(r"^(\S+)\s.*: to=<([^>]+)>.*status=sent ")
+line_re = re.compile(r"^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6})\s.*: to=<([^>]+)>.*status=sent ")
 logged = {}
 for line in open(work + "/relay.log", errors="replace"):
     m = line_re.match(line)
     if not m:
         continue
     try:
-        when = datetime.datetime.fromisoformat(m.group(1))
+        when = datetime.datetime.fromisoformat(m.group(1)).replace(tzinfo=datetime.timezone.utc)
     except ValueError:
         continue
     micros = int(when.timestamp() * 1_000_000)
