@@ -52,8 +52,8 @@ public final class SettledFileRepository extends ServiceSupport implements Idemp
     private final int maxEntries;
     private final LinkedHashSet<String> keys = new LinkedHashSet<>();
     private FileChannel channel;
+    /** Holds the lock on {@code file.lock} while open; closing it gives the lock up. */
     private FileChannel lockChannel;
-    private FileLock lock;
     /** The file's length up to its last complete line: where the next append goes, and what a failed one is cut to. */
     private long size;
     private long lines;
@@ -187,11 +187,9 @@ public final class SettledFileRepository extends ServiceSupport implements Idemp
             channel = null;
             keys.clear();
             if (lockChannel != null) {
-                // closing the channel releases the lock
                 lockChannel.close();
             }
             lockChannel = null;
-            lock = null;
         }
     }
 
@@ -204,7 +202,13 @@ public final class SettledFileRepository extends ServiceSupport implements Idemp
         }
     }
 
+    /** The line for a change of the key, which is checked first. */
     private static String line(String key, boolean removed) {
+        check(key);
+        return format(key, removed);
+    }
+
+    private static void check(String key) {
         for (int i = 0; i < key.length(); i++) {
             char c = key.charAt(i);
             if (c == '\n' || c == '\r') {
@@ -219,16 +223,17 @@ public final class SettledFileRepository extends ServiceSupport implements Idemp
                 i++;
             }
         }
+    }
+
+    private static String format(String key, boolean removed) {
         return (removed ? "\\-" : key.isEmpty() || key.startsWith("\\") ? "\\+" : "") + key + "\n";
     }
 
     private void append(String line) {
-        ByteBuffer bytes = ByteBuffer.wrap(line.getBytes(StandardCharsets.UTF_8));
+        byte[] bytes = line.getBytes(StandardCharsets.UTF_8);
         try {
-            while (bytes.hasRemaining()) {
-                channel.write(bytes);
-            }
-            size += bytes.limit();
+            writeFully(channel, bytes);
+            size += bytes.length;
             lines++;
         } catch (IOException e) {
             // a part of the line may be on file: cut it off, or the next key would be joined to it
@@ -297,23 +302,24 @@ public final class SettledFileRepository extends ServiceSupport implements Idemp
     }
 
     private void lockOut() throws IOException {
-        if (lock != null) {
+        if (lockChannel != null) {
             return;
         }
         Path lockFile = file.resolveSibling(file.getFileName() + ".lock");
-        lockChannel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        FileChannel locking = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        FileLock lock;
         try {
-            lock = lockChannel.tryLock();
+            lock = locking.tryLock();
         } catch (OverlappingFileLockException e) {
             lock = null;
         }
         if (lock == null) {
-            lockChannel.close();
-            lockChannel = null;
+            locking.close();
             throw new IllegalStateException("Expected the settled record " + file + " to be this repository's alone but "
                                             + lockFile + " is locked by another repository or process: give each relay"
                                             + " instance its own file, or share a database instead");
         }
+        lockChannel = locking;
     }
 
     private Path compacting() {
@@ -360,7 +366,8 @@ public final class SettledFileRepository extends ServiceSupport implements Idemp
         try {
             StringBuilder all = new StringBuilder(64 * 1024);
             for (String key : keys) {
-                all.append(line(key, false));
+                // checked when it was added
+                all.append(format(key, false));
                 if (all.length() >= 60 * 1024) {
                     write(written, all);
                 }
@@ -386,11 +393,15 @@ public final class SettledFileRepository extends ServiceSupport implements Idemp
     }
 
     private static void write(FileChannel to, StringBuilder text) throws IOException {
-        ByteBuffer bytes = ByteBuffer.wrap(text.toString().getBytes(StandardCharsets.UTF_8));
-        while (bytes.hasRemaining()) {
-            to.write(bytes);
-        }
+        writeFully(to, text.toString().getBytes(StandardCharsets.UTF_8));
         text.setLength(0);
+    }
+
+    private static void writeFully(FileChannel to, byte[] bytes) throws IOException {
+        ByteBuffer buffer = ByteBuffer.wrap(bytes);
+        while (buffer.hasRemaining()) {
+            to.write(buffer);
+        }
     }
 
     @Override
