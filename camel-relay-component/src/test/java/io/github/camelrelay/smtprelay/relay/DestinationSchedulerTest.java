@@ -65,18 +65,25 @@ class DestinationSchedulerTest {
         assertThat(scheduler.admit("example.test").verdict()).isEqualTo(Verdict.DELIVER);
     }
 
+    /** Has {@code count} consumers ask for a slot of example.test at once; their admissions arrive in the queue. */
+    private static java.util.concurrent.BlockingQueue<Admission> admitting(DestinationScheduler scheduler,
+            java.util.concurrent.ExecutorService consumers, int count) {
+        java.util.concurrent.BlockingQueue<Admission> admissions = new java.util.concurrent.LinkedBlockingQueue<>();
+        for (int i = 0; i < count; i++) {
+            consumers.submit(() -> admissions.add(scheduler.admit("example.test")));
+        }
+        return admissions;
+    }
+
     @Test
     void consumersWaitingForASlotAreAdmittedOneForEachSlotGivenBack() throws Exception {
         DestinationScheduler waiting = new DestinationScheduler(new QueueManagerSettings(2, Duration.ofSeconds(60),
                 Duration.ofSeconds(200), Duration.ofSeconds(30), Duration.ofSeconds(1)), clock);
         Admission first = waiting.admit("example.test");
         Admission second = waiting.admit("example.test");
-        java.util.concurrent.BlockingQueue<Admission> admitted = new java.util.concurrent.LinkedBlockingQueue<>();
         java.util.concurrent.ExecutorService consumers = java.util.concurrent.Executors.newFixedThreadPool(8);
         try {
-            for (int i = 0; i < 8; i++) {
-                consumers.submit(() -> admitted.add(waiting.admit("example.test")));
-            }
+            java.util.concurrent.BlockingQueue<Admission> admitted = admitting(waiting, consumers, 8);
             assertThat(admitted.poll(200, java.util.concurrent.TimeUnit.MILLISECONDS)).as("no slot free yet").isNull();
             // each slot given back admits exactly one waiter, which gives its slot back in turn
             waiting.completed(first, report(250, "2.0.0 ok"));
@@ -99,12 +106,9 @@ class DestinationSchedulerTest {
         DestinationScheduler waiting = new DestinationScheduler(new QueueManagerSettings(1, Duration.ofSeconds(60),
                 Duration.ofSeconds(200), Duration.ofSeconds(30), Duration.ofSeconds(1)), clock);
         Admission only = waiting.admit("example.test");
-        java.util.concurrent.BlockingQueue<Admission> answered = new java.util.concurrent.LinkedBlockingQueue<>();
         java.util.concurrent.ExecutorService consumers = java.util.concurrent.Executors.newFixedThreadPool(5);
         try {
-            for (int i = 0; i < 5; i++) {
-                consumers.submit(() -> answered.add(waiting.admit("example.test")));
-            }
+            java.util.concurrent.BlockingQueue<Admission> answered = admitting(waiting, consumers, 5);
             assertThat(answered.poll(200, java.util.concurrent.TimeUnit.MILLISECONDS)).isNull();
             waiting.completed(only, unreachable());
             for (int i = 0; i < 5; i++) {
