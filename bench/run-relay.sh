@@ -4,7 +4,9 @@
 # relay to the same sink. Prints messages per second until the sink has all N, p50/p99 of the time per message
 # through each relay (from their delivery logs' delay=), the ratio, and the relay server's peak RSS and heap.
 # Usage: bench/run-relay.sh [messages] [sessions]; BASELINE=1 (after) or BASELINE=first (before) also runs the relay
-# server with the settings this script used before it ran the defaults (20 consumers, raised listener limits).
+# server with the settings this script used before it ran the defaults (20 consumers, raised listener limits);
+# FILING=1 (after) or FILING=first (before) also runs the relay server as it was when issue 11 was filed (commit
+# a979cf5, built in a worktree, with that day's settings), so the ratio it had then is measured again in the same run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${1:-5000}
@@ -28,11 +30,17 @@ rm -f examples/relay-server/target/relay-server-*.jar*
 # in the reactor, without installing into ~/.m2: the repackaged relay-server jar is all this needs
 mvn -B -q -DskipTests package -pl examples/relay-server -am
 JAR=$(ls examples/relay-server/target/relay-server-*.jar | grep -v original | head -1)
+FILING_COMMIT=a979cf5
+if [ -n "${FILING:-}" ]; then
+  git worktree add --detach $WORK/filing $FILING_COMMIT >/dev/null 2>&1
+  (cd $WORK/filing && mvn -B -q -DskipTests package -pl examples/relay-server -am)
+  FILING_JAR=$(ls $WORK/filing/examples/relay-server/target/relay-server-*.jar | grep -v original | head -1)
+fi
 
 /usr/sbin/smtp-sink $user_opt 127.0.0.1:$SINK_PORT 1024 &
 SINK_PID=$!
 RELAY_PID=""
-cleanup() { kill $SINK_PID 2>/dev/null || true; [ -n "$RELAY_PID" ] && kill $RELAY_PID 2>/dev/null || true; SINK_PORT=$SINK_PORT bench/postfix-relay.sh stop; }
+cleanup() { [ -d $WORK/filing ] && git worktree remove --force $WORK/filing; kill $SINK_PID 2>/dev/null || true; [ -n "$RELAY_PID" ] && kill $RELAY_PID 2>/dev/null || true; SINK_PORT=$SINK_PORT bench/postfix-relay.sh stop; }
 trap cleanup EXIT
 
 # CPU time the hypervisor gave to other guests (steal), as a share of all CPU time since the last call: on a shared
@@ -52,7 +60,7 @@ run_relay() {
   [ $# -gt 0 ] && shift
   rm -rf $WORK/artemis
   env RELAY_HOST=127.0.0.1 RELAY_PORT=$SINK_PORT RELAY_TLS=NONE SMTP_PORT=$RELAY_SMTP_PORT RELAY_DATA_DIR=$WORK/artemis "${envs[@]}" \
-    java ${RELAY_JAVA_OPTS:--Xmx1g} -jar "$JAR" "$@" > $WORK/relay.log 2>&1 &
+    java ${RELAY_JAVA_OPTS:--Xmx1g} -jar "${RUN_JAR:-$JAR}" "$@" > $WORK/relay.log 2>&1 &
   RELAY_PID=$!
   until grep -q "Started\|started in" $WORK/relay.log && (exec 3<>/dev/tcp/127.0.0.1/$RELAY_SMTP_PORT) 2>/dev/null; do
     kill -0 $RELAY_PID || { cat $WORK/relay.log; exit 1; }; sleep 0.5; done
@@ -97,9 +105,16 @@ raised() {
   run_relay "relay server, raised" RELAY_CONCURRENCY=20 -- \
     --camel.smtprelay.relay.ingress.options.maxConnectionsPerClient=200 --camel.smtprelay.relay.ingress.options.maxConnections=400
 }
+# the relay server of the day issue 11 was filed, with the settings this script gave it then
+filing() {
+  RUN_JAR=$FILING_JAR run_relay "relay server, filing day" RELAY_CONCURRENCY=20 -- \
+    --camel.smtprelay.relay.ingress.options.maxConnectionsPerClient=200 --camel.smtprelay.relay.ingress.options.maxConnections=400
+}
+[ "${FILING:-}" = first ] && filing
 [ "${BASELINE:-}" = first ] && raised
 run_relay "relay server" -- ${RELAY_ARGS:-}
 [ -n "${BASELINE:-}" ] && [ "${BASELINE:-}" != first ] && raised
+[ -n "${FILING:-}" ] && [ "${FILING:-}" != first ] && filing
 
 # --- Postfix, same sink, same load
 SINK_PORT=$SINK_PORT POSTFIX_PORT=$POSTFIX_PORT bench/postfix-relay.sh start

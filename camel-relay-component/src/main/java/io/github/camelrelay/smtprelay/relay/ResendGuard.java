@@ -19,19 +19,24 @@ import java.util.concurrent.ConcurrentHashMap;
 import io.github.camelrelay.smtprelay.delivery.MessageContent;
 import org.apache.camel.Exchange;
 import org.apache.camel.spi.BrowsableEndpoint;
+import org.apache.camel.spi.IdempotentRepository;
 
 /**
  * Recognises a client's resend of a message the relay had already queued when it crashed. A SIGKILL keeps what the
  * broker's journal had written, so a message can be on the queue although its client never read the 250 (RFC 1047's
- * window, as wide as the journal's sync): the client sends it again after the restart. Each queued message carries a
- * digest of its envelope and content; on start, before the listener or the deliveries run, the digests of the
- * entries on the queue are read, and for a while a submission with one of them is answered 250 without being queued
- * a second time. A digest missed (an entry already taken, a broker that cannot be browsed) only lets the duplicate
- * through, as before; it never drops a message, since the one it matches is on the queue.
+ * window, as wide as the journal's sync): the client sends it again after the restart. Each queued message's digest
+ * of its envelope and content is written to the settled record once the broker has the message (keyed by the part
+ * of the window it was queued in), and travels on the queue; for a while after a start, a submission whose digest
+ * the record has from the window before it, or that an entry read from the queue on start carries, is answered 250
+ * without being queued a second time. The record finds the newest messages however long the queue is, which the
+ * browse (oldest first, bounded) does not. A digest missed only lets the duplicate through, as before; it never
+ * drops a message, since the one it matches was queued.
  */
 final class ResendGuard {
 
     private static final byte[] RECEIVED = "received:".getBytes(StandardCharsets.US_ASCII);
+    /** The record's keys: {@code resend:<bucket>:<digest>}, the bucket a third of the window (at least a second). */
+    private static final String RECORD_PREFIX = "resend:";
 
     private final Duration window;
     private final Clock clock;
@@ -46,6 +51,42 @@ final class ResendGuard {
 
     boolean enabled() {
         return !window.isZero() && !window.isNegative();
+    }
+
+    /** The guard watches submissions for the window from now: called on start, before the listener runs. */
+    void started() {
+        until = clock.instant().plus(window);
+    }
+
+    /** Writes the digest of a message the broker now has into the record, under the bucket of now. */
+    void remember(IdempotentRepository record, String digest) {
+        record.add(recordKey(digest, bucket(clock.instant())));
+    }
+
+    /**
+     * Whether the record has the digest from the window before now (each bucket that overlaps it is looked up), while
+     * the guard watches; false otherwise.
+     */
+    boolean recorded(IdempotentRepository record, String digest) {
+        Instant now = clock.instant();
+        if (now.isAfter(until)) {
+            return false;
+        }
+        for (long b = bucket(now); b >= bucket(now.minus(window)); b--) {
+            if (record.contains(recordKey(digest, b))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private long bucket(Instant at) {
+        long seconds = Math.max(1, window.toSeconds() / 3);
+        return Math.floorDiv(at.getEpochSecond(), seconds);
+    }
+
+    private static String recordKey(String digest, long bucket) {
+        return RECORD_PREFIX + bucket + ":" + digest;
     }
 
     /**
@@ -63,7 +104,7 @@ final class ResendGuard {
                 recovered.put(digest, id != null ? id : String.valueOf(e.getMessage().getHeader("JMSMessageID")));
             }
         }
-        until = clock.instant().plus(window);
+        started();
         return recovered.size();
     }
 

@@ -255,7 +255,10 @@ public class SmtpRelayRoutes extends RouteBuilder {
         resendGuard = new ResendGuard(resendWindow, clock);
         if (settings.ingressUri() != null && resendGuard.enabled()) {
             // called once the routes are warmed up and before any consumer, the listener's or the deliveries', starts
-            getContext().addStartupListener((context, alreadyStarted) -> recoverDigests());
+            getContext().addStartupListener((context, alreadyStarted) -> {
+                resendGuard.started();
+                recoverDigests();
+            });
         }
         // the record's lifecycle (a file repository loads its file on start) is the context's
         getContext().addService(settled, true);
@@ -281,7 +284,8 @@ public class SmtpRelayRoutes extends RouteBuilder {
                         .otherwise().to(settings.enqueueUri())
                         .end();
             }
-            ingress.process(e -> track(e, true));
+            ingress.process(this::rememberQueued)
+                    .process(e -> track(e, true));
         }
 
         // the large-message options on the consumer change only how large messages arrive: as a spooled stream
@@ -1067,7 +1071,32 @@ public class SmtpRelayRoutes extends RouteBuilder {
             exchange.setRouteStop(true);
             return;
         }
+        if (resendGuard.recorded(settled, digest)) {
+            LOG.info("{}: not queued: a resend of a message queued before the restart with the same envelope and content"
+                     + " (digest {} in the settled record)", queueId(exchange), digest);
+            exchange.setRouteStop(true);
+            return;
+        }
         in.setHeader(DIGEST, digest);
+        exchange.setProperty(DIGEST, digest);
+    }
+
+    /**
+     * The broker has the message: its digest goes into the settled record before the client's 250, so a resend after
+     * a crash is found there however many entries the queue holds. A record that fails here costs only that
+     * recognition; the message is queued and the client gets its 250.
+     */
+    private void rememberQueued(Exchange exchange) {
+        String digest = exchange.getProperty(DIGEST, String.class);
+        if (digest == null) {
+            return;
+        }
+        try {
+            resendGuard.remember(settled, digest);
+        } catch (RuntimeException e) {
+            LOG.warn("{}: queued, but its digest could not be recorded (a resend after a crash would be queued again): {}",
+                    queueId(exchange), e.toString());
+        }
     }
 
     /** Some recipients are deferred: bounce the ones that failed, then retry later or give up. */

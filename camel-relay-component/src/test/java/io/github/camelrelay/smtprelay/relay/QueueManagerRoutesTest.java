@@ -402,6 +402,32 @@ class QueueManagerRoutesTest {
     }
 
     @Test
+    void aResendOfAMessageDeliveredBeforeACrashIsFoundInTheSettledRecordAndNotSentAgain() throws Exception {
+        int ingressPort = TestSmtpServer.freePortOnAll("127.0.0.1");
+        String ingress = "smtprelay:in?port=" + ingressPort + "&bindAddress=127.0.0.1";
+        java.nio.file.Path record = dataDir.resolve("settled-resend.dat");
+        DefaultCamelContext died = relay(new RelayRouteSettings(ingress, QUEUE, null, delivery(), DEAD, "relay.example.test", FAST,
+                List.of()).withSettledRepository(SettledFileRepository.of(record)));
+        assertThat(smtp(ingressPort, message("delivered before the crash"))).startsWith("250 ");
+        healthy.awaitMessage(Duration.ofSeconds(20));
+        died.stop();
+        contexts.remove(died);
+
+        // nothing is left on the queue to browse: only the record knows the message was queued
+        relay(new RelayRouteSettings(ingress, QUEUE, null, delivery(), DEAD, "relay.example.test", FAST, List.of())
+                .withSettledRepository(SettledFileRepository.of(record)));
+        String resent = smtp(ingressPort, message("delivered before the crash"));
+        String other = smtp(ingressPort, message("sent after the restart"));
+
+        assertThat(resent).as("answered as accepted: the message was queued and delivered").startsWith("250 ");
+        assertThat(other).startsWith("250 ");
+        await().atMost(Duration.ofSeconds(20)).until(() -> healthy.messages().size() >= 2);
+        await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(5)).until(() -> healthy.messages().size() == 2);
+        assertThat(healthy.messages()).extracting(QueueManagerRoutesTest::subjectOf)
+                .containsExactlyInAnyOrder("delivered before the crash", "sent after the restart");
+    }
+
+    @Test
     void withoutTheResendWindowTheResendIsQueuedAgain() throws Exception {
         int ingressPort = TestSmtpServer.freePortOnAll("127.0.0.1");
         String ingress = queuedBeforeACrash(ingressPort, "twice");
