@@ -168,9 +168,10 @@ public class SmtpRelayRoutesProperties {
         private Map<String, String> options = new LinkedHashMap<>();
 
         /**
-         * For how long after a start a message identical (envelope and content) to one found on the queue is taken as
-         * its client's resend and answered 250 without being queued again: the client had sent it just before a crash
-         * and never read the 250. 0 turns this off.
+         * For how long after a start a message identical (envelope and content) to one queued in the window before it
+         * (the settled record keeps each queued message's digest) is taken as its client's resend and answered 250
+         * without being queued again: the client had sent it just before a crash and never read the 250. 0 turns this
+         * off.
          */
         private Duration resendWindow = Duration.ofMinutes(30);
 

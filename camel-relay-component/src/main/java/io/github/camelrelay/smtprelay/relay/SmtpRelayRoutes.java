@@ -189,9 +189,10 @@ public class SmtpRelayRoutes extends RouteBuilder {
     }
 
     /**
-     * How long after a start a submission identical (envelope and content) to an entry found on the queue is taken
-     * as its client's resend and answered 250 without being queued again: the client sent it before a crash and
-     * never read the 250. Zero turns this off. Default 30 minutes. Set before the routes are configured.
+     * How long after a start a submission identical (envelope and content) to a message queued in the window before
+     * it is taken as its client's resend and answered 250 without being queued again: the client sent it before a
+     * crash and never read the 250. The settled record keeps each queued message's digest for it. Zero turns this
+     * off. Default 30 minutes. Set before the routes are configured.
      */
     public SmtpRelayRoutes resendWindow(Duration window) {
         this.resendWindow = java.util.Objects.requireNonNull(window, "window");
