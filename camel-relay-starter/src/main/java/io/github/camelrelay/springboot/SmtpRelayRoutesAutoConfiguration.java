@@ -115,6 +115,12 @@ public class SmtpRelayRoutesAutoConfiguration {
                                            ObjectProvider<RelayTracing> tracing) {
         SmtpRelayRoutes routes = new SmtpRelayRoutes(settings).tracing(tracing.getIfAvailable())
                 .resendWindow(properties.getIngress().getResendWindow());
+        String resendRecord = isSet(properties.getIngress().getResendRecord()) ? properties.getIngress().getResendRecord()
+                : isSet(properties.getSettled().getFile()) && !isSet(properties.getSettled().getRepository())
+                ? properties.getSettled().getFile().strip() + ".resend" : null;
+        if (resendRecord != null) {
+            routes.resendRecord(java.nio.file.Path.of(resendRecord.strip()));
+        }
         SmtpRelayRoutesProperties.Events events = properties.getEvents();
         if (isSet(events.getUri())) {
             routes.events(properties.getQueue().getComponent() + ":queue:" + required(events.getQueue(), "events.queue"));

@@ -175,12 +175,28 @@ public class SmtpRelayRoutesProperties {
          */
         private Duration resendWindow = Duration.ofMinutes(30);
 
+        /**
+         * A file where each queued message's digest is appended before its 250, read on the next start so that a
+         * client's resend of any message queued in the resend window before it is recognised however long the queue
+         * is (without it, only the first 1,000 entries on the queue are). One per instance; it keeps the newest
+         * 100,000. Default: beside settled.file, with ".resend" added to its name, when that is set.
+         */
+        private String resendRecord;
+
         public Duration getResendWindow() {
             return resendWindow;
         }
 
         public void setResendWindow(Duration resendWindow) {
             this.resendWindow = resendWindow;
+        }
+
+        public String getResendRecord() {
+            return resendRecord;
+        }
+
+        public void setResendRecord(String resendRecord) {
+            this.resendRecord = resendRecord;
         }
 
         public boolean isEnabled() {

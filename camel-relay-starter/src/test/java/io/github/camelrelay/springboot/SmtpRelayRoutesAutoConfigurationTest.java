@@ -119,6 +119,20 @@ class SmtpRelayRoutesAutoConfigurationTest {
     }
 
     @Test
+    void theResendRecordIsBesideTheSettledFileUnlessNamedAndNoneBesideASharedRepository() {
+        Path settled = dir.resolve("settled.dat");
+        runner.withPropertyValues("camel.smtprelay.relay.enabled=true", "camel.smtprelay.relay.settled.file=" + settled)
+                .run(context -> assertThat(context.getBean(SmtpRelayRoutes.class).getResendRecord())
+                        .isEqualTo(dir.resolve("settled.dat.resend")));
+        runner.withPropertyValues("camel.smtprelay.relay.enabled=true", "camel.smtprelay.relay.settled.file=" + settled,
+                        "camel.smtprelay.relay.ingress.resend-record=" + dir.resolve("digests.dat"))
+                .run(context -> assertThat(context.getBean(SmtpRelayRoutes.class).getResendRecord())
+                        .isEqualTo(dir.resolve("digests.dat")));
+        runner.withPropertyValues("camel.smtprelay.relay.enabled=true")
+                .run(context -> assertThat(context.getBean(SmtpRelayRoutes.class).getResendRecord()).isNull());
+    }
+
+    @Test
     void optionValuesWithUriSyntaxAreWrappedSoCamelReadsThemUnchanged() {
         assertThat(SmtpRelayRoutesAutoConfiguration.raw("plain-value_1.2:3/4,5@x")).isEqualTo("plain-value_1.2:3/4,5@x");
         assertThat(SmtpRelayRoutesAutoConfiguration.raw("a+b")).isEqualTo("RAW(a+b)");

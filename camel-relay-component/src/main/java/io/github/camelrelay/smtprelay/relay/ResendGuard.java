@@ -19,24 +19,23 @@ import java.util.concurrent.ConcurrentHashMap;
 import io.github.camelrelay.smtprelay.delivery.MessageContent;
 import org.apache.camel.Exchange;
 import org.apache.camel.spi.BrowsableEndpoint;
-import org.apache.camel.spi.IdempotentRepository;
 
 /**
  * Recognises a client's resend of a message the relay had already queued when it crashed. A SIGKILL keeps what the
  * broker's journal had written, so a message can be on the queue although its client never read the 250 (RFC 1047's
  * window, as wide as the journal's sync): the client sends it again after the restart. Each queued message's digest
- * of its envelope and content is written to the settled record once the broker has the message (keyed by the part
- * of the window it was queued in), and travels on the queue; for a while after a start, a submission whose digest
- * the record has from the window before it, or that an entry read from the queue on start carries, is answered 250
- * without being queued a second time. The record finds the newest messages however long the queue is, which the
- * browse (oldest first, bounded) does not. A digest missed only lets the duplicate through, as before; it never
- * drops a message, since the one it matches was queued.
+ * of its envelope and content travels on the queue and, where a resend record is configured, is appended to it once
+ * the broker's send returned, before the 250. On start, before the listener or the deliveries run, the digests the
+ * record has from the window before the start, and those of the entries on the queue (a bounded browse, oldest
+ * first), are taken; for the window after the start a submission with one of them is answered 250 without being
+ * queued a second time, once per digest taken. The record finds the newest messages however long the queue is,
+ * which the browse does not. A digest missed only lets the duplicate through, as before. It never drops a message
+ * that was not queued, provided the enqueue returns only once the broker has the message on disk (a persistent,
+ * blocking send to a journal that syncs: the relay routes' and the starter's default).
  */
 final class ResendGuard {
 
     private static final byte[] RECEIVED = "received:".getBytes(StandardCharsets.US_ASCII);
-    /** The record's keys: {@code resend:<bucket>:<digest>}, the bucket a third of the window (at least a second). */
-    private static final String RECORD_PREFIX = "resend:";
 
     private final Duration window;
     private final Clock clock;
@@ -58,35 +57,33 @@ final class ResendGuard {
         until = clock.instant().plus(window);
     }
 
-    /** Writes the digest of a message the broker now has into the record, under the bucket of now. */
-    void remember(IdempotentRepository record, String digest) {
-        record.add(recordKey(digest, bucket(clock.instant())));
+    /**
+     * Writes the digest of a message the broker now has into the record: {@code <epoch second> <digest> <queue id>}.
+     * Only what this instance queued before its next start is ever read back ({@link #load}).
+     */
+    void remember(SettledFileRepository record, String digest, String queueId) {
+        record.add(clock.instant().getEpochSecond() + " " + digest + " " + queueId);
     }
 
     /**
-     * Whether the record has the digest from the window before now (each bucket that overlaps it is looked up), while
-     * the guard watches; false otherwise.
+     * On start, before the listener runs: the digests the record has from the window before now, each to be matched
+     * by one resend at most. Returns how many were taken.
      */
-    boolean recorded(IdempotentRepository record, String digest) {
-        Instant now = clock.instant();
-        if (now.isAfter(until)) {
-            return false;
-        }
-        for (long b = bucket(now); b >= bucket(now.minus(window)); b--) {
-            if (record.contains(recordKey(digest, b))) {
-                return true;
+    int load(SettledFileRepository record) {
+        long from = clock.instant().minus(window).getEpochSecond();
+        int taken = 0;
+        for (String line : record.keys()) {
+            String[] parts = line.split(" ", 3);
+            if (parts.length == 3 && isEpochSecond(parts[0]) && Long.parseLong(parts[0]) >= from) {
+                recovered.put(parts[1], parts[2]);
+                taken++;
             }
         }
-        return false;
+        return taken;
     }
 
-    private long bucket(Instant at) {
-        long seconds = Math.max(1, window.toSeconds() / 3);
-        return Math.floorDiv(at.getEpochSecond(), seconds);
-    }
-
-    private static String recordKey(String digest, long bucket) {
-        return RECORD_PREFIX + bucket + ":" + digest;
+    private static boolean isEpochSecond(String s) {
+        return !s.isEmpty() && s.length() <= 18 && s.chars().allMatch(c -> c >= '0' && c <= '9');
     }
 
     /**
@@ -104,7 +101,6 @@ final class ResendGuard {
                 recovered.put(digest, id != null ? id : String.valueOf(e.getMessage().getHeader("JMSMessageID")));
             }
         }
-        started();
         return recovered.size();
     }
 

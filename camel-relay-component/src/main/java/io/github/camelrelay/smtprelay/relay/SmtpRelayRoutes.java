@@ -113,6 +113,8 @@ public class SmtpRelayRoutes extends RouteBuilder {
     static final String DIGEST = "CamelSmtpRelayDigest";
     /** The most queue entries read on start for their digests: the memory the browse may take stays bounded. */
     static final int RESEND_BROWSE_LIMIT = 1_000;
+    /** The newest digests the resend record keeps: at 2,000 messages a second, the last 50 seconds before a crash. */
+    static final int RESEND_RECORD_ENTRIES = 100_000;
 
     /** The headers that travel with a message on the queue, named there without the "Camel" prefix. */
     private static final List<String> QUEUE_HEADERS = List.of(SmtpRelayConstants.ENVELOPE_FROM, SmtpRelayConstants.RECIPIENTS,
@@ -148,6 +150,8 @@ public class SmtpRelayRoutes extends RouteBuilder {
     private volatile String eventsUri;
     private volatile Duration resendWindow = Duration.ofMinutes(30);
     private volatile ResendGuard resendGuard;
+    private volatile java.nio.file.Path resendRecordFile;
+    private volatile SettledFileRepository resendRecord;
 
     public SmtpRelayRoutes(RelayRouteSettings settings) {
         this.settings = settings;
@@ -189,14 +193,32 @@ public class SmtpRelayRoutes extends RouteBuilder {
     }
 
     /**
-     * How long after a start a submission identical (envelope and content) to a message queued in the window before
-     * it is taken as its client's resend and answered 250 without being queued again: the client sent it before a
-     * crash and never read the 250. The settled record keeps each queued message's digest for it. Zero turns this
-     * off. Default 30 minutes. Set before the routes are configured.
+     * How long after a start a submission identical (envelope and content) to a message queued before the start is
+     * taken as its client's resend and answered 250 without being queued again, once per message: the client sent it
+     * before a crash and never read the 250. The messages are those in the {@link #resendRecord resend record} from
+     * this long before the start, and the first 1,000 entries on the queue. Zero turns this off. Default 30 minutes.
+     * Set before the routes are configured.
      */
     public SmtpRelayRoutes resendWindow(Duration window) {
         this.resendWindow = java.util.Objects.requireNonNull(window, "window");
         return this;
+    }
+
+    /**
+     * The file where the ingress appends each queued message's digest (with its time and queue id) before the
+     * client's 250, read on the next start so that a resend of any message queued in the resend window before it is
+     * recognised, however many entries wait on the queue (the browse on start reads the first 1,000 only). It keeps the
+     * newest 100,000 and is locked against a second user, like a {@link SettledFileRepository}; one per instance.
+     * Without it only the browse recognises resends. Set before the routes are configured.
+     */
+    public SmtpRelayRoutes resendRecord(java.nio.file.Path file) {
+        this.resendRecordFile = java.util.Objects.requireNonNull(file, "file");
+        return this;
+    }
+
+    /** The resend record's file, or null when there is none. */
+    public java.nio.file.Path getResendRecord() {
+        return resendRecordFile;
     }
 
     /** The events endpoint, or null when the routes publish no events. */
@@ -256,8 +278,13 @@ public class SmtpRelayRoutes extends RouteBuilder {
         resendGuard = new ResendGuard(resendWindow, clock);
         if (settings.ingressUri() != null && resendGuard.enabled()) {
             // called once the routes are warmed up and before any consumer, the listener's or the deliveries', starts
+            if (resendRecordFile != null) {
+                resendRecord = SettledFileRepository.builder(resendRecordFile).maxEntries(RESEND_RECORD_ENTRIES).build();
+                getContext().addService(resendRecord, true);
+            }
             getContext().addStartupListener((context, alreadyStarted) -> {
                 resendGuard.started();
+                loadResendRecord();
                 recoverDigests();
             });
         }
@@ -1035,6 +1062,23 @@ public class SmtpRelayRoutes extends RouteBuilder {
         }
     }
 
+    /** Takes the digests the resend record has from the window before this start, for {@link #guardResend}. */
+    private void loadResendRecord() {
+        if (resendRecord == null) {
+            return;
+        }
+        try {
+            int found = resendGuard.load(resendRecord);
+            if (found > 0) {
+                LOG.info("{} messages queued in the {} before this start found in {}: a client's resend of one of them is not"
+                         + " queued again", found, resendWindow, resendRecord.getFile());
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("Cannot read the resend record {} ({}): the resends of messages queued before this start are queued again",
+                    resendRecord.getFile(), e.toString());
+        }
+    }
+
     /** Reads the digests of the entries on the queue, for {@link #guardResend}. */
     private void recoverDigests() {
         Endpoint queue = getContext().getEndpoint(settings.queueUri());
@@ -1072,28 +1116,22 @@ public class SmtpRelayRoutes extends RouteBuilder {
             exchange.setRouteStop(true);
             return;
         }
-        if (resendGuard.recorded(settled, digest)) {
-            LOG.info("{}: not queued: a resend of a message queued before the restart with the same envelope and content"
-                     + " (digest {} in the settled record)", queueId(exchange), digest);
-            exchange.setRouteStop(true);
-            return;
-        }
         in.setHeader(DIGEST, digest);
         exchange.setProperty(DIGEST, digest);
     }
 
     /**
-     * The broker has the message: its digest goes into the settled record before the client's 250, so a resend after
+     * The broker has the message: its digest goes into the resend record before the client's 250, so a resend after
      * a crash is found there however many entries the queue holds. A record that fails here costs only that
      * recognition; the message is queued and the client gets its 250.
      */
     private void rememberQueued(Exchange exchange) {
         String digest = exchange.getProperty(DIGEST, String.class);
-        if (digest == null) {
+        if (digest == null || resendRecord == null) {
             return;
         }
         try {
-            resendGuard.remember(settled, digest);
+            resendGuard.remember(resendRecord, digest, queueId(exchange));
         } catch (RuntimeException e) {
             LOG.warn("{}: queued, but its digest could not be recorded (a resend after a crash would be queued again): {}",
                     queueId(exchange), e.toString());

@@ -87,12 +87,15 @@ class QueueManagerRoutesTest {
     }
 
     private DefaultCamelContext relay(RelayRouteSettings settings, RouteBuilder... extra) throws Exception {
+        return relay(new SmtpRelayRoutes(settings), extra);
+    }
+
+    private DefaultCamelContext relay(SmtpRelayRoutes r, RouteBuilder... extra) throws Exception {
         DefaultCamelContext ctx = new DefaultCamelContext();
         ctx.addComponent("jms", JmsComponent.jmsComponent(broker.connectionFactory()));
         for (RouteBuilder b : extra) {
             ctx.addRoutes(b);
         }
-        SmtpRelayRoutes r = new SmtpRelayRoutes(settings);
         ctx.addRoutes(r);
         ctx.start();
         contexts.add(ctx);
@@ -410,21 +413,36 @@ class QueueManagerRoutesTest {
     }
 
     @Test
-    void aResendOfAMessageDeliveredBeforeACrashIsFoundInTheSettledRecordAndNotSentAgain() throws Exception {
+    void aResendOfAMessageDeliveredBeforeACrashIsFoundInTheResendRecordAndNotSentAgain() throws Exception {
         int ingressPort = TestSmtpServer.freePortOnAll("127.0.0.1");
         String ingress = "smtprelay:in?port=" + ingressPort + "&bindAddress=127.0.0.1";
-        java.nio.file.Path record = dataDir.resolve("settled-resend.dat");
-        DefaultCamelContext died = relay(new RelayRouteSettings(ingress, QUEUE, null, delivery(), DEAD, "relay.example.test", FAST,
-                List.of()).withSettledRepository(SettledFileRepository.of(record)));
+        java.nio.file.Path record = dataDir.resolve("resend.dat");
+        RelayRouteSettings s = new RelayRouteSettings(ingress, QUEUE, null, delivery(), DEAD, "relay.example.test", FAST, List.of());
+        DefaultCamelContext died = relay(new SmtpRelayRoutes(s).resendRecord(record));
         assertThat(smtp(ingressPort, message("delivered before the crash"))).startsWith("250 ");
         healthy.awaitMessage(Duration.ofSeconds(20));
         died.stop();
         contexts.remove(died);
 
         // nothing is left on the queue to browse: only the record knows the message was queued
-        relay(new RelayRouteSettings(ingress, QUEUE, null, delivery(), DEAD, "relay.example.test", FAST, List.of())
-                .withSettledRepository(SettledFileRepository.of(record)));
+        relay(new SmtpRelayRoutes(s).resendRecord(record));
         resendThenAnother(ingressPort, "delivered before the crash", "answered as accepted: the message was queued and delivered");
+    }
+
+    @Test
+    void aMessageSentAgainAfterTheStartIsQueuedAgain() throws Exception {
+        int ingressPort = TestSmtpServer.freePortOnAll("127.0.0.1");
+        String ingress = "smtprelay:in?port=" + ingressPort + "&bindAddress=127.0.0.1";
+        relay(new SmtpRelayRoutes(new RelayRouteSettings(ingress, QUEUE, null, delivery(), DEAD, "relay.example.test", FAST,
+                List.of())).resendRecord(dataDir.resolve("resend.dat")));
+
+        // the same alert twice, without a Date or Message-ID to tell them apart: both were queued after the start
+        assertThat(smtp(ingressPort, message("disk full"))).startsWith("250 ");
+        healthy.awaitMessage(Duration.ofSeconds(20));
+        assertThat(smtp(ingressPort, message("disk full"))).startsWith("250 ");
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> healthy.messages().size() == 2);
+        assertThat(healthy.messages()).extracting(QueueManagerRoutesTest::subjectOf).containsExactly("disk full", "disk full");
     }
 
     @Test

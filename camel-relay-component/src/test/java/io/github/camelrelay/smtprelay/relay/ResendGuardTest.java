@@ -1,15 +1,15 @@
 package io.github.camelrelay.smtprelay.relay;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
 import io.github.camelrelay.smtprelay.testsupport.TestClock;
 import org.apache.camel.Exchange;
 import org.apache.camel.impl.DefaultCamelContext;
-import org.apache.camel.spi.IdempotentRepository;
 import org.apache.camel.support.DefaultExchange;
-import org.apache.camel.support.processor.idempotent.MemoryIdempotentRepository;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -37,27 +37,39 @@ class ResendGuardTest {
     }
 
     @Test
-    void aDigestRecordedInTheWindowBeforeASubmissionIsFoundWhileTheGuardWatchesAndNoOtherIs() {
+    void onStartTheRecordGivesTheDigestsQueuedInTheWindowBeforeItEachMatchedOnceAndNothingQueuedSince(@TempDir Path dir) {
         TestClock clock = TestClock.at("2026-12-01T10:00:00Z");
-        IdempotentRepository record = MemoryIdempotentRepository.memoryIdempotentRepository(100);
-        ResendGuard guard = new ResendGuard(Duration.ofMinutes(30), clock);
-        guard.remember(record, "queued-at-ten");
+        SettledFileRepository record = SettledFileRepository.of(dir.resolve("resend.dat"));
+        ResendGuard before = new ResendGuard(Duration.ofMinutes(30), clock);
+        before.remember(record, "queued-at-ten", "Q1");
         clock.advance(Duration.ofMinutes(25));
-        guard.remember(record, "queued-at-ten-twenty-five");
+        before.remember(record, "queued-at-ten-twenty-five", "Q2");
+        clock.advance(Duration.ofMinutes(10));
 
-        assertThat(guard.recorded(record, "queued-at-ten")).as("before a start the guard does not watch").isFalse();
-        clock.advance(Duration.ofMinutes(1));
-        guard.started();
+        ResendGuard restarted = new ResendGuard(Duration.ofMinutes(30), clock);
+        restarted.started();
+        assertThat(restarted.load(record)).as("35 minutes after the first: only the second is in the window").isEqualTo(1);
+        restarted.remember(record, "queued-after-the-start", "Q3");
 
-        assertThat(guard.recorded(record, "queued-at-ten-twenty-five")).isTrue();
-        assertThat(guard.recorded(record, "queued-at-ten")).as("26 minutes before, within the 30 minutes").isTrue();
-        assertThat(guard.recorded(record, "never-queued")).isFalse();
-        clock.advance(Duration.ofMinutes(15));
-        assertThat(guard.recorded(record, "queued-at-ten")).as("41 minutes before: outside the window").isFalse();
-        assertThat(guard.recorded(record, "queued-at-ten-twenty-five")).as("16 minutes before").isTrue();
-        clock.advance(Duration.ofMinutes(16));
-        assertThat(guard.recorded(record, "queued-at-ten-twenty-five")).as("31 minutes after the start: the guard stopped watching")
-                .isFalse();
+        assertThat(restarted.originalOf("queued-after-the-start")).as("queued since the start: a new message").isNull();
+        assertThat(restarted.originalOf("queued-at-ten")).isNull();
+        assertThat(restarted.originalOf("queued-at-ten-twenty-five")).isEqualTo("Q2");
+        assertThat(restarted.originalOf("queued-at-ten-twenty-five")).as("one resend per message queued").isNull();
+        record.stop();
+    }
+
+    @Test
+    void theGuardStopsWatchingWhenTheWindowAfterTheStartEnds(@TempDir Path dir) {
+        TestClock clock = TestClock.at("2026-12-01T10:00:00Z");
+        SettledFileRepository record = SettledFileRepository.of(dir.resolve("resend.dat"));
+        new ResendGuard(Duration.ofMinutes(30), clock).remember(record, "queued-before", "Q1");
+        ResendGuard restarted = new ResendGuard(Duration.ofMinutes(30), clock);
+        restarted.started();
+        restarted.load(record);
+
+        clock.advance(Duration.ofMinutes(31));
+        assertThat(restarted.originalOf("queued-before")).isNull();
+        record.stop();
     }
 
     private static String digest(String message, String sender, List<String> recipients) throws Exception {
