@@ -168,18 +168,19 @@ public class SmtpRelayRoutesProperties {
         private Map<String, String> options = new LinkedHashMap<>();
 
         /**
-         * For how long after a start a message identical (envelope and content) to one queued in the window before it
-         * (the settled record keeps each queued message's digest) is taken as its client's resend and answered 250
+         * For how long after a start a message identical (envelope and content) to one queued just before a crash
+         * (per the resend record, or found on the queue) is taken as its client's resend and answered 250
          * without being queued again: the client had sent it just before a crash and never read the 250. 0 turns this
          * off.
          */
         private Duration resendWindow = Duration.ofMinutes(30);
 
         /**
-         * A file where each queued message's digest is appended before its 250, read on the next start so that a
-         * client's resend of any message queued in the resend window before it is recognised however long the queue
-         * is (without it, only the first 1,000 entries on the queue are). One per instance; it keeps the newest
-         * 100,000. Default: beside settled.file, with ".resend" added to its name, when that is set.
+         * A file where each queued message's digest is appended before its 250 (and a marker on a clean stop), read
+         * on the next start so that a client's resend of a message queued in the last seconds before a crash is
+         * recognised however long the queue is (without it, only the first 1,000 entries on the queue are). One per instance; it keeps the newest
+         * 100,000. Default: beside settled.file, with ".resend" added to its name, when that is set and
+         * settled.repository is not.
          */
         private String resendRecord;
 

@@ -25,9 +25,10 @@ import org.apache.camel.spi.BrowsableEndpoint;
  * broker's journal had written, so a message can be on the queue although its client never read the 250 (RFC 1047's
  * window, as wide as the journal's sync): the client sends it again after the restart. Each queued message's digest
  * of its envelope and content travels on the queue and, where a resend record is configured, is appended to it once
- * the broker's send returned, before the 250. On start, before the listener or the deliveries run, the digests the
- * record has from the window before the start, and those of the entries on the queue (a bounded browse, oldest
- * first), are taken; for the window after the start a submission with one of them is answered 250 without being
+ * the broker's send returned, before the 250 (a clean stop appends a marker: its clients all had their 250). On
+ * start, before the listener or the deliveries run, the digests the record has from just before a crash (after its
+ * last marker, within {@link #IN_FLIGHT} of its newest line), and those of the entries on the queue (a bounded
+ * browse, oldest first), are taken; for the window after the start a submission with one of them is answered 250 without being
  * queued a second time, once per digest taken. The record finds the newest messages however long the queue is,
  * which the browse does not. A digest missed only lets the duplicate through, as before. It never drops a message
  * that was not queued, provided the enqueue returns only once the broker has the message on disk (a persistent,
@@ -36,6 +37,14 @@ import org.apache.camel.spi.BrowsableEndpoint;
 final class ResendGuard {
 
     private static final byte[] RECEIVED = "received:".getBytes(StandardCharsets.US_ASCII);
+
+    /**
+     * How long before a crash a message may have been queued with its 250 still unread: the journal's sync and one
+     * reply, milliseconds, with room for a stalled JVM. Older lines are not taken, so a later message identical to
+     * one of them is queued as the new message it is.
+     */
+    static final Duration IN_FLIGHT = Duration.ofSeconds(10);
+    private static final String STOP = "stop";
 
     private final Duration window;
     private final Clock clock;
@@ -66,15 +75,40 @@ final class ResendGuard {
     }
 
     /**
-     * On start, before the listener runs: the digests the record has from the window before now, each to be matched
-     * by one resend at most. Returns how many were taken.
+     * A clean stop: every client of a message in the record got its 250, so the next start takes nothing written
+     * before this line ({@code <epoch second> stop <nanos>}, unique so the record keeps each one).
+     */
+    void stopped(SettledFileRepository record) {
+        record.add(clock.instant().getEpochSecond() + " " + STOP + " " + System.nanoTime());
+    }
+
+    /**
+     * On start, before the listener runs: the digests written after the record's last clean stop, in the last
+     * {@link #IN_FLIGHT} before its newest line (a crash leaves unanswered only what was queued just before it) and
+     * in the window before now, each to be matched by one resend at most. Returns how many were taken.
      */
     int load(SettledFileRepository record) {
-        long from = clock.instant().minus(window).getEpochSecond();
-        int taken = 0;
+        long now = clock.instant().getEpochSecond();
+        List<String[]> sinceStop = new ArrayList<>();
+        long newest = Long.MIN_VALUE;
         for (String line : record.keys()) {
             String[] parts = line.split(" ", 3);
-            if (parts.length == 3 && isEpochSecond(parts[0]) && Long.parseLong(parts[0]) >= from) {
+            if (parts.length != 3 || !isEpochSecond(parts[0])) {
+                continue;
+            }
+            if (STOP.equals(parts[1])) {
+                sinceStop.clear();
+                newest = Long.MIN_VALUE;
+            } else {
+                sinceStop.add(parts);
+                newest = Math.max(newest, Long.parseLong(parts[0]));
+            }
+        }
+        long from = Math.max(now - window.toSeconds(), newest - IN_FLIGHT.toSeconds());
+        int taken = 0;
+        for (String[] parts : sinceStop) {
+            long at = Long.parseLong(parts[0]);
+            if (at >= from && at <= now) {
                 recovered.put(parts[1], parts[2]);
                 taken++;
             }

@@ -195,8 +195,8 @@ public class SmtpRelayRoutes extends RouteBuilder {
     /**
      * How long after a start a submission identical (envelope and content) to a message queued before the start is
      * taken as its client's resend and answered 250 without being queued again, once per message: the client sent it
-     * before a crash and never read the 250. The messages are those in the {@link #resendRecord resend record} from
-     * this long before the start, and the first 1,000 entries on the queue. Zero turns this off. Default 30 minutes.
+     * before a crash and never read the 250. The messages are those the {@link #resendRecord resend record} has from
+     * just before a crash, and the first 1,000 entries on the queue. Zero turns this off. Default 30 minutes.
      * Set before the routes are configured.
      */
     public SmtpRelayRoutes resendWindow(Duration window) {
@@ -206,8 +206,9 @@ public class SmtpRelayRoutes extends RouteBuilder {
 
     /**
      * The file where the ingress appends each queued message's digest (with its time and queue id) before the
-     * client's 250, read on the next start so that a resend of any message queued in the resend window before it is
-     * recognised, however many entries wait on the queue (the browse on start reads the first 1,000 only). It keeps the
+     * client's 250, and a clean stop a marker; read on the next start so that a resend of a message queued in the last
+     * seconds before a crash is recognised, however many entries wait on the queue (the browse on start reads the
+     * first 1,000 only). It keeps the
      * newest 100,000 and is locked against a second user, like a {@link SettledFileRepository}; one per instance.
      * Without it only the browse recognises resends. Set before the routes are configured.
      */
@@ -281,11 +282,29 @@ public class SmtpRelayRoutes extends RouteBuilder {
             if (resendRecordFile != null) {
                 resendRecord = SettledFileRepository.builder(resendRecordFile).maxEntries(RESEND_RECORD_ENTRIES).build();
                 getContext().addService(resendRecord, true);
+                // stopped before the record (services stop in reverse) and after the routes: the clean stop's marker
+                ResendGuard guard = resendGuard;
+                SettledFileRepository record = resendRecord;
+                getContext().addService(new org.apache.camel.support.service.ServiceSupport() {
+                    @Override
+                    protected void doStop() {
+                        try {
+                            guard.stopped(record);
+                        } catch (RuntimeException e) {
+                            LOG.warn("Cannot mark the clean stop in the resend record {}: {}", record.getFile(), e.toString());
+                        }
+                    }
+                }, true);
             }
+            // Camel calls its startup listeners again whenever routes start later (a route restarted or added): the
+            // guard takes what was queued before this start once, or this run's own messages would count as resends
+            java.util.concurrent.atomic.AtomicBoolean loaded = new java.util.concurrent.atomic.AtomicBoolean();
             getContext().addStartupListener((context, alreadyStarted) -> {
-                resendGuard.started();
-                loadResendRecord();
-                recoverDigests();
+                if (loaded.compareAndSet(false, true)) {
+                    resendGuard.started();
+                    loadResendRecord();
+                    recoverDigests();
+                }
             });
         }
         // the record's lifecycle (a file repository loads its file on start) is the context's

@@ -421,12 +421,40 @@ class QueueManagerRoutesTest {
         DefaultCamelContext died = relay(new SmtpRelayRoutes(s).resendRecord(record));
         assertThat(smtp(ingressPort, message("delivered before the crash"))).startsWith("250 ");
         healthy.awaitMessage(Duration.ofSeconds(20));
+        // the record as a SIGKILL leaves it: without the marker a clean stop adds
+        byte[] atTheCrash = java.nio.file.Files.readAllBytes(record);
         died.stop();
         contexts.remove(died);
+        java.nio.file.Files.write(record, atTheCrash);
 
         // nothing is left on the queue to browse: only the record knows the message was queued
         relay(new SmtpRelayRoutes(s).resendRecord(record));
         resendThenAnother(ingressPort, "delivered before the crash", "answered as accepted: the message was queued and delivered");
+    }
+
+    @Test
+    void afterACleanRestartOrARouteRestartTheSameMessageIsQueuedAgain() throws Exception {
+        int ingressPort = TestSmtpServer.freePortOnAll("127.0.0.1");
+        String ingress = "smtprelay:in?port=" + ingressPort + "&bindAddress=127.0.0.1";
+        java.nio.file.Path record = dataDir.resolve("resend.dat");
+        RelayRouteSettings s = new RelayRouteSettings(ingress, QUEUE, null, delivery(), DEAD, "relay.example.test", FAST, List.of());
+        DefaultCamelContext deployed = relay(new SmtpRelayRoutes(s).resendRecord(record));
+        assertThat(smtp(ingressPort, message("disk full"))).startsWith("250 ");
+        healthy.awaitMessage(Duration.ofSeconds(20));
+        deployed.stop();
+        contexts.remove(deployed);
+
+        DefaultCamelContext redeployed = relay(new SmtpRelayRoutes(s).resendRecord(record));
+        assertThat(smtp(ingressPort, message("disk full"))).startsWith("250 ");
+        await().atMost(Duration.ofSeconds(20)).until(() -> healthy.messages().size() == 2);
+        // Camel calls its startup listeners again when a route starts later: that is no start of the guard's
+        redeployed.getRouteController().stopRoute("smtprelay-ingress");
+        redeployed.getRouteController().startRoute("smtprelay-ingress");
+        assertThat(smtp(ingressPort, message("disk full"))).startsWith("250 ");
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> healthy.messages().size() == 3);
+        assertThat(healthy.messages()).extracting(QueueManagerRoutesTest::subjectOf)
+                .containsExactly("disk full", "disk full", "disk full");
     }
 
     @Test

@@ -37,24 +37,49 @@ class ResendGuardTest {
     }
 
     @Test
-    void onStartTheRecordGivesTheDigestsQueuedInTheWindowBeforeItEachMatchedOnceAndNothingQueuedSince(@TempDir Path dir) {
+    void onStartTheRecordGivesTheDigestsQueuedJustBeforeACrashEachMatchedOnceAndNothingQueuedSince(@TempDir Path dir) {
         TestClock clock = TestClock.at("2026-12-01T10:00:00Z");
         SettledFileRepository record = SettledFileRepository.of(dir.resolve("resend.dat"));
         ResendGuard before = new ResendGuard(Duration.ofMinutes(30), clock);
         before.remember(record, "queued-at-ten", "Q1");
-        clock.advance(Duration.ofMinutes(25));
-        before.remember(record, "queued-at-ten-twenty-five", "Q2");
-        clock.advance(Duration.ofMinutes(10));
+        clock.advance(Duration.ofMinutes(20));
+        before.remember(record, "queued-at-ten-twenty", "Q2");
+        clock.advance(Duration.ofSeconds(5));
+        before.remember(record, "queued-just-before-the-crash", "Q3");
+        clock.advance(Duration.ofMinutes(1));
 
         ResendGuard restarted = new ResendGuard(Duration.ofMinutes(30), clock);
         restarted.started();
-        assertThat(restarted.load(record)).as("35 minutes after the first: only the second is in the window").isEqualTo(1);
-        restarted.remember(record, "queued-after-the-start", "Q3");
+        assertThat(restarted.load(record)).as("the lines within 10 s of the newest: their 250 may have been unread").isEqualTo(2);
+        restarted.remember(record, "queued-after-the-start", "Q4");
 
         assertThat(restarted.originalOf("queued-after-the-start")).as("queued since the start: a new message").isNull();
-        assertThat(restarted.originalOf("queued-at-ten")).isNull();
-        assertThat(restarted.originalOf("queued-at-ten-twenty-five")).isEqualTo("Q2");
-        assertThat(restarted.originalOf("queued-at-ten-twenty-five")).as("one resend per message queued").isNull();
+        assertThat(restarted.originalOf("queued-at-ten")).as("20 minutes before the crash: its client had its 250").isNull();
+        assertThat(restarted.originalOf("queued-just-before-the-crash")).isEqualTo("Q3");
+        assertThat(restarted.originalOf("queued-at-ten-twenty")).isEqualTo("Q2");
+        assertThat(restarted.originalOf("queued-at-ten-twenty")).as("one resend per message queued").isNull();
+        record.stop();
+    }
+
+    @Test
+    void afterACleanStopTheNextStartTakesNothingQueuedBeforeIt(@TempDir Path dir) {
+        TestClock clock = TestClock.at("2026-12-01T10:00:00Z");
+        SettledFileRepository record = SettledFileRepository.of(dir.resolve("resend.dat"));
+        ResendGuard first = new ResendGuard(Duration.ofMinutes(30), clock);
+        first.remember(record, "delivered-before-a-deploy", "Q1");
+        first.stopped(record);
+        clock.advance(Duration.ofSeconds(30));
+        ResendGuard second = new ResendGuard(Duration.ofMinutes(30), clock);
+        second.started();
+        assertThat(second.load(record)).isZero();
+        second.remember(record, "queued-before-a-crash", "Q2");
+        clock.advance(Duration.ofSeconds(30));
+
+        ResendGuard third = new ResendGuard(Duration.ofMinutes(30), clock);
+        third.started();
+        assertThat(third.load(record)).isEqualTo(1);
+        assertThat(third.originalOf("delivered-before-a-deploy")).isNull();
+        assertThat(third.originalOf("queued-before-a-crash")).isEqualTo("Q2");
         record.stop();
     }
 
