@@ -117,7 +117,7 @@ public class SmtpRelayRoutesAutoConfiguration {
                 .resendWindow(properties.getIngress().getResendWindow());
         String resendRecord = isSet(properties.getIngress().getResendRecord()) ? properties.getIngress().getResendRecord()
                 : isSet(properties.getSettled().getFile()) && !isSet(properties.getSettled().getRepository())
-                ? properties.getSettled().getFile().strip() + ".resend" : null;
+                ? properties.getSettled().getFile() + ".resend" : null;
         if (resendRecord != null) {
             routes.resendRecord(java.nio.file.Path.of(resendRecord.strip()));
         }

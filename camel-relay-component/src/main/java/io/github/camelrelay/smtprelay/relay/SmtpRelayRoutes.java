@@ -208,9 +208,9 @@ public class SmtpRelayRoutes extends RouteBuilder {
      * The file where the ingress appends each queued message's digest (with its time and queue id) before the
      * client's 250, and a clean stop a marker; read on the next start so that a resend of a message queued in the last
      * seconds before a crash is recognised, however many entries wait on the queue (the browse on start reads the
-     * first 1,000 only). It keeps the
-     * newest 100,000 and is locked against a second user, like a {@link SettledFileRepository}; one per instance.
-     * Without it only the browse recognises resends. Set before the routes are configured.
+     * first 1,000 only). It keeps the newest 100,000 and is locked against a second user, like a
+     * {@link SettledFileRepository}; one per instance. Without it only the browse recognises resends. Set before the
+     * routes are configured.
      */
     public SmtpRelayRoutes resendRecord(java.nio.file.Path file) {
         this.resendRecordFile = java.util.Objects.requireNonNull(file, "file");
@@ -1081,7 +1081,7 @@ public class SmtpRelayRoutes extends RouteBuilder {
         }
     }
 
-    /** Takes the digests the resend record has from the window before this start, for {@link #guardResend}. */
+    /** Takes the digests the resend record has from just before a crash, for {@link #guardResend}. */
     private void loadResendRecord() {
         if (resendRecord == null) {
             return;
@@ -1089,8 +1089,8 @@ public class SmtpRelayRoutes extends RouteBuilder {
         try {
             int found = resendGuard.load(resendRecord);
             if (found > 0) {
-                LOG.info("{} messages queued in the {} before this start found in {}: a client's resend of one of them is not"
-                         + " queued again", found, resendWindow, resendRecord.getFile());
+                LOG.info("{} messages queued just before the last crash found in {}: a client's resend of one of them within {}"
+                         + " is not queued again", found, resendRecord.getFile(), resendWindow);
             }
         } catch (RuntimeException e) {
             LOG.warn("Cannot read the resend record {} ({}): the resends of messages queued before this start are queued again",
