@@ -22,6 +22,19 @@ public final class QueueRecipients {
 
     /** The recipients as the queue property's JSON array. */
     public static String encode(Collection<?> recipients) {
+        StringBuilder plain = new StringBuilder("[");
+        for (Object r : recipients) {
+            String text = String.valueOf(r);
+            if (!isPlain(text)) {
+                plain = null;
+                break;
+            }
+            plain.append(plain.length() == 1 ? "\"" : ",\"").append(text).append('"');
+        }
+        if (plain != null) {
+            // what Jsoner writes for strings that need no escape, without its generic serializer on every message
+            return plain.append(']').toString();
+        }
         JsonArray array = new JsonArray();
         for (Object r : recipients) {
             array.add(String.valueOf(r));
@@ -38,6 +51,10 @@ public final class QueueRecipients {
         String s = value.strip();
         if (!s.startsWith("[")) {
             return MailAddress.splitList(s);
+        }
+        List<String> plain = plainArray(s);
+        if (plain != null) {
+            return plain;
         }
         Object parsed;
         try {
@@ -58,5 +75,52 @@ public final class QueueRecipients {
             out.add(str);
         }
         return out;
+    }
+
+    /** Printable ASCII that JSON and Jsoner write as it is: no quote, backslash or solidus (Jsoner escapes '/'). */
+    private static boolean isPlain(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c < 0x20 || c > 0x7e || c == '"' || c == '\\' || c == '/') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * The array {@link #encode} writes for plain strings, split without a JSON parser: {@code ["a","b"]} with no
+     * backslash, so no escape, and so no quote inside a string. Anything else (spaces, escapes, other values) is
+     * null, for the parser.
+     */
+    private static List<String> plainArray(String s) {
+        if (s.equals("[]")) {
+            return new ArrayList<>(0);
+        }
+        if (s.length() < 4 || !s.startsWith("[\"") || !s.endsWith("\"]") || s.indexOf('\\') >= 0) {
+            return null;
+        }
+        List<String> out = new ArrayList<>();
+        int start = 2;
+        while (true) {
+            int end = s.indexOf('"', start);
+            if (end < 0) {
+                return null;
+            }
+            String element = s.substring(start, end);
+            for (int i = 0; i < element.length(); i++) {
+                if (element.charAt(i) < 0x20) {
+                    return null;
+                }
+            }
+            out.add(element);
+            if (end == s.length() - 2) {
+                return out;
+            }
+            if (!s.startsWith("\",\"", end)) {
+                return null;
+            }
+            start = end + 3;
+        }
     }
 }

@@ -141,6 +141,8 @@ public class SmtpRelayRoutes extends RouteBuilder {
     private volatile String deliveryUri;
     /** The relay host when the delivery endpoint has one (every message then has one destination); "" for MX mode. */
     private volatile String relayHost;
+    /** The delivery endpoint, looked up once: the registry's look-up normalises the URI, on every message otherwise. */
+    private volatile Endpoint deliveryEndpoint;
     /** The delivery endpoint's TLS setting, lower case, for the attempts' spans. */
     private volatile String tlsPolicy;
     /** The settings' clock, else the component's: one setting dates the retries and bounces as the Received headers. */
@@ -312,6 +314,7 @@ public class SmtpRelayRoutes extends RouteBuilder {
         String repositoryName = "smtpRelaySettled-" + Integer.toHexString(System.identityHashCode(this));
         getContext().getRegistry().bind(repositoryName, IdempotentRepository.class, settled);
         deliveryUri = withSettledRecord(synchronous(settings.deliveryUri()), repositoryName);
+        deliveryEndpoint = null;
 
         if (settings.ingressUri() != null) {
             // before the client's 250: a message an enricher will refuse (an InvalidMailException, such as no From
@@ -810,8 +813,17 @@ public class SmtpRelayRoutes extends RouteBuilder {
      * back: zero when a delivery may start now; while every connection is in use the busy delay; when the rate is
      * spent, until its window frees a message. Not an attempt: the retry schedule is unchanged.
      */
+    private Endpoint deliveryEndpoint(Exchange exchange) {
+        Endpoint endpoint = deliveryEndpoint;
+        if (endpoint == null) {
+            endpoint = exchange.getContext().getEndpoint(deliveryUri);
+            deliveryEndpoint = endpoint;
+        }
+        return endpoint;
+    }
+
     private Duration shapingDelay(Exchange exchange, String destination) {
-        Endpoint endpoint = exchange.getContext().getEndpoint(deliveryUri);
+        Endpoint endpoint = deliveryEndpoint(exchange);
         if (!(endpoint instanceof SmtpRelayEndpoint smtp) || destination.isEmpty()) {
             return Duration.ZERO;
         }
@@ -830,7 +842,7 @@ public class SmtpRelayRoutes extends RouteBuilder {
     private String relayHost(Exchange exchange) {
         String host = relayHost;
         if (host == null) {
-            Endpoint endpoint = exchange.getContext().getEndpoint(deliveryUri);
+            Endpoint endpoint = deliveryEndpoint(exchange);
             host = endpoint instanceof SmtpRelayEndpoint smtp && smtp.getConfiguration().isRelayMode()
                     ? smtp.getConfiguration().getRelayHost().strip().toLowerCase(java.util.Locale.ROOT) : "";
             relayHost = host;
@@ -956,7 +968,7 @@ public class SmtpRelayRoutes extends RouteBuilder {
     private String tlsPolicy(Exchange exchange) {
         String policy = tlsPolicy;
         if (policy == null) {
-            Endpoint endpoint = exchange.getContext().getEndpoint(deliveryUri);
+            Endpoint endpoint = deliveryEndpoint(exchange);
             policy = endpoint instanceof SmtpRelayEndpoint smtp && smtp.getConfiguration().effectiveTls() != null
                     ? smtp.getConfiguration().effectiveTls().name().toLowerCase(java.util.Locale.ROOT) : "none";
             tlsPolicy = policy;

@@ -44,4 +44,25 @@ class HeaderSectionTest {
         String huge = "X-Big: " + "a".repeat(HeaderSection.MAX_BYTES + 10) + "\r\n\r\n";
         assertThatThrownBy(() -> read(huge)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("at most");
     }
+
+    @Test
+    void readsFieldsAcrossReadBoundariesWhateverTheStreamHandsOverAtATime() throws IOException {
+        String padding = "x".repeat(9000);
+        String text = "Subject: " + padding + "\r\n\tfolded jörg\r\nX-Long: " + padding + "\r\nTo: a@example.com\r\n\r\nTo: body@example.com\r\n";
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        java.io.InputStream oneAtATime = new java.io.FilterInputStream(new ByteArrayInputStream(bytes)) {
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                return super.read(b, off, Math.min(len, 1));
+            }
+        };
+
+        for (java.io.InputStream in : new java.io.InputStream[] {new ByteArrayInputStream(bytes), oneAtATime}) {
+            HeaderSection headers = HeaderSection.read(in);
+
+            assertThat(headers.get("subject", ",")).isEqualTo(padding + "\tfolded jörg");
+            assertThat(headers.get("X-Long", ",")).isEqualTo(padding);
+            assertThat(headers.get("To", ",")).isEqualTo("a@example.com");
+        }
+    }
 }
