@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -38,7 +39,10 @@ import org.slf4j.LoggerFactory;
  * a key that itself begins with a backslash). A file written by Camel's {@code FileIdempotentRepository} (one key per
  * line) is read as it is. The newest {@code maxEntries} keys are kept in memory and answer {@link #contains}; the
  * oldest go first. Once the file holds {@code maxEntries} lines more than live keys, it is rewritten with the live
- * keys only, under the lock (one rewrite per {@code maxEntries} changes). A line cut short by a crash (no line break
+ * keys only (one rewrite per {@code maxEntries} changes). The rewrite runs on a thread of its own, outside the lock:
+ * under it only the keys are copied and, at the end, the changes made meanwhile are appended to the new file before
+ * it replaces the old one, so an {@link #add} after a remote server's 250 never waits for a rewrite of a million
+ * lines. A line cut short by a crash (no line break
  * at the end) is dropped when the file is opened: a recipient may then be sent again, never left out. The appends are
  * not forced to the disk: a killed JVM loses nothing, a machine that loses power may lose the last seconds of the
  * record (duplicates, not losses). One process at a time: a lock on {@code file.lock} refuses a second one, whose
@@ -59,6 +63,14 @@ public final class SettledFileRepository extends ServiceSupport implements Idemp
     private long lines;
     /** Stopped by its owner: no longer opened on use, so a later owner can take the file's lock. */
     private boolean stopped;
+    /** While a rewrite runs: the lines appended since its copy of the keys, for the new file; null otherwise. */
+    private List<String> sinceCopy;
+    /** Counts openings and clears: a rewrite begun before the file was closed, opened again or cleared ends unused. */
+    private volatile long opening;
+    /** The rewrite thread running, if any (tests wait for it). */
+    private Thread rewriting;
+    /** Runs on the rewrite's thread once the copy is on file, before the swap: tests hold the rewrite there. */
+    volatile Runnable beforeSwap;
 
     private SettledFileRepository(Builder b) {
         this.file = b.file;
@@ -148,6 +160,9 @@ public final class SettledFileRepository extends ServiceSupport implements Idemp
             keys.clear();
             lines = 0;
             size = 0;
+            // a rewrite running would put the keys back
+            opening++;
+            sinceCopy = null;
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot clear the settled record " + file + ": " + e.getMessage(), e);
         }
@@ -173,12 +188,30 @@ public final class SettledFileRepository extends ServiceSupport implements Idemp
     }
 
     @Override
-    protected synchronized void doStop() throws IOException {
-        stopped = true;
-        release();
+    protected void doStop() throws IOException, InterruptedException {
+        Thread thread;
+        synchronized (this) {
+            stopped = true;
+            // a rewrite running ends unused: the next owner reads the file this one appended to
+            opening++;
+            thread = rewriting;
+            closeFile();
+        }
+        try {
+            // outside the lock, which the rewrite takes to end
+            if (thread != null) {
+                thread.join();
+            }
+        } finally {
+            synchronized (this) {
+                // only now that no rewrite of this one can touch the directory may another owner have the file
+                release();
+            }
+        }
     }
 
-    private void release() throws IOException {
+    /** Closes the file and forgets the keys; the lock on the file stays, so no other owner comes in meanwhile. */
+    private void closeFile() throws IOException {
         try {
             if (channel != null) {
                 channel.close();
@@ -186,6 +219,15 @@ public final class SettledFileRepository extends ServiceSupport implements Idemp
         } finally {
             channel = null;
             keys.clear();
+            // a rewrite running ends unused: what it copied belongs to the closed file
+            opening++;
+        }
+    }
+
+    private void release() throws IOException {
+        try {
+            closeFile();
+        } finally {
             if (lockChannel != null) {
                 lockChannel.close();
             }
@@ -235,6 +277,9 @@ public final class SettledFileRepository extends ServiceSupport implements Idemp
             writeFully(channel, bytes);
             size += bytes.length;
             lines++;
+            if (sinceCopy != null) {
+                sinceCopy.add(line);
+            }
         } catch (IOException e) {
             // a part of the line may be on file: cut it off, or the next key would be joined to it
             try {
@@ -242,8 +287,8 @@ public final class SettledFileRepository extends ServiceSupport implements Idemp
             } catch (IOException cut) {
                 e.addSuppressed(cut);
                 try {
-                    // the next call opens the file again, which drops a cut last line
-                    release();
+                    // the next call opens the file again, which drops a cut last line; the lock stays
+                    closeFile();
                 } catch (IOException closing) {
                     e.addSuppressed(closing);
                 }
@@ -252,17 +297,41 @@ public final class SettledFileRepository extends ServiceSupport implements Idemp
         }
     }
 
-    /** After the change is in memory as well as on file, so the rewrite has it. */
+    /**
+     * After the change is in memory as well as on file, so the rewrite has it: starts a rewrite on a thread of its own
+     * with a copy of the keys, unless one is running.
+     */
     private void compactWhenDue() {
-        if (lines >= (long) keys.size() + maxEntries) {
-            try {
-                compact();
-            } catch (IOException e) {
-                // the change itself is on file: only the file's size is at stake, so try again after as many changes
-                LOG.warn("Cannot rewrite the settled record {} with its {} live entries, appending on: {}", file, keys.size(),
-                        e.getMessage());
-                lines = keys.size();
-            }
+        // one rewrite at a time: a second would share the first one's file
+        if (rewriting != null || lines < (long) keys.size() + maxEntries) {
+            return;
+        }
+        // one pass over the keys: the only part of a rewrite done under the lock
+        List<String> copy = java.util.Arrays.asList(keys.toArray(new String[0]));
+        sinceCopy = new ArrayList<>();
+        long at = opening;
+        Thread thread = new Thread(() -> compact(copy, at), "smtprelay-settled-rewrite");
+        thread.setDaemon(true);
+        rewriting = thread;
+        try {
+            thread.start();
+        } catch (Throwable e) {
+            // the change is on file and in memory: only the file's size is at stake, so try again after as many changes
+            rewriting = null;
+            sinceCopy = null;
+            lines = keys.size();
+            LOG.warn("Cannot start the rewrite of the settled record {}, appending on: {}", file, e.toString());
+        }
+    }
+
+    /** Waits for a running rewrite to end, for tests. */
+    void awaitRewrite() throws InterruptedException {
+        Thread thread;
+        synchronized (this) {
+            thread = rewriting;
+        }
+        if (thread != null) {
+            thread.join();
         }
     }
 
@@ -291,6 +360,8 @@ public final class SettledFileRepository extends ServiceSupport implements Idemp
             }
             channel = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
             size = intact;
+            opening++;
+            sinceCopy = null;
         } catch (IOException e) {
             try {
                 release();
@@ -357,38 +428,86 @@ public final class SettledFileRepository extends ServiceSupport implements Idemp
         return intact;
     }
 
-    /** Rewrites the file with the live keys only, atomically; the lock is held. */
-    private void compact() throws IOException {
+    /**
+     * Writes the copied keys to a new file outside the lock, then, under it, the lines appended since the copy, and
+     * moves the new file over the old one atomically. A crash or a failure on the way leaves the old file whole.
+     */
+    private void compact(List<String> copy, long at) {
         Path next = compacting();
-        Files.deleteIfExists(next);
-        FileChannel written = FileChannel.open(next, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
-                StandardOpenOption.APPEND);
+        FileChannel written = null;
         try {
+            if (at != opening) {
+                return;
+            }
+            Files.deleteIfExists(next);
+            written = FileChannel.open(next, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
             StringBuilder all = new StringBuilder(64 * 1024);
-            for (String key : keys) {
+            for (String key : copy) {
                 // checked when it was added
                 all.append(format(key, false));
                 if (all.length() >= 60 * 1024) {
+                    if (at != opening) {
+                        throw new IOException("the record was closed or cleared during the rewrite");
+                    }
                     write(written, all);
                 }
             }
             write(written, all);
             written.force(true);
-            // opened before the move: once the new file is in place, nothing can fail before appends go to it
-            Files.move(next, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            Runnable hook = beforeSwap;
+            if (hook != null) {
+                hook.run();
+            }
+            synchronized (this) {
+                if (at != opening || channel == null) {
+                    // closed (and perhaps opened again) meanwhile: the file may have changed under another owner
+                    written.close();
+                    Files.deleteIfExists(next);
+                    return;
+                }
+                for (String line : sinceCopy) {
+                    all.append(line);
+                }
+                write(written, all);
+                long newSize = written.size();
+                // opened before the move: once the new file is in place, nothing can fail before appends go to it
+                Files.move(next, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+                FileChannel old = channel;
+                channel = written;
+                size = newSize;
+                lines = copy.size() + sinceCopy.size();
+                sinceCopy = null;
+                try {
+                    old.close();
+                } catch (IOException e) {
+                    LOG.debug("Closing the replaced settled record {}: {}", file, e.getMessage());
+                }
+            }
         } catch (IOException | RuntimeException e) {
-            written.close();
-            Files.deleteIfExists(next);
-            throw e;
-        }
-        FileChannel old = channel;
-        channel = written;
-        size = written.size();
-        lines = keys.size();
-        try {
-            old.close();
-        } catch (IOException e) {
-            LOG.debug("Closing the replaced settled record {}: {}", file, e.getMessage());
+            try {
+                if (written != null) {
+                    written.close();
+                }
+                Files.deleteIfExists(next);
+            } catch (IOException cleanup) {
+                e.addSuppressed(cleanup);
+            }
+            synchronized (this) {
+                if (at == opening) {
+                    // the changes themselves are on file: only its size is at stake, so try again after as many changes
+                    LOG.warn("Cannot rewrite the settled record {} with its {} live entries, appending on: {}", file,
+                            copy.size(), e.getMessage());
+                    lines = keys.size();
+                    sinceCopy = null;
+                }
+            }
+        } finally {
+            synchronized (this) {
+                if (rewriting == Thread.currentThread()) {
+                    rewriting = null;
+                    sinceCopy = null;
+                }
+            }
         }
     }
 

@@ -125,17 +125,97 @@ class SettledFileRepositoryTest {
         assertThat(repository.contains("ID:94 r@example.com")).isFalse();
         assertThat(repository.contains("ID:95 r@example.com")).isTrue();
         assertThat(repository.contains("ID:104 r@example.com")).isTrue();
-        // rewritten with the 10 live keys whenever it reached 20 lines, the last time at the 100th key
+        repository.awaitRewrite();
+        // rewritten in the background with the live keys once it reached 20 lines, and again after as many changes:
+        // what is on file is the newest keys, in order, fewer than were added
+        List<String> lines = Files.readAllLines(file);
+        int first = Integer.parseInt(lines.get(0).replaceAll("ID:(\\d+) .*", "$1"));
         List<String> expected = new ArrayList<>();
-        for (int i = 90; i < 105; i++) {
+        for (int i = first; i < 105; i++) {
             expected.add("ID:" + i + " r@example.com");
         }
-        assertThat(Files.readAllLines(file)).containsExactlyElementsOf(expected);
+        assertThat(lines).hasSizeBetween(10, 95).containsExactlyElementsOf(expected);
         assertThat(dir.resolve("settled.dat.compacting")).doesNotExist();
         List<String> inMemory = repository.keys();
         repository.stop();
 
-        assertThat(keysOnReopen(file, 10)).containsExactlyElementsOf(inMemory).containsExactlyElementsOf(expected.subList(5, 15));
+        assertThat(keysOnReopen(file, 10)).containsExactlyElementsOf(inMemory).containsExactlyElementsOf(expected.subList(expected.size() - 10, expected.size()));
+    }
+
+    @Test
+    void aRewriteHoldsUpNoAddAndKeepsWhatChangedWhileItRan() throws Exception {
+        Path file = dir.resolve("settled.dat");
+        SettledFileRepository repository = SettledFileRepository.builder(file).maxEntries(3).build();
+        repository.start();
+        java.util.concurrent.CountDownLatch copied = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch swap = new java.util.concurrent.CountDownLatch(1);
+        repository.beforeSwap = () -> {
+            copied.countDown();
+            try {
+                swap.await(30, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        };
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try {
+            for (String k : List.of("a", "b", "c", "d", "e", "f")) {
+                repository.add(k);
+            }
+            // six lines for three live keys: the rewrite of d, e, f is on file and waits to be swapped in
+            assertThat(copied.await(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            // on another thread, so an add the rewrite held up fails the test instead of hanging it
+            assertThat(pool.submit(() -> repository.add("g")).get(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            assertThat(repository.remove("e")).isTrue();
+            assertThat(Files.readAllLines(file)).containsExactly("a", "b", "c", "d", "e", "f", "g", "\\-e");
+        } finally {
+            swap.countDown();
+            pool.shutdownNow();
+        }
+        repository.awaitRewrite();
+
+        assertThat(Files.readAllLines(file)).containsExactly("d", "e", "f", "g", "\\-e");
+        assertThat(dir.resolve("settled.dat.compacting")).doesNotExist();
+        assertThat(repository.add("h")).isTrue();
+        List<String> inMemory = repository.keys();
+        assertThat(inMemory).containsExactly("f", "g", "h");
+        // h made the next rewrite due: it ends before the directory is deleted
+        repository.awaitRewrite();
+        repository.stop();
+        assertThat(keysOnReopen(file, 3)).containsExactlyElementsOf(inMemory);
+    }
+
+    @Test
+    void aRewriteRunningWhenTheRecordIsClearedPutsNothingBack() throws Exception {
+        Path file = dir.resolve("settled.dat");
+        SettledFileRepository repository = SettledFileRepository.builder(file).maxEntries(2).build();
+        repository.start();
+        java.util.concurrent.CountDownLatch copied = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch swap = new java.util.concurrent.CountDownLatch(1);
+        repository.beforeSwap = () -> {
+            copied.countDown();
+            try {
+                swap.await(30, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        };
+        try {
+            for (String k : List.of("a", "b", "c", "d")) {
+                repository.add(k);
+            }
+            assertThat(copied.await(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            repository.clear();
+            repository.add("e");
+        } finally {
+            swap.countDown();
+        }
+        repository.awaitRewrite();
+
+        assertThat(Files.readAllLines(file)).containsExactly("e");
+        assertThat(dir.resolve("settled.dat.compacting")).doesNotExist();
+        repository.stop();
+        assertThat(keysOnReopen(file, 2)).containsExactly("e");
     }
 
     @Test
@@ -216,9 +296,11 @@ class SettledFileRepositoryTest {
         } finally {
             pool.shutdownNow();
         }
-        // rewritten 15 times meanwhile (every 500 keys past the first 500): the file holds the newest 500 to 1,000
+        // rewritten in the background meanwhile, each time it held 500 lines more than live keys: the file holds the
+        // newest keys, at least the 500 live ones
+        repository.awaitRewrite();
         List<String> lines = Files.readAllLines(file);
-        assertThat(lines).hasSizeBetween(500, 1000).doesNotHaveDuplicates().allMatch(l -> l.matches("ID:\\d-\\d+ r@example.com"));
+        assertThat(lines).hasSizeBetween(500, 7999).doesNotHaveDuplicates().allMatch(l -> l.matches("ID:\\d-\\d+ r@example.com"));
         List<String> inMemory = repository.keys();
         assertThat(inMemory).hasSize(500);
         assertThat(lines.subList(lines.size() - 500, lines.size())).containsExactlyElementsOf(inMemory);
@@ -248,6 +330,45 @@ class SettledFileRepositoryTest {
         assertThat(repository.add("ID:1 \uD83D\uDE00@example.com")).as("a whole pair is a character").isTrue();
         repository.stop();
         assertThat(keysOnReopen(dir.resolve("settled.dat"), 1_000_000)).containsExactly("ID:1 \uD83D\uDE00@example.com");
+    }
+
+    @Test
+    void aStopDuringARewriteKeepsTheFileLockedUntilTheRewriteHasEndedAndLeavesTheAppendedFile() throws Exception {
+        Path file = dir.resolve("settled.dat");
+        SettledFileRepository repository = SettledFileRepository.builder(file).maxEntries(2).build();
+        repository.start();
+        java.util.concurrent.CountDownLatch copied = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch swap = new java.util.concurrent.CountDownLatch(1);
+        repository.beforeSwap = () -> {
+            copied.countDown();
+            try {
+                swap.await(30, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        };
+        Thread stopping = new Thread(repository::stop, "stopping");
+        try {
+            for (String k : List.of("a", "b", "c", "d")) {
+                repository.add(k);
+            }
+            assertThat(copied.await(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            stopping.start();
+            // the stop has closed the file and waits for the rewrite (join: WAITING), which still runs
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30))
+                    .until(() -> stopping.getState() == Thread.State.WAITING);
+            // a second owner now would find its file replaced under it by this rewrite
+            SettledFileRepository second = SettledFileRepository.builder(file).maxEntries(2).build();
+            assertThatThrownBy(second::start).hasMessageContaining("is locked by another repository or process");
+        } finally {
+            swap.countDown();
+        }
+        stopping.join(30_000);
+        assertThat(stopping.isAlive()).isFalse();
+
+        assertThat(Files.readAllLines(file)).as("not replaced by the rewrite the stop ended").containsExactly("a", "b", "c", "d");
+        assertThat(dir.resolve("settled.dat.compacting")).doesNotExist();
+        assertThat(keysOnReopen(file, 2)).containsExactly("c", "d");
     }
 
     @Test
