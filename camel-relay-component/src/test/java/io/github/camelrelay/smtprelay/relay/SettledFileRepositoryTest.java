@@ -33,6 +33,31 @@ class SettledFileRepositoryTest {
         }
     }
 
+    /** Holds the repository's next rewrite once its copy of the keys is on file, until released. */
+    private static final class HeldRewrite {
+        private final java.util.concurrent.CountDownLatch copied = new java.util.concurrent.CountDownLatch(1);
+        private final java.util.concurrent.CountDownLatch swap = new java.util.concurrent.CountDownLatch(1);
+
+        HeldRewrite(SettledFileRepository repository) {
+            repository.beforeSwap = () -> {
+                copied.countDown();
+                try {
+                    swap.await(30, java.util.concurrent.TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            };
+        }
+
+        void awaitCopied() throws InterruptedException {
+            assertThat(copied.await(30, java.util.concurrent.TimeUnit.SECONDS)).as("the rewrite began").isTrue();
+        }
+
+        void release() {
+            swap.countDown();
+        }
+    }
+
     @Test
     void addsAndRemovalsSurviveAReopen() throws Exception {
         Path file = dir.resolve("settled.dat");
@@ -147,29 +172,20 @@ class SettledFileRepositoryTest {
         Path file = dir.resolve("settled.dat");
         SettledFileRepository repository = SettledFileRepository.builder(file).maxEntries(3).build();
         repository.start();
-        java.util.concurrent.CountDownLatch copied = new java.util.concurrent.CountDownLatch(1);
-        java.util.concurrent.CountDownLatch swap = new java.util.concurrent.CountDownLatch(1);
-        repository.beforeSwap = () -> {
-            copied.countDown();
-            try {
-                swap.await(30, java.util.concurrent.TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        };
+        HeldRewrite held = new HeldRewrite(repository);
         ExecutorService pool = Executors.newSingleThreadExecutor();
         try {
             for (String k : List.of("a", "b", "c", "d", "e", "f")) {
                 repository.add(k);
             }
             // six lines for three live keys: the rewrite of d, e, f is on file and waits to be swapped in
-            assertThat(copied.await(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            held.awaitCopied();
             // on another thread, so an add the rewrite held up fails the test instead of hanging it
             assertThat(pool.submit(() -> repository.add("g")).get(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
             assertThat(repository.remove("e")).isTrue();
             assertThat(Files.readAllLines(file)).containsExactly("a", "b", "c", "d", "e", "f", "g", "\\-e");
         } finally {
-            swap.countDown();
+            held.release();
             pool.shutdownNow();
         }
         repository.awaitRewrite();
@@ -190,25 +206,16 @@ class SettledFileRepositoryTest {
         Path file = dir.resolve("settled.dat");
         SettledFileRepository repository = SettledFileRepository.builder(file).maxEntries(2).build();
         repository.start();
-        java.util.concurrent.CountDownLatch copied = new java.util.concurrent.CountDownLatch(1);
-        java.util.concurrent.CountDownLatch swap = new java.util.concurrent.CountDownLatch(1);
-        repository.beforeSwap = () -> {
-            copied.countDown();
-            try {
-                swap.await(30, java.util.concurrent.TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        };
+        HeldRewrite held = new HeldRewrite(repository);
         try {
             for (String k : List.of("a", "b", "c", "d")) {
                 repository.add(k);
             }
-            assertThat(copied.await(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            held.awaitCopied();
             repository.clear();
             repository.add("e");
         } finally {
-            swap.countDown();
+            held.release();
         }
         repository.awaitRewrite();
 
@@ -337,22 +344,13 @@ class SettledFileRepositoryTest {
         Path file = dir.resolve("settled.dat");
         SettledFileRepository repository = SettledFileRepository.builder(file).maxEntries(2).build();
         repository.start();
-        java.util.concurrent.CountDownLatch copied = new java.util.concurrent.CountDownLatch(1);
-        java.util.concurrent.CountDownLatch swap = new java.util.concurrent.CountDownLatch(1);
-        repository.beforeSwap = () -> {
-            copied.countDown();
-            try {
-                swap.await(30, java.util.concurrent.TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        };
+        HeldRewrite held = new HeldRewrite(repository);
         Thread stopping = new Thread(repository::stop, "stopping");
         try {
             for (String k : List.of("a", "b", "c", "d")) {
                 repository.add(k);
             }
-            assertThat(copied.await(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            held.awaitCopied();
             stopping.start();
             // the stop has closed the file and waits for the rewrite (join: WAITING), which still runs
             org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30))
@@ -361,7 +359,7 @@ class SettledFileRepositoryTest {
             SettledFileRepository second = SettledFileRepository.builder(file).maxEntries(2).build();
             assertThatThrownBy(second::start).hasMessageContaining("is locked by another repository or process");
         } finally {
-            swap.countDown();
+            held.release();
         }
         stopping.join(30_000);
         assertThat(stopping.isAlive()).isFalse();
