@@ -3,7 +3,8 @@
 # restarted on the same data directory, delivering through a relay host to a sink that records every recipient it
 # is given. Prints how many recipients were accepted (answered 250), delivered, lost (accepted, never delivered) and
 # delivered twice. Target: 0 lost, at most one duplicate per kill.
-# Usage: bench/crash-relay.sh [messages] [sessions] [kills]
+# Usage: bench/crash-relay.sh [messages] [sessions] [kills]; RELAY_ARGS adds options to the relay server (e.g.
+# --camel.smtprelay.relay.settled.max-entries=3000, so that kills land while the settled record is rewritten)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # the SMTP load and the sink are Python 3 (standard library only); a fresh Debian has no python3 until asked
@@ -34,7 +35,7 @@ trap cleanup EXIT
 start_relay() {
   RELAY_HOST=127.0.0.1 RELAY_PORT=$SINK_PORT RELAY_TLS=NONE SMTP_PORT=$SMTP_PORT RELAY_DATA_DIR=$WORK/artemis \
     RETRY_INITIAL_DELAY=2s RETRY_MAX_DELAY=10s LOGGING_PATTERN_CONSOLE="%d{yyyy-MM-dd'T'HH:mm:ss.SSS,UTC}%micros %5p [%t] %c{1}: %m%n" \
-    java -Xmx512m -jar "$JAR" >> $WORK/relay.log 2>&1 &
+    java -Xmx512m -jar "$JAR" ${RELAY_ARGS:-} >> $WORK/relay.log 2>&1 &
   RELAY_PID=$!
   until (exec 3<>/dev/tcp/127.0.0.1/$SMTP_PORT) 2>/dev/null; do
     kill -0 $RELAY_PID || { tail -50 $WORK/relay.log; exit 1; }; sleep 0.5; done
